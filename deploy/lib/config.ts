@@ -1,0 +1,180 @@
+/**
+ * The deployment parameter file: one JSON document per network in deploy/parameters/, validated here before
+ * anything is sent. Human units everywhere (prices as decimal strings, durations in seconds, bps as integers);
+ * the schema converts them to on-chain units.
+ */
+import fs from "node:fs";
+import { z } from "zod";
+import { getAddress, parseUnits } from "ethers";
+
+/** Chain ids on which `mock:<name>` references are allowed (the in-process network and a local node). */
+export const LOCAL_CHAIN_IDS = new Set([31337]);
+
+const REQUIRED_MARKER = /^<REQUIRED/;
+
+/** An address, or `mock:<name>` naming an entry of the `mocks` section (local chains only). */
+const addressOrMock = z
+  .string()
+  .refine((v) => !REQUIRED_MARKER.test(v), { message: "is a required value: fill it in" })
+  .refine((v) => v.startsWith("mock:") || /^0x[0-9a-fA-F]{40}$/.test(v), {
+    message: "must be a 0x-prefixed 20-byte address or mock:<name>",
+  })
+  .refine((v) => v.startsWith("mock:") || v === v.toLowerCase() || v.slice(2) === v.slice(2).toUpperCase() || isChecksummed(v), {
+    message: "has a bad EIP-55 checksum",
+  });
+
+/** A role holder: an address, or the word `deployer`. */
+const roleHolder = z
+  .string()
+  .refine((v) => !REQUIRED_MARKER.test(v), { message: "is a required value: fill it in" })
+  .refine((v) => v === "deployer" || /^0x[0-9a-fA-F]{40}$/.test(v), { message: "must be an address or 'deployer'" });
+
+/** A positive decimal amount in human units, e.g. "3000.5". */
+const decimalString = z
+  .string()
+  .regex(/^\d+(\.\d{1,18})?$/, { message: "must be a decimal string in human units, e.g. \"3000.5\"" })
+  .refine((v) => parseUnits(v, 18) > 0n, { message: "must be greater than zero" });
+
+const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+const bps = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const sourceSchema = z
+  .object({
+    feed: addressOrMock,
+    heartbeat: seconds(60, 7 * 24 * 3600),
+    minPrice: decimalString,
+    maxPrice: decimalString,
+    gasLimit: z.number().int().min(20_000).max(500_000).default(100_000),
+  })
+  .strict()
+  .refine((s) => parseUnits(s.minPrice, 18) < parseUnits(s.maxPrice, 18), { message: "minPrice must be below maxPrice" });
+
+const underlyingSchema = z
+  .object({
+    id: z.string().regex(/^[A-Z0-9]{1,31}$/, { message: "must be 1-31 upper-case letters or digits, e.g. ETH" }),
+    maxDeviationBps: bps(10, 2_000),
+    quorum: z.number().int().min(2).max(5).default(2),
+    sources: z.array(sourceSchema).min(2).max(5),
+  })
+  .strict()
+  .refine((u) => u.quorum <= u.sources.length, { message: "quorum cannot exceed the number of sources" });
+
+const mockFeedSchema = z
+  .object({ decimals: z.number().int().min(0).max(18), price: decimalString, description: z.string().optional() })
+  .strict();
+
+const mockTokenSchema = z.object({ name: z.string(), symbol: z.string(), decimals: z.literal(6) }).strict();
+
+export const deployConfigSchema = z
+  .object({
+    chainId: z.number().int().positive(),
+    roles: z
+      .object({
+        admin: roleHolder,
+        risk: roleHolder,
+        guardian: roleHolder,
+        /** Execution delay of every admin action (the timelock), seconds. */
+        adminDelay: seconds(0, 30 * 24 * 3600),
+        /** Allow `deployer` (or the deployer's address) to hold ADMIN or GUARDIAN. Local networks only. */
+        allowDeployerRoles: z.boolean().default(false),
+      })
+      .strict(),
+    oracle: z
+      .object({
+        settlement: z
+          .object({
+            settlementDelay: seconds(60, 24 * 3600),
+            disputeWindow: seconds(600, 3 * 24 * 3600),
+            disputeBandBps: bps(10, 2_000),
+            fallbackDelay: seconds(2 * 24 * 3600, 30 * 24 * 3600),
+          })
+          .strict(),
+        sequencer: z.object({ feed: addressOrMock, gracePeriod: seconds(300, 24 * 3600) }).strict().nullable(),
+        underlyings: z.array(underlyingSchema).min(1).max(16),
+      })
+      .strict(),
+    mocks: z
+      .object({
+        feeds: z.record(z.string(), mockFeedSchema).default({}),
+        sequencer: z.boolean().default(false),
+        quoteToken: mockTokenSchema.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type DeployConfig = z.infer<typeof deployConfigSchema>;
+
+function isChecksummed(address: string): boolean {
+  try {
+    return getAddress(address) === address;
+  } catch {
+    return false;
+  }
+}
+
+/** A configuration problem, with the path of every offending field. */
+export class DeployConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid deployment parameters in ${file}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "DeployConfigError";
+  }
+}
+
+/** Every `mock:<name>` reference in the config. */
+export function mockReferences(config: DeployConfig): string[] {
+  const refs: string[] = [];
+  for (const u of config.oracle.underlyings) for (const s of u.sources) if (s.feed.startsWith("mock:")) refs.push(s.feed);
+  if (config.oracle.sequencer?.feed.startsWith("mock:")) refs.push(config.oracle.sequencer.feed);
+  return refs;
+}
+
+/**
+ * Parses and validates a parameter document. `chainId` is the chain actually connected to: a mismatch, mock
+ * references or a mocks section on a non-local chain, and references to undefined mocks are refused.
+ */
+export function parseDeployConfig(raw: unknown, file: string, chainId: number): DeployConfig {
+  const parsed = deployConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new DeployConfigError(
+      file,
+      parsed.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`),
+    );
+  }
+  const config = parsed.data;
+  const problems: string[] = [];
+  if (config.chainId !== chainId) problems.push(`chainId: file says ${config.chainId}, the network is ${chainId}`);
+  const local = LOCAL_CHAIN_IDS.has(chainId);
+  const refs = mockReferences(config);
+  if (!local) {
+    if (config.mocks) problems.push("mocks: mock contracts are only allowed on a local chain");
+    for (const r of refs) problems.push(`${r}: mock feeds are only allowed on a local chain`);
+    if (config.roles.allowDeployerRoles) problems.push("roles.allowDeployerRoles: only allowed on a local chain");
+  }
+  for (const r of refs) {
+    const name = r.slice("mock:".length);
+    if (r === config.oracle.sequencer?.feed) {
+      if (!config.mocks?.sequencer) problems.push(`${r}: mocks.sequencer is not enabled`);
+    } else if (!config.mocks?.feeds[name]) problems.push(`${r}: no mocks.feeds.${name} entry`);
+  }
+  const ids = config.oracle.underlyings.map((u) => u.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) problems.push(`oracle.underlyings: ${dup} is listed twice`);
+  if (problems.length) throw new DeployConfigError(file, problems);
+  return config;
+}
+
+/** Reads, parses and validates a parameter file. */
+export function loadDeployConfig(file: string, chainId: number): DeployConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new DeployConfigError(file, [`cannot read JSON: ${(err as Error).message}`]);
+  }
+  return parseDeployConfig(raw, file, chainId);
+}

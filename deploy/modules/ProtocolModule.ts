@@ -1,0 +1,30 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ResolvedConfig } from "../lib/resolved";
+import { AccessModule } from "./AccessModule";
+import { buildOraclesModule } from "./OraclesModule";
+import { ROLE } from "./roles";
+
+/**
+ * The whole protocol: every layer, then the role handover. The handover runs last (after every layer has been
+ * configured by the deployer): RISK and GUARDIAN are granted, ADMIN goes to the configured admin with the
+ * configured execution delay, and the deployer renounces ADMIN unless it is the admin itself.
+ */
+export function buildProtocolModule(config: ResolvedConfig) {
+  const Oracles = buildOraclesModule(config);
+  return buildModule("Bulwark", (m) => {
+    const { accessManager } = m.useModule(AccessModule);
+    const { router } = m.useModule(Oracles);
+    const layers = [Oracles];
+
+    m.call(accessManager, "grantRole", [ROLE.RISK, config.roles.risk, 0], { id: "grantRisk", after: layers });
+    m.call(accessManager, "grantRole", [ROLE.GUARDIAN, config.roles.guardian, 0], { id: "grantGuardian", after: layers });
+    const grantAdmin = m.call(accessManager, "grantRole", [ROLE.ADMIN, config.roles.admin, config.roles.adminDelay], {
+      id: "grantAdmin",
+      after: layers,
+    });
+    if (config.roles.admin.toLowerCase() !== config.deployer.toLowerCase()) {
+      m.call(accessManager, "renounceRole", [ROLE.ADMIN, config.deployer], { id: "renounceDeployerAdmin", after: [grantAdmin] });
+    }
+    return { accessManager, router };
+  });
+}
