@@ -216,7 +216,7 @@ contract MockAggregator is AggregatorV3Interface {
         if (mode == Mode.BURN_GAS) {
             assembly ("memory-safe") {
                 // Spin until the gas cap runs out.
-                for {} 1 {} { mstore(0, gas()) }
+                for { let i := 0 } 1 { i := add(i, 1) } { mstore(0, i) }
             }
         }
         if (mode == Mode.HUGE_RETURN) {
