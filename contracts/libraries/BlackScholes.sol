@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {FixedPointMath} from "./FixedPointMath.sol";
+import {LogExpMath} from "./LogExpMath.sol";
+import {NormalDist} from "./NormalDist.sol";
+
+/// @title BlackScholes
+/// @notice Black-Scholes prices, delta and vega of European options, everything in WAD (1e18).
+/// @dev Model: C = S N(d1) - K e^(-rT) N(d2), P = K e^(-rT) N(-d2) - S N(-d1),
+///      d1 = (ln(S/K) + (r + sigma^2/2) T) / (sigma sqrt(T)), d2 = d1 - sigma sqrt(T), T = secondsToExpiry / 365 days.
+///      Inputs: spot S and strike K in WAD quote per unit of underlying, time in seconds, volatility sigma and
+///      continuously compounded rate r in WAD per year (1e18 = 100%).
+///      Domain (inclusive): S, K in [1e12, 1e30] (1e-6 .. 1e12 units), T in [1 s, 2 years], sigma in [1%, 500%],
+///      r in [0, 100%]. Any input outside reverts with the matching `BlackScholes*OutOfRange(value, min, max)`: the
+///      library never returns a number for an input it was not verified on.
+///      Accuracy (verified against a 40-digit reference on thousands of random points, see the tests): every
+///      price is within max(1e-6 * price, 1e-9 * S) of the exact value, delta within 1e-9, vega within
+///      max(1e-6 * vega, 1e-9 * S).
+///      Rounding: each product is rounded down and the two terms of a price are subtracted, so the last digits of a
+///      price are not biased in either direction. Prices are never negative, and they respect the no-arbitrage
+///      bounds C >= max(S - K e^(-rT), 0) and P >= max(K e^(-rT) - S, 0) exactly (with K e^(-rT) as computed
+///      here, rounded down). Callers that must favour the protocol add a spread well above the error bound.
+library BlackScholes {
+    /* ------------------------------------------------------------------ */
+    /*                               ERRORS                               */
+    /* ------------------------------------------------------------------ */
+
+    /// @dev Fires when the spot price is outside [min, max].
+    error BlackScholesSpotOutOfRange(uint256 spot, uint256 min, uint256 max);
+
+    /// @dev Fires when the strike is outside [min, max].
+    error BlackScholesStrikeOutOfRange(uint256 strike, uint256 min, uint256 max);
+
+    /// @dev Fires when the time to expiry (seconds) is outside [min, max], including at or after expiry (0).
+    error BlackScholesTimeOutOfRange(uint256 secondsToExpiry, uint256 min, uint256 max);
+
+    /// @dev Fires when the volatility is outside [min, max].
+    error BlackScholesVolatilityOutOfRange(uint256 vol, uint256 min, uint256 max);
+
+    /// @dev Fires when the rate is outside [min, max].
+    error BlackScholesRateOutOfRange(uint256 rate, uint256 min, uint256 max);
+
+    /* ------------------------------------------------------------------ */
+    /*                              CONSTANTS                             */
+    /* ------------------------------------------------------------------ */
+
+    /// @notice One unit in 18-decimal fixed point.
+    uint256 internal constant WAD = 1e18;
+    /// @notice Seconds in the year used for T (365 days).
+    uint256 internal constant SECONDS_PER_YEAR = 365 days;
+
+    /// @notice Smallest and largest spot (WAD): 1e-6 and 1e12 units of quote per unit of underlying.
+    uint256 internal constant MIN_SPOT = 1e12;
+    uint256 internal constant MAX_SPOT = 1e30;
+    /// @notice Smallest and largest strike (WAD).
+    uint256 internal constant MIN_STRIKE = 1e12;
+    uint256 internal constant MAX_STRIKE = 1e30;
+    /// @notice Shortest and longest time to expiry (seconds).
+    uint256 internal constant MIN_SECONDS = 1;
+    uint256 internal constant MAX_SECONDS = 2 * SECONDS_PER_YEAR;
+    /// @notice Smallest and largest volatility (WAD per year): 1% and 500%.
+    uint256 internal constant MIN_VOL = 0.01e18;
+    uint256 internal constant MAX_VOL = 5e18;
+    /// @notice Smallest and largest rate (WAD per year): 0% and 100%.
+    uint256 internal constant MIN_RATE = 0;
+    uint256 internal constant MAX_RATE = 1e18;
+
+    /// @dev The shared intermediate results of one evaluation.
+    struct Terms {
+        uint256 nd1; // N(d1)
+        uint256 nd2; // N(d2)
+        uint256 pdf1; // phi(d1)
+        uint256 discountedStrike; // K e^(-rT), rounded down
+        uint256 sqrtTime; // sqrt(T), T in years
+    }
+
+    /* ------------------------------------------------------------------ */
+    /*                             PUBLIC API                             */
+    /* ------------------------------------------------------------------ */
+
+    /// @notice Price (WAD quote per unit of underlying) and delta (WAD; call in [0, 1e18], put in [-1e18, 0]).
+    /// @dev Reverts with a `BlackScholes*OutOfRange` error outside the domain.
+    function priceAndDelta(uint256 spot, uint256 strike, uint256 secondsToExpiry, uint256 vol, uint256 rate, bool isCall)
+        internal
+        pure
+        returns (uint256 price, int256 delta)
+    {
+        Terms memory t = _terms(spot, strike, secondsToExpiry, vol, rate);
+        (uint256 callPrice, uint256 putPrice) = _prices(spot, t);
+        (price, delta) = isCall ? (callPrice, int256(t.nd1)) : (putPrice, int256(t.nd1) - int256(WAD));
+    }
+
+    /// @notice Call and put prices (WAD) from one evaluation.
+    /// @dev Reverts with a `BlackScholes*OutOfRange` error outside the domain.
+    function callPutPrices(uint256 spot, uint256 strike, uint256 secondsToExpiry, uint256 vol, uint256 rate)
+        internal
+        pure
+        returns (uint256 callPrice, uint256 putPrice)
+    {
+        Terms memory t = _terms(spot, strike, secondsToExpiry, vol, rate);
+        (callPrice, putPrice) = _prices(spot, t);
+    }
+
+    /// @notice Vega: price change per 1.0 (1e18) of volatility, WAD, the same for calls and puts: S phi(d1) sqrt(T).
+    /// @dev Reverts with a `BlackScholes*OutOfRange` error outside the domain.
+    function vega(uint256 spot, uint256 strike, uint256 secondsToExpiry, uint256 vol, uint256 rate)
+        internal
+        pure
+        returns (uint256)
+    {
+        Terms memory t = _terms(spot, strike, secondsToExpiry, vol, rate);
+        return _vega(spot, t);
+    }
+
+    /// @notice Price, delta and vega from one evaluation (d1, d2 and the normal terms are shared).
+    /// @dev Reverts with a `BlackScholes*OutOfRange` error outside the domain.
+    function greeks(uint256 spot, uint256 strike, uint256 secondsToExpiry, uint256 vol, uint256 rate, bool isCall)
+        internal
+        pure
+        returns (uint256 price, int256 delta, uint256 vega_)
+    {
+        Terms memory t = _terms(spot, strike, secondsToExpiry, vol, rate);
+        (uint256 callPrice, uint256 putPrice) = _prices(spot, t);
+        (price, delta) = isCall ? (callPrice, int256(t.nd1)) : (putPrice, int256(t.nd1) - int256(WAD));
+        vega_ = _vega(spot, t);
+    }
+
+    /* ------------------------------------------------------------------ */
+    /*                               DOMAIN                               */
+    /* ------------------------------------------------------------------ */
+
+    /// @dev Reverts unless every input lies inside the verified domain.
+    function _checkDomain(uint256 spot, uint256 strike, uint256 secondsToExpiry, uint256 vol, uint256 rate)
+        private
+        pure
+    {
+        if (spot < MIN_SPOT || spot > MAX_SPOT) revert BlackScholesSpotOutOfRange(spot, MIN_SPOT, MAX_SPOT);
+        if (strike < MIN_STRIKE || strike > MAX_STRIKE) {
+            revert BlackScholesStrikeOutOfRange(strike, MIN_STRIKE, MAX_STRIKE);
+        }
+        if (secondsToExpiry < MIN_SECONDS || secondsToExpiry > MAX_SECONDS) {
+            revert BlackScholesTimeOutOfRange(secondsToExpiry, MIN_SECONDS, MAX_SECONDS);
+        }
+        if (vol < MIN_VOL || vol > MAX_VOL) revert BlackScholesVolatilityOutOfRange(vol, MIN_VOL, MAX_VOL);
+        // MIN_RATE is zero, which an unsigned rate cannot undercut.
+        if (rate > MAX_RATE) revert BlackScholesRateOutOfRange(rate, MIN_RATE, MAX_RATE);
+    }
+
+    /* ------------------------------------------------------------------ */
+    /*                             EVALUATION                             */
+    /* ------------------------------------------------------------------ */
+
+    /// @dev Checks the domain and computes N(d1), N(d2), phi(d1), K e^(-rT) and sqrt(T).
+    function _terms(uint256 spot, uint256 strike, uint256 secondsToExpiry, uint256 vol, uint256 rate)
+        private
+        pure
+        returns (Terms memory t)
+    {
+        _checkDomain(spot, strike, secondsToExpiry, vol, rate);
+        // Cannot overflow, given the domain just checked:
+        // - secondsToExpiry * 1e36 <= 6.4e43; sqrtTime <= 1.42e18; stdDev = vol * sqrtTime / WAD is in
+        //   [1e16 * 1.78e14 / 1e18, 5e18 * 1.42e18 / 1e18] = [1.78e12, 7.1e18], so never zero;
+        // - rateTime = rate * T <= 2e18; stdDev^2 <= 5.1e37, so stdDev^2 / 2 <= 25.3e18;
+        // - the moneyness ratio max(S, K) * 1e18 / min(S, K) is in [1e18, 1e36], its ln in [0, 41.5e18];
+        // - the numerator of d1 is below 70e18 in magnitude, times 1e18 below 7e37; |d1| < 7e37 / 1.78e12 < 4e25 and
+        //   d2 = d1 - stdDev is of the same order: far inside int256, and NormalDist saturates beyond 9.5e18;
+        // - K e^(-rT) <= 1e30 * 1e18.
+        unchecked {
+            t.sqrtTime = FixedPointMath.sqrtDown((secondsToExpiry * 1e36) / SECONDS_PER_YEAR);
+            uint256 stdDev = (vol * t.sqrtTime) / WAD;
+            uint256 rateTime = (rate * secondsToExpiry) / SECONDS_PER_YEAR;
+            int256 lnMoneyness = spot >= strike
+                ? LogExpMath.lnWad(int256((spot * WAD) / strike))
+                : -LogExpMath.lnWad(int256((strike * WAD) / spot));
+            int256 numerator = lnMoneyness + int256(rateTime) + int256((stdDev * stdDev) / (2 * WAD));
+            int256 d1 = (numerator * int256(WAD)) / int256(stdDev);
+            int256 d2 = d1 - int256(stdDev);
+            (t.nd1, t.pdf1) = NormalDist.cdfAndPdf(d1);
+            t.nd2 = NormalDist.cdf(d2);
+            t.discountedStrike = (strike * LogExpMath.expWad(-int256(rateTime))) / WAD;
+        }
+    }
+
+    /// @dev Call and put prices from the shared terms, clamped to their no-arbitrage lower bounds.
+    function _prices(uint256 spot, Terms memory t) private pure returns (uint256 callPrice, uint256 putPrice) {
+        // Cannot overflow: spot and the discounted strike are at most 1e30 and N values at most 1e18, so each
+        // product is below 1e48; every subtraction is guarded by the comparison before it.
+        unchecked {
+            uint256 kd = t.discountedStrike;
+            uint256 callLong = (spot * t.nd1) / WAD;
+            uint256 callShort = (kd * t.nd2) / WAD;
+            uint256 putLong = (kd * (WAD - t.nd2)) / WAD;
+            uint256 putShort = (spot * (WAD - t.nd1)) / WAD;
+            callPrice = callLong > callShort ? callLong - callShort : 0;
+            putPrice = putLong > putShort ? putLong - putShort : 0;
+            // No-arbitrage floors: a call is worth at least S - K e^(-rT), a put at least K e^(-rT) - S. Rounding in
+            // the products above could otherwise leave the deep in-the-money price a few wei under its floor.
+            if (spot > kd) {
+                if (callPrice < spot - kd) callPrice = spot - kd;
+            } else if (putPrice < kd - spot) {
+                putPrice = kd - spot;
+            }
+        }
+    }
+
+    /// @dev Vega = S phi(d1) sqrt(T), rounded down.
+    function _vega(uint256 spot, Terms memory t) private pure returns (uint256) {
+        // Cannot overflow: spot <= 1e30, phi <= 0.4e18, sqrtTime <= 1.42e18.
+        unchecked {
+            return (((spot * t.pdf1) / WAD) * t.sqrtTime) / WAD;
+        }
+    }
+}
