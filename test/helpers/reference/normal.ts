@@ -32,13 +32,21 @@ export function erfSeries(x: D): D {
   return sum.mul(2).div(SQRT_PI).mul(x2.neg().exp());
 }
 
-/** erfc(x) by the Laplace continued fraction (for x > 0; accurate for x >= 3). */
-export function erfcContinuedFraction(x: D): D {
+/**
+ * The scaled complementary error function erfcx(x) = e^(x^2) erfc(x) by the Laplace continued fraction
+ * (for x > 0; accurate to the working precision for x >= 5). Free of exponentials, so usable for any x.
+ */
+export function erfcxContinuedFraction(x: D): D {
   let f = x;
   for (let k = CONTINUED_FRACTION_DEPTH; k >= 1; k--) {
     f = x.add(new D(k).div(2).div(f));
   }
-  return x.mul(x).neg().exp().div(SQRT_PI).div(f);
+  return new D(1).div(SQRT_PI).div(f);
+}
+
+/** erfc(x) by the Laplace continued fraction (for x > 0; accurate to the working precision for x >= 5). */
+export function erfcContinuedFraction(x: D): D {
+  return x.mul(x).neg().exp().mul(erfcxContinuedFraction(x));
 }
 
 /** erfc(x) for any real x. */
