@@ -11,7 +11,7 @@ import {LogExpMath} from "./LogExpMath.sol";
 ///        as published by G. West, "Better approximations to cumulative normal functions", 2005),
 ///        N(-a) = e^(-a^2/2) P(a) / Q(a), P of degree 6, Q of degree 7;
 ///      - a >= 4.5: Laplace's continued fraction 1 / R(a) = a + 1/(a + 2/(a + 3/(a + ...))), twenty levels.
-///      Measured against a 40-digit reference, the relative error of R (hence of the tail) is below 7e-12 for every
+///      Measured against a 50-digit reference, the relative error of R (hence of the tail) is below 7e-12 for every
 ///      a (worst at the switch), and the absolute error of N below 5e-17. In WAD the results carry at most a few
 ///      wei of rounding on top.
 ///      The upper half is N(a) = 1 - N(-a), computed from the same tail so that N(x) + N(-x) == 1e18 exactly.
@@ -120,8 +120,8 @@ library NormalDist {
 
     /// @dev N(-a) in WAD for 0 <= a < 9.5e18, given gaussian = e^(-a^2/2) in WAD.
     function _lowerTail(uint256 a, uint256 gaussian) private pure returns (uint256) {
-        // Cannot overflow: gaussian <= 1e18 and P(a) < 2e23 (WAD) for a < 7.08, so gaussian * P < 2e41; the
-        // continued fraction's denominator is at least a >= 7e18.
+        // Cannot overflow: gaussian <= 1e18 and P(a) < 1.1e22 (WAD) for a < 4.5, so gaussian * P < 1.1e40; the
+        // continued fraction's denominator is at least a >= 4.5e18.
         unchecked {
             if (a < RATIONAL_LIMIT) {
                 (uint256 num, uint256 den) = _rational(a);
@@ -133,8 +133,8 @@ library NormalDist {
 
     /// @dev Numerator P(a) and denominator Q(a) (both WAD) of Hart's rational form, for 0 <= a < 4.5e18.
     function _rational(uint256 a) private pure returns (uint256 num, uint256 den) {
-        // Cannot overflow: a < 7.08e18 and every coefficient is below 8e20, so each accumulator stays below 1e24
-        // (P(7.08) ~ 5.2e22, Q(7.08) ~ 1.5e23 in WAD) and each product below 1e43.
+        // Cannot overflow: a < 4.5e18 and every coefficient is below 8e20, so each accumulator stays below 2e23
+        // (P(4.5) ~ 1.1e22, Q(4.5) ~ 1.3e23 in WAD) and each product below 1e42.
         unchecked {
             num = P6;
             num = (num * a) / WAD + P5;
