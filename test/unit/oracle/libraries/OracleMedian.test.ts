@@ -37,7 +37,8 @@ function permutations<T>(xs: T[]): T[][] {
   return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
 }
 
-const pad = (xs: bigint[]) => [...xs, ...Array(5 - xs.length).fill(0n)] as bigint[];
+type Five = [bigint, bigint, bigint, bigint, bigint];
+const pad = (xs: bigint[]): Five => [...xs, ...Array(5 - xs.length).fill(0n)] as Five;
 
 async function harnessFixture() {
   return { harness: await hre.ethers.deployContract("OracleMedianHarness") };
@@ -60,7 +61,7 @@ describe("OracleMedian", function () {
     // 0-1 principle: a comparator network sorting all 0/1 inputs sorts every input.
     const { harness } = await loadFixture(harnessFixture);
     for (let mask = 0; mask < 32; mask++) {
-      const input = Array.from({ length: 5 }, (_, i) => BigInt((mask >> i) & 1));
+      const input = pad(Array.from({ length: 5 }, (_, i) => BigInt((mask >> i) & 1)));
       const expected = [...input].sort((a, b) => Number(a - b));
       expect(await harness.sortAscending(input, 5), `mask ${mask}`).to.deep.equal(expected);
     }
