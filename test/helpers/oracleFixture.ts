@@ -81,7 +81,8 @@ export async function deployOracleFixture(options: OracleFixtureOptions = {}): P
     DEFAULT_SETTLEMENT_PARAMS,
   ]);
   const routerAddress = await router.getAddress();
-  const selectors = (names: string[]) => names.map((n) => router.interface.getFunction(n)!.selector);
+  type RouterFunction = Parameters<OracleRouter["interface"]["getFunction"]>[0];
+  const selectors = (names: RouterFunction[]) => names.map((n) => router.interface.getFunction(n).selector);
   await manager.setTargetFunctionRole(
     routerAddress,
     selectors(["addUnderlying", "setSources"]),
@@ -116,4 +117,44 @@ export async function deployOracleFixture(options: OracleFixtureOptions = {}): P
     options.maxDeviationBps ?? 200,
   );
   return { manager, router, feeds, sources, underlying, admin, risk, guardian, anyone };
+}
+
+/** Reason bits, as in contracts/oracle/libraries/OracleReasons.sol. */
+export const REASON = {
+  SOURCE_CALL_FAILED: 1n << 0n,
+  SOURCE_INVALID_ANSWER: 1n << 1n,
+  SOURCE_ZERO_TIMESTAMP: 1n << 2n,
+  SOURCE_FUTURE_TIMESTAMP: 1n << 3n,
+  SOURCE_STALE: 1n << 4n,
+  SOURCE_OUT_OF_BOUNDS: 1n << 5n,
+  OUTLIER: 1n << 6n,
+  BELOW_QUORUM: 1n << 7n,
+  DEVIATION: 1n << 8n,
+  SEQUENCER_DOWN: 1n << 9n,
+  SEQUENCER_GRACE_PERIOD: 1n << 10n,
+  SEQUENCER_FEED_FAILED: 1n << 11n,
+} as const;
+
+/** `IOracleRouter.Status`. */
+export const STATUS = { OK: 0n, DEGRADED: 1n, FAILED: 2n } as const;
+
+/** `IOracleRouter.SettlementKind`. */
+export const KIND = { NONE: 0n, ROUNDS: 1n, FALLBACK_SPOT: 2n, FALLBACK_RECORDED_SPOT: 3n } as const;
+
+/** `MockAggregator.Mode`. */
+export const MODE = { NORMAL: 0, REVERT: 1, BURN_GAS: 2, HUGE_RETURN: 3, SHORT_RETURN: 4 } as const;
+
+/** Proxy-style round id: `phaseId << 64 | aggregatorRoundId`. */
+export function roundId(phaseId: bigint | number, aggregatorRoundId: bigint | number): bigint {
+  return (BigInt(phaseId) << 64n) | BigInt(aggregatorRoundId);
+}
+
+/** Chainlink settlement hint: `roundId | previousRoundId << 80`. */
+export function chainlinkHint(round: bigint, previousPhaseRound = 0n): bigint {
+  return round | (previousPhaseRound << 80n);
+}
+
+/** Gas that must be left before a feed call so the feed gets its full cap (mirrors FeedCall.gasRequired). */
+export function feedGasRequired(gasLimit: bigint | number): bigint {
+  return ((BigInt(gasLimit) + 5_000n) * 64n + 62n) / 63n;
 }
