@@ -5,10 +5,10 @@ import type { ResolvedConfig } from "../lib/resolved";
 import { AccessModule } from "./AccessModule";
 import { ROLE, selectorsOf } from "./roles";
 
-/** Router functions that set risk parameters (RISK role). */
-export const ORACLE_RISK_FUNCTIONS = ["addUnderlying", "setSources", "setQuorum", "setMaxDeviation"] as const;
-/** Router functions that change protocol-wide wiring (ADMIN role, delayed). */
-export const ORACLE_ADMIN_FUNCTIONS = ["setSequencerGracePeriod", "setSettlementParams"] as const;
+/** Router functions that set bounded risk parameters (RISK role). */
+export const ORACLE_RISK_FUNCTIONS = ["setQuorum", "setMaxDeviation", "setSequencerGracePeriod", "setSettlementParams"] as const;
+/** Router functions that choose price sources: they decide every price, so only the delayed ADMIN. */
+export const ORACLE_ADMIN_FUNCTIONS = ["addUnderlying", "setSources"] as const;
 /** Router functions for the guardian. */
 export const ORACLE_GUARDIAN_FUNCTIONS = ["disputeSettlement"] as const;
 
