@@ -1,14 +1,15 @@
 /**
  * A fault-injecting JSON-RPC proxy on 127.0.0.1: forwards to a node, and on demand goes down, slows
  * down, freezes the head, answers HTTP 429, or mishandles eth_sendRawTransaction (drop it while
- * answering with its hash, hold the request forever, or forward it and never answer). It records every
+ * answering with its hash, hold the request forever, forward it and never answer, or forward it and
+ * go down at once so the sender never learns anything more). It records every
  * raw transaction it sees, so tests can assert on what the keeper tried to send.
  */
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { keccak256, Transaction } from "ethers";
 
-export type SendRawMode = "forward" | "drop" | "hang" | "forward-then-hang";
+export type SendRawMode = "forward" | "drop" | "hang" | "forward-then-hang" | "forward-then-down";
 
 export interface Faults {
   /** Every connection is reset (RPC down). */
@@ -167,6 +168,12 @@ export class FaultProxy {
       if (this.faults.sendRaw === "forward-then-hang") {
         await this.forward(rpc).catch(() => undefined);
         this.held.add(res);
+        return;
+      }
+      if (this.faults.sendRaw === "forward-then-down") {
+        await this.forward(rpc).catch(() => undefined);
+        this.setDown(true);
+        req.socket.destroy();
         return;
       }
     }
