@@ -74,7 +74,8 @@ async function run(argv: readonly string[]): Promise<number> {
   const logger = new Logger({ chain: config.chainId, component: "cli", level: config.log.level });
   const layout = resolveLayout();
   try {
-    preflightSecrets(config, process.env, strategyReadableDirs(layout));
+    const customDirs = Object.values(config.strategies).flatMap((s) => (s.enabled && s.type === "custom" ? [path.dirname(s.module)] : []));
+    preflightSecrets(config, process.env, strategyReadableDirs(layout, customDirs));
     await preflightChain(config, logger);
   } catch (err) {
     logger.error("start-up check failed", { error: err });

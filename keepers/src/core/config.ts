@@ -247,7 +247,23 @@ export const configSchema = z
     health: z.object({ port: int(0, 65_535) }).strict(),
     signer: signerSchema,
     supervisor: supervisorSchema.default({}),
-    strategies: z.record(z.string().regex(STRATEGY_NAME_RE, "strategy names are lower-case words joined by -"), strategySchema),
+    strategies: z
+      .record(z.string().regex(STRATEGY_NAME_RE, "strategy names are lower-case words joined by -"), strategySchema)
+      .superRefine((strategies, ctx) => {
+        // On the record (not the root) so these are reported together with unrelated field errors.
+        for (const [name, st] of Object.entries(strategies)) {
+          if ((PLANNED_STRATEGY_TYPES as readonly string[]).includes(st.type)) {
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: [name, "type"],
+              message: `strategy type "${st.type}" is not available in this build yet (its protocol contracts are not wired)`,
+            });
+          }
+        }
+        if (!Object.values(strategies).some((st) => "enabled" in st && st.enabled === true)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: "enable at least one strategy" });
+        }
+      }),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -267,13 +283,6 @@ export const configSchema = z
         issue(["signer", "fees", "maxPriorityFeePerGasGwei"], "must not exceed signer.fees.maxFeePerGasGwei");
       }
     }
-    for (const [name, st] of Object.entries(c.strategies)) {
-      if ((PLANNED_STRATEGY_TYPES as readonly string[]).includes(st.type)) {
-        issue(["strategies", name, "type"], `strategy type "${st.type}" is not available in this build yet (its protocol contracts are not wired)`);
-      }
-    }
-    const enabled = Object.entries(c.strategies).filter(([, st]) => "enabled" in st && st.enabled === true);
-    if (enabled.length === 0) issue(["strategies"], "enable at least one strategy");
   });
 
 /** The config as parsed (amounts still as strings; paths as written). */
