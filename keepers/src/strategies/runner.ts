@@ -17,7 +17,33 @@ import type { IntentDraft, Strategy, StrategyModule } from "./types";
 /** Most intents forwarded per block; a well-behaved strategy stays far below. */
 const MAX_INTENTS_PER_BLOCK = 100;
 
+/**
+ * Closes what Node 20's permission model leaves open to a process running as the same user:
+ * signalling other processes (`process.kill`, and `process._kill` behind it: a strategy could
+ * otherwise SIGKILL the supervisor or the signer) and lowering their priority (`os.setPriority`).
+ * Runs before the strategy module is loaded, so the module never sees the originals; the
+ * replacements cannot be redefined. `process.binding`, native addons, the inspector, child processes
+ * and workers are already denied by the permission model.
+ */
+function lockDownProcess(): void {
+  const deny = (name: string) => () => {
+    const err = new Error(`${name} is not available to strategies`) as NodeJS.ErrnoException;
+    err.code = "ERR_ACCESS_DENIED";
+    throw err;
+  };
+  const targets: [object, string][] = [
+    [process, "kill"],
+    [process, "_kill"],
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    [require("node:os") as object, "setPriority"],
+  ];
+  for (const [obj, name] of targets) {
+    Object.defineProperty(obj, name, { value: deny(name), writable: false, configurable: false, enumerable: false });
+  }
+}
+
 async function main(): Promise<void> {
+  lockDownProcess();
   const channel = openParentChannel<ToStrategy>("supervisor", toStrategySchema, () => process.exit(0));
   const init = await waitForInit(channel, 10_000);
   const log = new Logger({ chain: init.chainId, component: init.name, level: init.logLevel, sink: channelLogSink(channel as never) });

@@ -14,6 +14,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import type { Duplex, Readable } from "node:stream";
 import type { z } from "zod";
 import { Backoff } from "../core/backoff";
@@ -42,6 +43,8 @@ export interface ChildSpec<In> {
   /** Messages of this type count as readiness / liveness. */
   readonly isReady: (m: In) => boolean;
   readonly isHeartbeat: (m: In) => boolean;
+  /** Scheduling niceness (0-19) for the child: strategies run below the signer and the supervisor. */
+  readonly nice?: number;
 }
 
 export interface ManagedChildEvents<In> {
@@ -142,6 +145,13 @@ export class ManagedChild<In> extends EventEmitter<ManagedChildEvents<In>> {
     }
     this.proc = proc;
     this.pid = proc.pid ?? null;
+    if (this.pid !== null && this.spec.nice) {
+      try {
+        os.setPriority(this.pid, this.spec.nice);
+      } catch {
+        // not permitted here: the child runs at normal priority
+      }
+    }
     proc.on("error", (err) => this.log.error("child process error", { child: this.spec.name, reason: err.message }));
     this.pipeLines(proc.stdout, "stdout");
     this.pipeLines(proc.stderr, "stderr");

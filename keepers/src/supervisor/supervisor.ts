@@ -266,6 +266,9 @@ export class Supervisor {
       }),
       schema: strategyMessageSchema,
       maxFrameBytes: STRATEGY_MAX_FRAME_BYTES,
+      // A strategy burning CPU without blocking its event loop (so its heartbeats continue) must
+      // not starve the signer: it competes at a lower priority.
+      nice: 10,
       startTimeoutMs: c.supervisor.startTimeoutMs,
       heartbeatTimeoutMs: c.supervisor.heartbeatTimeoutMs,
       memoryLimitBytes: st.memoryLimitMb * 1024 * 1024,

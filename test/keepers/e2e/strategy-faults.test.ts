@@ -114,7 +114,7 @@ describe("keepers e2e: misbehaving strategies are contained", function () {
     expect(await k.run.metric("keeper_ipc_violations_total", { child: "garbage-bytes" })).to.be.gte(1);
   });
 
-  it("a malicious strategy can read neither key nor journal nor environment, and gets nothing outside its policy signed", async () => {
+  it("a malicious strategy can read neither key nor journal nor environment, cannot signal the supervisor, and gets nothing outside its policy signed", async () => {
     const mock = await newMock(ctx);
     const other = await newMock(ctx);
     const target = await mock.getAddress();
@@ -149,9 +149,9 @@ describe("keepers e2e: misbehaving strategies are contained", function () {
       },
       waitFor: ["liquidator", "malicious"],
     });
-    await waitFor("probe reports", () => k.run.filter((l) => l.msg === "probe").length >= 8, 15_000);
+    await waitFor("probe reports", () => k.run.filter((l) => l.msg === "probe").length >= 12, 15_000);
     const probes = k.run.filter((l) => l.msg === "probe" && l.component === "strategy:malicious");
-    expect(probes).to.have.length(8);
+    expect(probes).to.have.length(12);
     const outcomes = Object.fromEntries(probes.map((p) => [p.probe, p.outcome]));
     expect(outcomes).to.deep.equal({
       "read-keystore": "denied:ERR_ACCESS_DENIED",
@@ -161,6 +161,10 @@ describe("keepers e2e: misbehaving strategies are contained", function () {
       "write-file": "denied:ERR_ACCESS_DENIED",
       "spawn-process": "denied:ERR_ACCESS_DENIED",
       "start-worker": "denied:ERR_ACCESS_DENIED",
+      "signal-supervisor": "denied:ERR_ACCESS_DENIED",
+      "signal-supervisor-internal": "denied:ERR_ACCESS_DENIED",
+      "renice-supervisor": "denied:ERR_ACCESS_DENIED",
+      "restore-kill": "denied:Cannot redefine property: kill",
       environment: "denied:EMPTY",
     });
     expect(fs.existsSync(path.join(secrets, "pwned.txt"))).to.equal(false);
