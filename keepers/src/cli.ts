@@ -33,11 +33,12 @@ interface Args {
   config: string;
 }
 
-/** Parses argv (without node and script). Returns a message on bad usage. */
-export function parseArgs(argv: readonly string[]): Args | { error: string } {
+/** Parses argv (without node and script). Returns a message on bad usage, or the usage on --help. */
+export function parseArgs(argv: readonly string[]): Args | { error: string } | { help: string } {
   const rest = [...argv];
   const command = rest.shift();
-  if (command === undefined || command === "--help" || command === "-h" || command === "help") return { error: USAGE };
+  if (command === "--help" || command === "-h" || command === "help") return { help: USAGE };
+  if (command === undefined) return { error: USAGE };
   if (command !== "start" && command !== "dry-run" && command !== "status") return { error: `Unknown command "${command}".\n\n${USAGE}` };
   let config: string | undefined;
   while (rest.length > 0) {
@@ -57,6 +58,10 @@ function printError(err: unknown): void {
 
 async function run(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
+  if ("help" in args) {
+    process.stdout.write(`${args.help}\n`);
+    return EXIT.OK;
+  }
   if ("error" in args) {
     process.stderr.write(`${args.error}\n`);
     return EXIT.USAGE;

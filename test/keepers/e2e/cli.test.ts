@@ -29,6 +29,9 @@ describe("keepers e2e: CLI refuses bad input before starting anything", function
     const missing = cli("start");
     expect(missing.status).to.equal(2);
     expect(missing.stderr).to.contain("Missing --config FILE");
+    const help = cli("--help");
+    expect(help.status).to.equal(0);
+    expect(help.stdout).to.contain("Usage: keeper");
   });
 
   it("a malformed config (unknown key, wrong unit, bad address) lists every problem and exits 2", async () => {

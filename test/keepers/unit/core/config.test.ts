@@ -29,6 +29,11 @@ describe("keepers core/config", () => {
     expect(configuredContracts(c).map((x) => x.address)).to.deep.equal([TARGET, TARGET]);
   });
 
+  it("the example config shipped for operators is valid", () => {
+    const example = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "keepers", "config.example.json"), "utf8"));
+    expect(validateConfig(example, "/etc/bulwark-keeper/keeper.json").strategies.liquidator.enabled).to.equal(true);
+  });
+
   it("refuses an unknown key and suggests the field with its unit", () => {
     const raw = merge(base(), { signer: { fees: { maxFeePerGas: 100 } } });
     const msg = problems(raw);
