@@ -517,6 +517,9 @@ export class Executor {
       if (err.transient) return "transient";
       const m = err.shortMessage;
       if (/known transaction|already known|already imported/i.test(m)) return "known";
+      // Nodes that mine on submission (hardhat automine) report a reverting transaction as an error
+      // although it was included: it is in the chain, and its receipt will say how it ended.
+      if (/VM Exception while processing transaction/i.test(m) && hasTxHash(err.rpcData)) return "known";
       if (/nonce too low|nonce has already been used/i.test(m)) return "nonce-used";
       if (/underpriced|fee too low/i.test(m)) return "underpriced";
       if (/insufficient funds/i.test(m)) return "insufficient-funds";
@@ -580,6 +583,10 @@ export class Executor {
     if (e.strategy === SIGNER_OWNER) return;
     this.o.onResult(e.strategy, { id: e.intentId, key: e.key, status, code: e.code, reason: e.reason, txHash });
   }
+}
+
+function hasTxHash(data: unknown): boolean {
+  return data !== null && typeof data === "object" && typeof (data as { txHash?: unknown }).txHash === "string";
 }
 
 function toFees(a: Attempt): Fees {
