@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { Wallet } from "ethers";
 import { residentBytes } from "../../keepers/src/supervisor/child";
 import { deployMock, fundedKey, liquidations, providerFor, randomAccount, WAD } from "../../test/keepers/helpers/chain";
-import { ensureKeeperBuilt, KeeperRun, killKeeperChildren, tempDir, testConfig, TEST_KEY_ENV, writeConfig } from "../../test/keepers/helpers/keeper";
+import { ensureKeeperBuilt, KeeperRun, killKeeperChildren, removeTempDirs, tempDir, testConfig, TEST_KEY_ENV, writeConfig } from "../../test/keepers/helpers/keeper";
 import { HardhatNode, REPO_ROOT } from "../../test/keepers/helpers/node";
 import { killAll, waitFor } from "../../test/keepers/helpers/processes";
 
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     provider.destroy();
     node.stop();
     killAll();
+    removeTempDirs();
   }
   console.log(JSON.stringify(results, null, 2));
   const out = path.join(REPO_ROOT, "reports");

@@ -15,6 +15,7 @@ export const KEEPER_ROOT = path.join(REPO_ROOT, "keepers");
 export const KEEPER_DIST = path.join(KEEPER_ROOT, "dist");
 export const KEEPER_CLI = path.join(KEEPER_DIST, "cli.js");
 const STAMP = path.join(KEEPER_DIST, ".build-stamp");
+let fixturesDir: string | null = null;
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -40,8 +41,6 @@ export function ensureKeeperBuilt(): Promise<void> {
   return built;
 }
 
-let fixturesDir: string | null = null;
-
 /** Transpiles the test strategies (test/keepers/fixtures/strategies/*.ts) into a temporary directory. */
 export function buildFixtures(): string {
   if (fixturesDir) return fixturesDir;
@@ -57,8 +56,19 @@ export function buildFixtures(): string {
   return out;
 }
 
+const tempDirs: string[] = [];
+
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `bulwark-keeper-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bulwark-keeper-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Removes every directory `tempDir` and `buildFixtures` created. */
+export function removeTempDirs(): void {
+  for (const d of tempDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  if (fixturesDir) fs.rmSync(fixturesDir, { recursive: true, force: true });
+  fixturesDir = null;
 }
 
 /* ------------------------------------------------------------------ CONFIG */

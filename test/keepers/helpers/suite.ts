@@ -10,6 +10,7 @@ import {
   ensureKeeperBuilt,
   KeeperRun,
   killKeeperChildren,
+  removeTempDirs,
   tempDir,
   testConfig,
   TEST_KEY_ENV,
@@ -53,6 +54,7 @@ export function keeperSuite(): SuiteContext {
     ctx.provider?.destroy();
     ctx.node?.stop();
     killAll();
+    removeTempDirs();
   });
   return ctx;
 }

@@ -1,10 +1,9 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { configuredContracts, loadConfig, selectorOf, validateConfig } from "../../../../keepers/src/core/config";
 import { ConfigError } from "../../../../keepers/src/core/errors";
-import { merge, testConfig } from "../../helpers/keeper";
+import { merge, removeTempDirs, tempDir, testConfig } from "../../helpers/keeper";
 
 const TARGET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const base = () => testConfig({ rpcUrls: ["http://127.0.0.1:8545"], dataDir: "./data", target: TARGET });
@@ -21,6 +20,7 @@ function problems(raw: unknown): string {
 }
 
 describe("keepers core/config", () => {
+  after(removeTempDirs);
   it("accepts the test config and resolves paths against the config file's directory", () => {
     const c = validateConfig(base(), "/etc/keeper/keeper.json");
     expect(c.dataDir).to.equal("/etc/keeper/data");
@@ -85,7 +85,7 @@ describe("keepers core/config", () => {
 
   it("reports unreadable files and invalid JSON with their own messages", () => {
     expect(() => loadConfig("/nonexistent/keeper.json")).to.throw(ConfigError, "Cannot read config file");
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-cfg-"));
+    const dir = tempDir("cfg");
     const file = path.join(dir, "k.json");
     fs.writeFileSync(file, '{ "chainId": 1, }');
     expect(() => loadConfig(file)).to.throw(ConfigError, "is not valid JSON");

@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { JournalError } from "../../../../keepers/src/core/errors";
 import { Journal, JOURNAL_FILE, type JournalEntry } from "../../../../keepers/src/core/journal";
 import { PidLock } from "../../../../keepers/src/core/lock";
+import { removeTempDirs, tempDir } from "../../helpers/keeper";
 
-const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-journal-"));
+const dir = () => tempDir("journal");
 
 function entry(key: string, state: JournalEntry["state"], extra: Partial<JournalEntry> = {}): JournalEntry {
   return {
@@ -28,6 +28,7 @@ function entry(key: string, state: JournalEntry["state"], extra: Partial<Journal
 }
 
 describe("keepers core/journal", () => {
+  after(removeTempDirs);
   it("replays the last snapshot per key and lists pending entries oldest first", () => {
     const d = dir();
     const j = Journal.open(d);
@@ -96,6 +97,7 @@ describe("keepers core/journal", () => {
 });
 
 describe("keepers core/lock", () => {
+  after(removeTempDirs);
   it("refuses a second holder while the first is alive, and takes over a stale lock", async () => {
     const d = dir();
     const file = path.join(d, "x.lock");
