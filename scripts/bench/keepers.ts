@@ -18,8 +18,8 @@ import { Wallet } from "ethers";
 import { residentBytes } from "../../keepers/src/supervisor/child";
 import { deployMock, fundedKey, liquidations, providerFor, randomAccount, WAD } from "../../test/keepers/helpers/chain";
 import { ensureKeeperBuilt, KeeperRun, killKeeperChildren, removeTempDirs, tempDir, testConfig, TEST_KEY_ENV, writeConfig } from "../../test/keepers/helpers/keeper";
-import { HardhatNode, REPO_ROOT } from "../../test/keepers/helpers/node";
-import { killAll, waitFor } from "../../test/keepers/helpers/processes";
+import { HardhatNode, REPO_ROOT } from "../../test/helpers/node";
+import { killAll, waitFor } from "../../test/helpers/processes";
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const ts = (l: Record<string, unknown>) => Date.parse(String(l.ts));

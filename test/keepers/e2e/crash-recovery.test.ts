@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { liquidations, minedTxsFrom, randomAccount, WAD } from "../helpers/chain";
 import { KeeperRun, liquidationKey, readJournal } from "../helpers/keeper";
-import { isAlive, waitFor } from "../helpers/processes";
+import { isAlive, waitFor } from "../../helpers/processes";
 import { keeperSuite, newMock, newProxy, startKeeper, type StartedKeeper } from "../helpers/suite";
 
 describe("keepers e2e: keeper killed mid-transaction", function () {

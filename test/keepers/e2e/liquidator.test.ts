@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { liquidations, randomAccount, WAD } from "../helpers/chain";
 import { KeeperRun, liquidationKey, readJournal } from "../helpers/keeper";
-import { waitFor } from "../helpers/processes";
+import { waitFor } from "../../helpers/processes";
 import { keeperSuite, newMock, startKeeper } from "../helpers/suite";
 
 describe("keepers e2e: liquidator against KeeperTargetMock", function () {

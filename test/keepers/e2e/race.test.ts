@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { liquidations, minedTxsFrom, randomAccount, WAD } from "../helpers/chain";
 import { readJournal } from "../helpers/keeper";
-import { waitFor } from "../helpers/processes";
+import { waitFor } from "../../helpers/processes";
 import { keeperSuite, newMock, startKeeper } from "../helpers/suite";
 
 /** One reverted liquidate on the mock costs ~24.4k gas (measured); a loser pays at most this per position. */

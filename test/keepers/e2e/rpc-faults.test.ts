@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { liquidations, randomAccount, WAD } from "../helpers/chain";
-import { sleep, waitFor } from "../helpers/processes";
+import { sleep, waitFor } from "../../helpers/processes";
 import { keeperSuite, newMock, newProxy, startKeeper, type StartedKeeper } from "../helpers/suite";
 
 describe("keepers e2e: RPC faults", function () {

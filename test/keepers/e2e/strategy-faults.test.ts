@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fundedKey, minedTxsFrom, randomAccount, WAD } from "../helpers/chain";
 import { buildFixtures, tempDir, type LogLine } from "../helpers/keeper";
-import { sleep, waitFor } from "../helpers/processes";
+import { sleep, waitFor } from "../../helpers/processes";
 import { keeperSuite, newMock, startKeeper, type StartedKeeper } from "../helpers/suite";
 import type { KeeperTargetMock } from "../../../typechain-types";
 

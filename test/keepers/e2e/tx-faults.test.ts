@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { GWEI, liquidations, minedTxsFrom, randomAccount, WAD } from "../helpers/chain";
 import { liquidationKey, MAX_FEE_GWEI, readJournal } from "../helpers/keeper";
-import { sleep, waitFor } from "../helpers/processes";
+import { sleep, waitFor } from "../../helpers/processes";
 import { keeperSuite, newMock, newProxy, startKeeper } from "../helpers/suite";
 
 describe("keepers e2e: transaction faults", function () {

@@ -5,7 +5,7 @@
  */
 import { JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
 import { KeeperTargetMock__factory, type KeeperTargetMock } from "../../../typechain-types";
-import type { HardhatNode } from "./node";
+import type { HardhatNode } from "../../helpers/node";
 
 export const WAD = 10n ** 18n;
 export const GWEI = 10n ** 9n;

@@ -8,8 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 import type { JournalEntry } from "../../../keepers/src/core/journal";
-import { REPO_ROOT } from "./node";
-import { isAlive, killGroup, track, waitFor } from "./processes";
+import { REPO_ROOT } from "../../helpers/node";
+import { isAlive, killGroup, track, waitFor } from "../../helpers/processes";
 
 export const KEEPER_ROOT = path.join(REPO_ROOT, "keepers");
 export const KEEPER_DIST = path.join(KEEPER_ROOT, "dist");

@@ -17,8 +17,8 @@ import {
   writeConfig,
   type TestConfigOptions,
 } from "./keeper";
-import { HardhatNode } from "./node";
-import { killAll } from "./processes";
+import { HardhatNode } from "../../helpers/node";
+import { killAll } from "../../helpers/processes";
 import { FaultProxy } from "./proxy";
 
 export const BLOCK_MS = 1_000;

@@ -7,7 +7,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { killGroup, track, waitFor } from "./processes";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -44,11 +44,15 @@ export class HardhatNode {
     child.stderr?.on("data", (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000)));
   }
 
-  /** Starts `hardhat node --hostname 127.0.0.1 --port <free>` and waits until it answers (≤ 60 s). */
-  static async start(): Promise<HardhatNode> {
+  /**
+   * Starts `hardhat node --hostname 127.0.0.1 --port <free>` and waits until it answers (≤ 60 s).
+   * `chainId` other than 31337 makes the node look like a real network to the deployment's safety checks.
+   */
+  static async start(options: { chainId?: number } = {}): Promise<HardhatNode> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("HARDHAT_")) env[k] = v;
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("HARDHAT_") && !k.startsWith("BULWARK_")) env[k] = v;
+    if (options.chainId !== undefined) env.BULWARK_CHAIN_ID = String(options.chainId);
     const cli = require.resolve("hardhat/internal/cli/cli", { paths: [REPO_ROOT] });
     const child = track(
       spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
