@@ -385,9 +385,7 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
                 if (moved && causeMode == Mode.ACTIVE) (cause, causeMode) = (Reason.PRICE_MOVE, Mode.REDUCE_ONLY);
             }
         }
-        Mode before = _ownMode(s);
         if (_applyCause(market, s, cause, causeMode, true)) changed = true;
-        _emitModeChange(market, before, s);
     }
 
     /// @dev Re-evaluates the global causes from fresh data (complete observation) and stores any change.
@@ -412,9 +410,20 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     ///      - cause seen during a cooldown: cancel the cooldown;
     ///      - no cause, complete, tripped, no cooldown yet: start the cooldown;
     ///      - no cause, complete, cooldown over: lift to ACTIVE.
+    ///      Emits the component's event, then `BreakerModeChanged` when the scope's own mode changed.
     function _applyCause(bytes32 scope, ScopeState memory s, Reason cause, Mode causeMode, bool complete)
         private
         returns (bool changed)
+    {
+        Mode before = _ownMode(s);
+        changed = _stepAutomatic(scope, s, cause, causeMode, complete);
+        if (changed) _emitModeChange(scope, before, s);
+    }
+
+    /// @dev One step of the automatic state machine (see `_applyCause`); returns whether `s` changed.
+    function _stepAutomatic(bytes32 scope, ScopeState memory s, Reason cause, Mode causeMode, bool complete)
+        private
+        returns (bool)
     {
         if (causeMode != Mode.ACTIVE) {
             if (causeMode > s.autoMode) {
