@@ -24,19 +24,19 @@ contract BreakerGasFloorTarget {
 /// @notice Calls `BreakerGasFloorTarget.check` the way a gated contract calls the breaker, with a baseline variant
 ///         that does the same work without the call. Never deployed by deploy/.
 contract BreakerGasFloorCaller {
-    /// @notice The target called by `act`.
-    BreakerGasFloorTarget public immutable target;
+    /// @notice The floor target called by `act`.
+    BreakerGasFloorTarget public immutable floorTarget;
     /// @notice Number of actions that went through.
     uint256 public actions;
 
     constructor(BreakerGasFloorTarget target_) {
-        target = target_;
+        floorTarget = target_;
         actions = 1; // nonzero from the start so every action writes nonzero to nonzero
     }
 
     /// @notice An action preceded by the cheapest check.
     function act(bytes32 market, uint8 cls, uint256 spot, uint8 status) external {
-        target.check(market, cls, spot, status);
+        floorTarget.check(market, cls, spot, status);
         ++actions;
     }
 
