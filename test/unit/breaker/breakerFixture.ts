@@ -90,7 +90,7 @@ export async function deployBreaker() {
   ])) as unknown as BreakerGatedMock;
 
   const target = await breaker.getAddress();
-  const sel = (names: string[]) => names.map((n) => breaker.interface.getFunction(n)!.selector);
+  const sel = (names: string[]) => names.map((n) => breaker.getFunction(n).fragment.selector);
   await manager.setTargetFunctionRole(target, sel(["trip", "pause"]), ROLE.GUARDIAN);
   await manager.setTargetFunctionRole(
     target,
@@ -189,10 +189,10 @@ export async function deployBareBreaker() {
     await breaker.getAddress(),
   ])) as unknown as BreakerGatedMock;
   const target = await breaker.getAddress();
-  await manager.setTargetFunctionRole(target, [breaker.interface.getFunction("trip")!.selector], ROLE.GUARDIAN);
+  await manager.setTargetFunctionRole(target, [breaker.getFunction("trip").fragment.selector], ROLE.GUARDIAN);
   await manager.setTargetFunctionRole(
     target,
-    ["checkAction", "recordOutflow", "recordInflow"].map((n) => breaker.interface.getFunction(n)!.selector),
+    ["checkAction", "recordOutflow", "recordInflow"].map((n) => breaker.getFunction(n).fragment.selector),
     ROLE.GATED
   );
   await manager.grantRole(ROLE.GUARDIAN, guardian.address, 0);
