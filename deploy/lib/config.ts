@@ -12,22 +12,21 @@ export const LOCAL_CHAIN_IDS = new Set([31337]);
 
 const REQUIRED_MARKER = /^<REQUIRED/;
 
-/** An address, or `mock:<name>` naming an entry of the `mocks` section (local chains only). */
-const addressOrMock = z
-  .string()
-  .refine((v) => !REQUIRED_MARKER.test(v), { message: "is a required value: fill it in" })
-  .refine((v) => v.startsWith("mock:") || /^0x[0-9a-fA-F]{40}$/.test(v), {
-    message: "must be a 0x-prefixed 20-byte address or mock:<name>",
-  })
-  .refine((v) => v.startsWith("mock:") || v === v.toLowerCase() || v.slice(2) === v.slice(2).toUpperCase() || isChecksummed(v), {
-    message: "has a bad EIP-55 checksum",
-  });
+/** An address, or `mock:<name>` naming an entry of the `mocks` section (local chains only). One message per field. */
+const addressOrMock = z.string().superRefine((v, ctx) => {
+  if (REQUIRED_MARKER.test(v)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `is a required value: fill it in (${v})` });
+  else if (v.startsWith("mock:")) return;
+  else if (!/^0x[0-9a-fA-F]{40}$/.test(v)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: "must be a 0x-prefixed 20-byte address or mock:<name>" });
+  else if (v !== v.toLowerCase() && !isChecksummed(v)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: "has a bad EIP-55 checksum" });
+});
 
-/** A role holder: an address, or the word `deployer`. */
-const roleHolder = z
-  .string()
-  .refine((v) => !REQUIRED_MARKER.test(v), { message: "is a required value: fill it in" })
-  .refine((v) => v === "deployer" || /^0x[0-9a-fA-F]{40}$/.test(v), { message: "must be an address or 'deployer'" });
+/** A role holder: an address, or the word `deployer`. One message per field. */
+const roleHolder = z.string().superRefine((v, ctx) => {
+  if (REQUIRED_MARKER.test(v)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `is a required value: fill it in (${v})` });
+  else if (v === "deployer") return;
+  else if (!/^0x[0-9a-fA-F]{40}$/.test(v)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: "must be an address or 'deployer'" });
+  else if (v !== v.toLowerCase() && !isChecksummed(v)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: "has a bad EIP-55 checksum" });
+});
 
 /** A positive decimal amount in human units, e.g. "3000.5". */
 const decimalString = z

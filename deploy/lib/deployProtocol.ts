@@ -99,15 +99,15 @@ async function deployLocalMocks(hre: HardhatRuntimeEnvironment, config: DeployCo
   const out: Record<string, string> = {};
   const mocks = config.mocks;
   if (!mocks) return out;
-  const now = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
   for (const [name, feed] of Object.entries(mocks.feeds)) {
-    const agg = await hre.ethers.deployContract("MockAggregator", [feed.decimals, feed.description ?? name]);
+    const agg = await hre.ethers.deployContract("MockAggregator", [feed.decimals, parseUnits(feed.price, feed.decimals)]);
     await agg.waitForDeployment();
-    await (await agg.getFunction("setAnswer")(parseUnits(feed.price, feed.decimals), now)).wait();
     out[`mock:${name}`] = await agg.getAddress();
   }
   if (mocks.sequencer && config.oracle.sequencer) {
-    const seq = await hre.ethers.deployContract("MockSequencerUptimeFeed", []);
+    const now = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
+    // Up since well before now, so the grace period has passed.
+    const seq = await hre.ethers.deployContract("MockSequencerUptimeFeed", [now - 86_400]);
     await seq.waitForDeployment();
     out[config.oracle.sequencer.feed] = await seq.getAddress();
   }

@@ -1,13 +1,14 @@
+import { ZeroAddress } from "ethers";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { OracleRouter__factory } from "../../typechain-types";
 import type { ResolvedConfig } from "../lib/resolved";
 import { AccessModule } from "./AccessModule";
 import { ROLE, selectorsOf } from "./roles";
 
-/** Router functions that set risk parameters (RISK role). */
-export const ORACLE_RISK_FUNCTIONS = ["addUnderlying", "setSources", "setQuorum", "setMaxDeviation"] as const;
-/** Router functions that change protocol-wide wiring (ADMIN role, delayed). */
-export const ORACLE_ADMIN_FUNCTIONS = ["setSequencer", "setSettlementParams"] as const;
+/** Router functions that set bounded risk parameters (RISK role). */
+export const ORACLE_RISK_FUNCTIONS = ["setQuorum", "setMaxDeviation", "setSequencerGracePeriod", "setSettlementParams"] as const;
+/** Router functions that choose price sources: they decide every price, so only the delayed ADMIN. */
+export const ORACLE_ADMIN_FUNCTIONS = ["addUnderlying", "setSources"] as const;
 /** Router functions for the guardian. */
 export const ORACLE_GUARDIAN_FUNCTIONS = ["disputeSettlement"] as const;
 
@@ -15,12 +16,11 @@ export const ORACLE_GUARDIAN_FUNCTIONS = ["disputeSettlement"] as const;
 export function buildOraclesModule(config: ResolvedConfig) {
   return buildModule("Oracles", (m) => {
     const { accessManager } = m.useModule(AccessModule);
-    const router = m.contract("OracleRouter", [accessManager, config.oracle.settlement]);
+    // The sequencer feed is immutable; without one (L1) the grace period is unused but must still be in range.
+    const sequencer = config.oracle.sequencer ?? { feed: ZeroAddress, gracePeriod: 3600 };
+    const router = m.contract("OracleRouter", [accessManager, sequencer.feed, sequencer.gracePeriod, config.oracle.settlement]);
 
     const configured = [];
-    if (config.oracle.sequencer) {
-      configured.push(m.call(router, "setSequencer", [config.oracle.sequencer.feed, config.oracle.sequencer.gracePeriod]));
-    }
     for (const u of config.oracle.underlyings) {
       const sources = u.sources.map((s, i) =>
         m.contract("ChainlinkPriceSource", [s.feed, s.heartbeat, s.minPriceWad, s.maxPriceWad, s.gasLimit], {

@@ -16,11 +16,15 @@ export function buildProtocolModule(config: ResolvedConfig) {
     const { router } = m.useModule(Oracles);
     const layers = [Oracles];
 
-    m.call(accessManager, "grantRole", [ROLE.RISK, config.roles.risk, 0], { id: "grantRisk", after: layers });
-    m.call(accessManager, "grantRole", [ROLE.GUARDIAN, config.roles.guardian, 0], { id: "grantGuardian", after: layers });
+    const grantRisk = m.call(accessManager, "grantRole", [ROLE.RISK, config.roles.risk, 0], { id: "grantRisk", after: layers });
+    const grantGuardian = m.call(accessManager, "grantRole", [ROLE.GUARDIAN, config.roles.guardian, 0], {
+      id: "grantGuardian",
+      after: layers,
+    });
+    // Last: once ADMIN carries its delay, every further admin call by the deployer would need scheduling.
     const grantAdmin = m.call(accessManager, "grantRole", [ROLE.ADMIN, config.roles.admin, config.roles.adminDelay], {
       id: "grantAdmin",
-      after: layers,
+      after: [grantRisk, grantGuardian],
     });
     if (config.roles.admin.toLowerCase() !== config.deployer.toLowerCase()) {
       m.call(accessManager, "renounceRole", [ROLE.ADMIN, config.deployer], { id: "renounceDeployerAdmin", after: [grantAdmin] });
