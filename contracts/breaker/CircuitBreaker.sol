@@ -8,6 +8,7 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IBreakerMetrics} from "../interfaces/IBreakerMetrics.sol";
 import {RateLimitLib} from "../libraries/RateLimitLib.sol";
 import {PackedScope, PackedScopeLib} from "../libraries/PackedScopeLib.sol";
+import {BreakerModeLib} from "../libraries/BreakerModeLib.sol";
 
 /// @title CircuitBreaker
 /// @notice Modes, automatic trips, guardian trips and the emergency pause of every Bulwark market (see the interface).
@@ -20,6 +21,8 @@ import {PackedScope, PackedScopeLib} from "../libraries/PackedScopeLib.sol";
 ///      Warning: assumes the router and the metrics source are the protocol's own view contracts. Both are called
 ///      with STATICCALL (their functions are `view`), so they cannot re-enter and change state.
 contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
+    using BreakerModeLib for ScopeState;
+
     /* ------------------------------------------------------------------------------------------------------------ */
     /*                                                  CONSTANTS                                                   */
     /* ------------------------------------------------------------------------------------------------------------ */
@@ -52,12 +55,6 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     /// @notice Largest storable reference price (WAD).
     uint256 public constant MAX_REFERENCE_PRICE = type(uint96).max;
 
-    /// @dev Gate level meaning "paused", above HALTED (2).
-    uint8 private constant _PAUSED_LEVEL = 3;
-    /// @dev Allowed table: bit (level * 4 + class) is set when `class` is allowed at `level`.
-    ///      ACTIVE 0b1111 (all), REDUCE_ONLY 0b1110 (all but RISK_INCREASING), HALTED 0b1100 (EXIT, VIEW),
-    ///      paused 0b1000 (VIEW). Classes: RISK_INCREASING 0, RISK_REDUCING 1, EXIT 2, VIEW 3.
-    uint256 private constant _ALLOWED = 0x8CEF;
 
     /* ------------------------------------------------------------------------------------------------------------ */
     /*                                                  IMMUTABLES                                                  */
@@ -137,8 +134,8 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
         }
         // The gate, inlined from `_gate` for the hot path.
         uint256 level = p.level();
-        if (!_allowed(level, cls)) _refuse(market, p, cls, level);
-        return level == _PAUSED_LEVEL ? Mode.HALTED : Mode(level);
+        if (!BreakerModeLib.allowed(level, cls)) _refuse(market, p, cls, level);
+        return level == BreakerModeLib.PAUSED_LEVEL ? Mode.HALTED : Mode(level);
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -163,9 +160,10 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
 
         if (RateLimitLib.reached(net, b.limit, OUTFLOW_TRIP_BPS)) {
             ScopeState memory g = packed.unpack();
-            Mode before = _ownMode(g);
-            // Incomplete observation (utilisation is not read here): it can trip or interrupt, never start a cooldown.
-            if (_applyCause(GLOBAL, g, Reason.OUTFLOW, Mode.REDUCE_ONLY, false)) _writeGlobal(g, before);
+            Mode before = g.ownMode();
+            // Only a cause seen is acted on here: the hook does not read utilisation, so an outflow below the trip level
+            // proves nothing about the scope being clear and never starts or ends a cooldown.
+            if (_applyCause(GLOBAL, g, Reason.OUTFLOW, Mode.REDUCE_ONLY)) _writeGlobal(g, before);
         }
     }
 
@@ -205,7 +203,7 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     function trip(bytes32 scope, Mode mode) external restricted {
         ScopeState memory s = _loadScope(scope);
         if (mode <= s.manualMode) revert BreakerTripNotEscalating(scope, s.manualMode, mode);
-        Mode before = _ownMode(s);
+        Mode before = s.ownMode();
         s.manualMode = mode;
         emit BreakerTripped(scope, mode, Reason.GUARDIAN);
         _emitModeChange(scope, before, s);
@@ -226,7 +224,7 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     function lift(bytes32 scope, Mode mode) external restricted {
         ScopeState memory s = _loadScope(scope);
         if (mode >= s.manualMode) revert BreakerLiftNotLowering(scope, s.manualMode, mode);
-        Mode before = _ownMode(s);
+        Mode before = s.ownMode();
         s.manualMode = mode;
         emit BreakerLifted(scope, mode, Reason.GUARDIAN);
         _emitModeChange(scope, before, s);
@@ -305,7 +303,7 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     function isAllowed(bytes32 scope, ActionClass cls) external view returns (bool) {
         PackedScope p = _scopes[scope];
         if (scope != GLOBAL && p.moveLimitBps() == 0) return false;
-        return _allowed(p.level(), cls);
+        return BreakerModeLib.allowed(p.level(), cls);
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -385,7 +383,7 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
                 if (moved && causeMode == Mode.ACTIVE) (cause, causeMode) = (Reason.PRICE_MOVE, Mode.REDUCE_ONLY);
             }
         }
-        if (_applyCause(market, s, cause, causeMode, true)) changed = true;
+        if (_applyCause(market, s, cause, causeMode)) changed = true;
     }
 
     /// @dev Re-evaluates the global causes from fresh data (complete observation) and stores any change.
@@ -398,33 +396,30 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
         if (cause == Reason.NONE && address(source) != address(0) && source.utilisation() > _utilisationCap) {
             cause = Reason.UTILISATION;
         }
-        Mode before = _ownMode(g);
+        Mode before = g.ownMode();
         Mode causeMode = cause == Reason.NONE ? Mode.ACTIVE : Mode.REDUCE_ONLY;
-        if (_applyCause(GLOBAL, g, cause, causeMode, true)) _writeGlobal(g, before);
+        if (_applyCause(GLOBAL, g, cause, causeMode)) _writeGlobal(g, before);
     }
 
     /// @dev The automatic state machine of one scope, in memory. `causeMode` is the strictest mode the observed causes
-    ///      call for (ACTIVE: none observed). `complete` says the observation covered every cause of the scope; only
-    ///      then may the absence of a cause start a cooldown or, once it has run, lift the trip.
+    ///      call for; ACTIVE means the caller observed every cause of the scope and saw none (callers that cannot
+    ///      observe them all only call this with a cause).
     ///      - cause stricter than the automatic mode: escalate (and cancel any cooldown);
     ///      - cause seen during a cooldown: cancel the cooldown;
-    ///      - no cause, complete, tripped, no cooldown yet: start the cooldown;
-    ///      - no cause, complete, cooldown over: lift to ACTIVE.
+    ///      - no cause, tripped, no cooldown yet: start the cooldown;
+    ///      - no cause, cooldown over: lift to ACTIVE.
     ///      Emits the component's event, then `BreakerModeChanged` when the scope's own mode changed.
-    function _applyCause(bytes32 scope, ScopeState memory s, Reason cause, Mode causeMode, bool complete)
+    function _applyCause(bytes32 scope, ScopeState memory s, Reason cause, Mode causeMode)
         private
         returns (bool changed)
     {
-        Mode before = _ownMode(s);
-        changed = _stepAutomatic(scope, s, cause, causeMode, complete);
+        Mode before = s.ownMode();
+        changed = _stepAutomatic(scope, s, cause, causeMode);
         if (changed) _emitModeChange(scope, before, s);
     }
 
     /// @dev One step of the automatic state machine (see `_applyCause`); returns whether `s` changed.
-    function _stepAutomatic(bytes32 scope, ScopeState memory s, Reason cause, Mode causeMode, bool complete)
-        private
-        returns (bool)
-    {
+    function _stepAutomatic(bytes32 scope, ScopeState memory s, Reason cause, Mode causeMode) private returns (bool) {
         if (causeMode != Mode.ACTIVE) {
             if (causeMode > s.autoMode) {
                 s.autoMode = causeMode;
@@ -440,7 +435,7 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
             }
             return false;
         }
-        if (!complete || s.autoMode == Mode.ACTIVE) return false;
+        if (s.autoMode == Mode.ACTIVE) return false;
         if (!s.clearing) {
             s.clearing = true;
             // block.timestamp + a cooldown of at most one day stays far below 2^40.
@@ -476,14 +471,14 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     /// @dev Stores the global scope; when its own mode changed, rewrites the gate copy in every scope.
     function _writeGlobal(ScopeState memory g, Mode before) private {
         _scopes[GLOBAL] = PackedScopeLib.pack(g);
-        if (_ownMode(g) != before) _syncGlobalLevel();
+        if (g.ownMode() != before) _syncGlobalLevel();
     }
 
     /// @dev Copies the global gate (its own mode, or the paused level) into the global scope and every market.
     ///      Bounded by MAX_MARKETS; writes only the slots whose copy differs.
     function _syncGlobalLevel() private {
         PackedScope g = _scopes[GLOBAL];
-        uint256 level = paused() ? _PAUSED_LEVEL : uint8(_ownMode(g.unpack()));
+        uint256 level = paused() ? BreakerModeLib.PAUSED_LEVEL : uint8(g.unpack().ownMode());
         _scopes[GLOBAL] = g.withGlobalLevel(level);
         uint256 count = _marketIds.length;
         for (uint256 i = 0; i < count; ++i) {
@@ -496,57 +491,31 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     /// @dev Reverts unless `cls` is allowed in `s`; returns the effective mode (HALTED while paused).
     function _gate(bytes32 scope, PackedScope p, ActionClass cls) private pure returns (Mode mode) {
         uint256 level = p.level();
-        if (!_allowed(level, cls)) _refuse(scope, p, cls, level);
-        return level == _PAUSED_LEVEL ? Mode.HALTED : Mode(level);
+        if (!BreakerModeLib.allowed(level, cls)) _refuse(scope, p, cls, level);
+        return level == BreakerModeLib.PAUSED_LEVEL ? Mode.HALTED : Mode(level);
     }
 
     /// @dev Reverts with the error that explains why `cls` is refused at `level` (kept out of the hot path).
     function _refuse(bytes32 scope, PackedScope p, ActionClass cls, uint256 level) private pure {
-        if (level == _PAUSED_LEVEL) revert BreakerPaused(scope, cls);
-        (Mode m, Reason r) = _reasonFromCopy(p.unpack());
+        if (level == BreakerModeLib.PAUSED_LEVEL) revert BreakerPaused(scope, cls);
+        (Mode m, Reason r) = BreakerModeLib.effective(p.unpack());
         revert BreakerActionNotAllowed(scope, cls, m, r);
-    }
-
-    /// @dev One lookup in the `_ALLOWED` bit table (`level` at most 3, so the shift stays below 16).
-    function _allowed(uint256 level, ActionClass cls) private pure returns (bool) {
-        // Cannot overflow: level <= 3 and cls <= 3, so the shift is at most 15.
-        unchecked {
-            return (_ALLOWED >> (level * 4 + uint256(cls))) & 1 == 1;
-        }
-    }
-
-    /// @dev Effective mode and reason from the scope's slot alone (global copy below the paused level).
-    function _reasonFromCopy(ScopeState memory s) private pure returns (Mode, Reason) {
-        Mode own = _ownMode(s);
-        if (s.globalLevel > uint8(own)) return (Mode(s.globalLevel), Reason.GLOBAL);
-        return (own, _ownReason(s));
     }
 
     /// @dev `modeOf`: the stricter of the scope's own mode and the global scope's own mode (pause excluded).
     function _modeOf(bytes32 scope, ScopeState memory s) private view returns (Mode, Reason) {
-        Mode own = _ownMode(s);
+        Mode own = s.ownMode();
         if (scope != GLOBAL) {
-            Mode globalMode = _ownMode(_scopes[GLOBAL].unpack());
+            Mode globalMode = _scopes[GLOBAL].unpack().ownMode();
             if (globalMode > own) return (globalMode, Reason.GLOBAL);
         }
-        return (own, _ownReason(s));
-    }
-
-    /// @dev A scope's own mode: the stricter of its manual and automatic components.
-    function _ownMode(ScopeState memory s) private pure returns (Mode) {
-        return s.manualMode >= s.autoMode ? s.manualMode : s.autoMode;
-    }
-
-    /// @dev The reason of a scope's own mode; the manual component wins ties.
-    function _ownReason(ScopeState memory s) private pure returns (Reason) {
-        if (s.manualMode == Mode.ACTIVE && s.autoMode == Mode.ACTIVE) return Reason.NONE;
-        return s.manualMode >= s.autoMode ? Reason.GUARDIAN : s.autoReason;
+        return (own, s.ownReason());
     }
 
     /// @dev Emits `BreakerModeChanged` when the scope's own mode differs from `before`.
     function _emitModeChange(bytes32 scope, Mode before, ScopeState memory s) private {
-        Mode after_ = _ownMode(s);
-        if (after_ != before) emit BreakerModeChanged(scope, before, after_, _ownReason(s));
+        Mode after_ = s.ownMode();
+        if (after_ != before) emit BreakerModeChanged(scope, before, after_, s.ownReason());
     }
 
     /* ------------------------------------------------------------------------------------------------------------ */

@@ -214,7 +214,7 @@ interface ICircuitBreaker {
     /// @param cls Class of the calling entry point.
     /// @param spot The router's spot price (WAD), or 0 when the entry did not read it.
     /// @param status The router's status for that reading.
-    /// @return mode The market's effective mode after evaluation.
+    /// @return mode The market's effective mode after evaluation (HALTED while paused, when only VIEW passes).
     function checkAction(bytes32 market, ActionClass cls, uint256 spot, IOracleRouter.Status status)
         external
         returns (Mode mode);
@@ -315,7 +315,7 @@ interface ICircuitBreaker {
 
     /// @notice Reverts unless `cls` is allowed on the global scope now (for account-level entries such as collateral
     ///         deposits and free-collateral withdrawals). Same errors as `checkAction`, with `scope == GLOBAL`.
-    /// @return mode The global mode.
+    /// @return mode The global mode (HALTED while paused, when only VIEW passes).
     function checkGlobal(ActionClass cls) external view returns (Mode mode);
 
     /// @notice Whether `cls` is allowed in `scope` now, from stored state (no evaluation). False for unknown markets.
