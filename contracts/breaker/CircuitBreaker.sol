@@ -55,7 +55,6 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     /// @notice Largest storable reference price (WAD).
     uint256 public constant MAX_REFERENCE_PRICE = type(uint96).max;
 
-
     /* ------------------------------------------------------------------------------------------------------------ */
     /*                                                  IMMUTABLES                                                  */
     /* ------------------------------------------------------------------------------------------------------------ */
@@ -70,9 +69,14 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     /*                                                   STORAGE                                                    */
     /* ------------------------------------------------------------------------------------------------------------ */
 
+    /// @dev State of every scope (markets and GLOBAL), one word each. Slot 1: slot 0 holds AccessManaged's authority
+    ///      and Pausable's flag.
     mapping(bytes32 scope => PackedScope) private _scopes;
+    /// @dev The vault's net-outflow bucket, one slot.
     OutflowBucket private _bucket;
+    /// @dev Every market id, for the copy of the global gate; at most MAX_MARKETS.
     bytes32[] private _marketIds;
+    /// @dev Parameters read off the hot path, packed in one slot.
     IBreakerMetrics private _metrics;
     uint32 private _cooldown;
     uint64 private _utilisationCap;
