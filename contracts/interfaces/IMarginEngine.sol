@@ -187,6 +187,9 @@ interface IMarginEngineTypes {
     /// @dev Fires when a position in `seriesId` would leave the int96 range (`amount` is the attempted size).
     error MarginPositionOverflow(uint256 seriesId, int256 amount);
 
+    /// @dev Fires when a new holder of `seriesId` would exceed the 2^24 - 1 holders a series can count.
+    error MarginTooManyHolders(uint256 seriesId);
+
     /// @dev Fires when `seriesId` is not a listed series.
     error MarginUnknownSeries(uint256 seriesId);
 

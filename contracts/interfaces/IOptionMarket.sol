@@ -14,6 +14,8 @@ import {IMarginEngine} from "./IMarginEngine.sol";
 ///      series: the vault's |position| in the series must stay within `maxOpenInterest`, and its net delta and net
 ///      vega on the underlying within their caps unless the trade moves them towards zero. Trades that shrink the
 ///      vault's position always pass, so traders can always close.
+///      A trade is reported once, by the engine that records it (`IMarginEngine.TradeApplied`: trader, series,
+///      amount, premium and both positions after the trade); the market itself changes no state when trading.
 interface IOptionMarket {
     /* ------------------------------------------------------------------ */
     /*                                TYPES                               */
@@ -58,17 +60,6 @@ interface IOptionMarket {
     /* ------------------------------------------------------------------ */
     /*                                EVENTS                              */
     /* ------------------------------------------------------------------ */
-
-    /// @notice `trader` traded `amount` options of `seriesId` (positive: bought) for `premium` quote units, of
-    ///         which `fee` was fee, at `mark` per option.
-    event Traded(
-        address indexed trader,
-        uint256 indexed seriesId,
-        int256 amount,
-        uint256 premium,
-        uint256 fee,
-        uint256 mark
-    );
 
     /// @notice A series was listed.
     event SeriesListed(uint256 indexed seriesId, bytes32 indexed underlying, uint256 strike, uint64 expiry, bool isCall);

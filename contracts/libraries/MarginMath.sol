@@ -65,18 +65,6 @@ library MarginMath {
         }
     }
 
-    /// @notice Spot of grid point `k` (0 .. GRID_POINTS - 1): S (1 + shock (k - 3) / 3), rounded down.
-    function gridSpot(uint256 spot, uint256 shock, uint256 k) internal pure returns (uint256) {
-        // Cannot overflow or underflow: shock < WAD, so 3 WAD - 3 shock > 0; spot <= 1e30 and the factor is
-        // below 6e18, so the product is below 6e48.
-        unchecked {
-            uint256 factor = k >= GRID_HALF
-                ? GRID_HALF * WAD + (k - GRID_HALF) * shock
-                : GRID_HALF * WAD - (GRID_HALF - k) * shock;
-            return (spot * factor) / (GRID_HALF * WAD);
-        }
-    }
-
     /// @notice Short-option minimum charge per option (WAD): `chargeRate` of spot, capped at the strike for a put
     ///         (a put can never cost its writer more than its strike). Rounded up.
     function minChargePerOption(uint256 spot, uint256 strike, bool isCall, uint256 chargeRate)
@@ -89,38 +77,6 @@ library MarginMath {
             charge = (spot * chargeRate + WAD - 1) / WAD;
         }
         if (!isCall && charge > strike) charge = strike;
-    }
-
-    /* ------------------------------------------------------------------ */
-    /*                           SIGNED PRODUCTS                          */
-    /* ------------------------------------------------------------------ */
-
-    /// @notice amount * value / WAD rounded towards minus infinity: a long's value rounded down, a short's
-    ///         liability rounded up.
-    function mulWadFloor(int256 amount, uint256 value) internal pure returns (int256) {
-        // Cannot overflow: |amount| < 2^95 and value < 2^101 (library bounds), so the product is below 2^196.
-        unchecked {
-            if (amount >= 0) return int256((uint256(amount) * value) / WAD);
-            return -int256((uint256(-amount) * value + WAD - 1) / WAD);
-        }
-    }
-
-    /// @notice |amount| * value / WAD rounded up.
-    function mulWadUpAbs(int256 amount, uint256 value) internal pure returns (uint256) {
-        // Cannot overflow: see `mulWadFloor`.
-        unchecked {
-            uint256 magnitude = amount >= 0 ? uint256(amount) : uint256(-amount);
-            return (magnitude * value + WAD - 1) / WAD;
-        }
-    }
-
-    /// @notice |amount| * value / WAD rounded down.
-    function mulWadDownAbs(int256 amount, uint256 value) internal pure returns (uint256) {
-        // Cannot overflow: see `mulWadFloor`.
-        unchecked {
-            uint256 magnitude = amount >= 0 ? uint256(amount) : uint256(-amount);
-            return (magnitude * value) / WAD;
-        }
     }
 
     /* ------------------------------------------------------------------ */
@@ -146,11 +102,15 @@ library MarginMath {
     /*                               VALUES                               */
     /* ------------------------------------------------------------------ */
 
-    /// @notice Sum of the marks of the first `count` lines, each rounded towards minus infinity (WAD quote).
-    function markValue(Line[] memory lines, uint256 count) internal pure returns (int256 value) {
-        for (uint256 i; i < count; ++i) {
-            value += mulWadFloor(lines[i].amount, lines[i].price);
+    /// @notice Sum of the marks of the first `count` lines (WAD quote), computed exactly and rounded once
+    ///         towards minus infinity.
+    function markValue(Line[] memory lines, uint256 count) internal pure returns (int256) {
+        int256 sum;
+        // Cannot overflow: each product is below 2^196 (library bounds) and there are a few hundred at most.
+        unchecked {
+            for (uint256 i; i < count; ++i) sum += lines[i].amount * int256(lines[i].price);
         }
+        return _divWadFloor(sum);
     }
 
     /// @notice Net delta and vega of the lines on `underlying` (WAD underlying units; WAD quote per 1.0 vol).
@@ -170,17 +130,12 @@ library MarginMath {
         }
     }
 
-    /// @dev Per-underlying accumulators of one requirement evaluation.
-    struct Scan {
-        int256[MAX_UNDERLYINGS] marks;
-        uint256[MAX_UNDERLYINGS] charges;
-        int256[GRID_POINTS * MAX_UNDERLYINGS] values;
-        uint256[GRID_POINTS * MAX_UNDERLYINGS] spots;
-        uint256 used;
-    }
-
     /// @notice Margin requirement (WAD quote) of the first `count` lines: the sum over underlyings of
     ///         max(mark - lowest grid value, short-option minimum charge, 0).
+    /// @dev The grid of an underlying with spot S is S + j * step for j = -3 .. 3, step = floor(S * shock / 3):
+    ///      seven spots evenly spaced over [S (1 - shock), S (1 + shock)] (the outer points rounded inwards by
+    ///      less than 3 wei). Expiry payoffs are piecewise linear, so the grid samples the loss of the whole
+    ///      portfolio of that underlying at once and spreads net.
     /// @param spots Spot per underlying slot (only the slots the lines use are read).
     /// @param shock Relative shock of the grid's outermost points (WAD, below 1e18).
     /// @param chargeRate Short-option minimum charge as a fraction of spot (WAD).
@@ -191,48 +146,120 @@ library MarginMath {
         uint256 shock,
         uint256 chargeRate
     ) internal pure returns (uint256 total) {
-        Scan memory scan;
-        for (uint256 i; i < count; ++i) {
-            _accumulate(scan, lines[i], spots, shock, chargeRate);
-        }
-        for (uint256 u; u < MAX_UNDERLYINGS; ++u) {
-            if (scan.used & (1 << u) == 0) continue;
-            uint256 base = u * GRID_POINTS;
-            int256 lowest = scan.values[base];
-            for (uint256 k = 1; k < GRID_POINTS; ++k) {
-                if (scan.values[base + k] < lowest) lowest = scan.values[base + k];
-            }
-            int256 loss = scan.marks[u] - lowest;
-            uint256 req = loss > 0 ? uint256(loss) : 0;
-            total += req > scan.charges[u] ? req : scan.charges[u];
+        uint256 used;
+        for (uint256 i; i < count; ++i) used |= 1 << lines[i].underlying;
+        for (uint256 u; used != 0; ++u) {
+            if (used & 1 != 0) total += underlyingRequirement(lines, count, u, spots[u], shock, chargeRate);
+            used >>= 1;
         }
     }
 
-    /// @dev Adds one line to the accumulators of its underlying (preparing that underlying's grid on first use).
-    function _accumulate(
-        Scan memory scan,
-        Line memory line,
-        uint256[MAX_UNDERLYINGS] memory spots,
+    /// @notice Requirement (WAD quote) of the lines on underlying slot `u`: max(mark - lowest grid value,
+    ///         short-option minimum charge, 0), summed exactly and rounded up once.
+    function underlyingRequirement(
+        Line[] memory lines,
+        uint256 count,
+        uint256 u,
+        uint256 spot,
         uint256 shock,
         uint256 chargeRate
+    ) internal pure returns (uint256) {
+        // Every sum below is of exact products amount x price (scaled by WAD), divided once at the end.
+        int256[GRID_POINTS] memory values;
+        int256 mark;
+        uint256 charge;
+        uint256 step;
+        uint256 low;
+        // Cannot overflow: spot <= 1e30 and shock < 1e18, so 3 * step < spot and low > 0; products are below
+        // 2^196 and there are a few hundred at most (library bounds).
+        unchecked {
+            step = (spot * shock) / (GRID_HALF * WAD);
+            low = spot - GRID_HALF * step;
+            for (uint256 i; i < count; ++i) {
+                Line memory line = lines[i];
+                if (line.underlying != u) continue;
+                int256 amount = line.amount;
+                mark += amount * int256(line.price);
+                if (line.settled) {
+                    int256 fixedValue = amount * int256(line.settledPayoff);
+                    for (uint256 k; k < GRID_POINTS; ++k) values[k] += fixedValue;
+                    continue;
+                }
+                if (step == 0) {
+                    // A spot so small that the shock rounds to zero: every grid point is the spot itself.
+                    int256 flat = amount * int256(payoff(line.strike, line.isCall, spot));
+                    for (uint256 k; k < GRID_POINTS; ++k) values[k] += flat;
+                } else {
+                    _addPayoffs(values, amount, line.strike, line.isCall, low, step);
+                }
+                if (amount < 0) charge += uint256(-amount) * minChargePerOption(spot, line.strike, line.isCall, chargeRate);
+            }
+        }
+        int256 lowest = values[0];
+        for (uint256 k = 1; k < GRID_POINTS; ++k) {
+            if (values[k] < lowest) lowest = values[k];
+        }
+        int256 loss = mark - lowest;
+        uint256 need = loss > 0 ? uint256(loss) : 0;
+        if (charge > need) need = charge;
+        return need == 0 ? 0 : (need - 1) / WAD + 1;
+    }
+
+    /// @dev Adds amount x payoff (exact, scaled by WAD) at each grid spot s_k = low + k * step, k = 0 .. 6.
+    ///      On the grid the payoff is an arithmetic progression wherever it is positive: for a call
+    ///      amount (s_k - strike) = x0 + k * amount * step from the first spot above the strike; for a put
+    ///      amount (strike - s_k) = x0 - k * amount * step up to the last spot below the strike. The loop is
+    ///      unrolled so every index is a constant.
+    function _addPayoffs(
+        int256[GRID_POINTS] memory values,
+        int256 amount,
+        uint256 strike,
+        bool isCall,
+        uint256 low,
+        uint256 step
     ) private pure {
-        uint256 u = line.underlying;
-        uint256 base = u * GRID_POINTS;
-        if (scan.used & (1 << u) == 0) {
-            scan.used |= 1 << u;
-            for (uint256 k; k < GRID_POINTS; ++k) scan.spots[base + k] = gridSpot(spots[u], shock, k);
+        // Cannot overflow: spots and strikes are below 2^101 and |amount| < 2^95, so every term is below 2^197;
+        // the unsigned subtractions are guarded by the comparisons before them.
+        unchecked {
+            uint256 high = low + (GRID_POINTS - 1) * step;
+            int256 x;
+            int256 inc;
+            uint256 first;
+            uint256 end;
+            if (isCall) {
+                if (strike >= high) return;
+                // First k with s_k > strike.
+                first = strike < low ? 0 : (strike - low) / step + 1;
+                end = GRID_POINTS;
+                x = amount * (int256(low) - int256(strike));
+                inc = amount * int256(step);
+            } else {
+                if (strike <= low) return;
+                // Number of k with s_k < strike.
+                first = 0;
+                end = strike > high ? GRID_POINTS : (strike - low + step - 1) / step;
+                x = amount * (int256(strike) - int256(low));
+                inc = -(amount * int256(step));
+            }
+            if (first <= 0 && end > 0) values[0] += x;
+            x += inc;
+            if (first <= 1 && end > 1) values[1] += x;
+            x += inc;
+            if (first <= 2 && end > 2) values[2] += x;
+            x += inc;
+            if (first <= 3 && end > 3) values[3] += x;
+            x += inc;
+            if (first <= 4 && end > 4) values[4] += x;
+            x += inc;
+            if (first <= 5 && end > 5) values[5] += x;
+            x += inc;
+            if (first <= 6 && end > 6) values[6] += x;
         }
-        scan.marks[u] += mulWadFloor(line.amount, line.price);
-        if (line.settled) {
-            int256 fixedValue = mulWadFloor(line.amount, line.settledPayoff);
-            for (uint256 k; k < GRID_POINTS; ++k) scan.values[base + k] += fixedValue;
-            return;
-        }
-        for (uint256 k; k < GRID_POINTS; ++k) {
-            scan.values[base + k] += mulWadFloor(line.amount, payoff(line.strike, line.isCall, scan.spots[base + k]));
-        }
-        if (line.amount < 0) {
-            scan.charges[u] += mulWadUpAbs(line.amount, minChargePerOption(spots[u], line.strike, line.isCall, chargeRate));
-        }
+    }
+
+    /// @dev floor(x / WAD) for a signed x (towards minus infinity).
+    function _divWadFloor(int256 x) private pure returns (int256 q) {
+        q = x / int256(WAD);
+        if (x < 0 && q * int256(WAD) != x) q -= 1;
     }
 }

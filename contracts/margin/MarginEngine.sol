@@ -112,10 +112,10 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         if (amount == 0) revert MarginZeroAmount();
         if (account == address(0) || account == _registry.vault) revert MarginInvalidAccount(account);
         // --- Effects ---
-        AccountData memory a = _accounts[account];
+        AccountData memory a = _loadAccount(account);
         a.collateral = (uint256(a.collateral) + amount).toUint128();
         _register(account, a);
-        _accounts[account] = a;
+        _storeAccount(account, a);
         _totalCollateral += amount;
         emit CollateralDeposited(account, msg.sender, amount);
         // --- Interactions ---
@@ -129,7 +129,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         if (to == address(0)) revert MarginInvalidAddress(to);
         address account = msg.sender;
         if (account == _registry.vault) revert MarginInvalidAccount(account);
-        AccountData memory a = _accounts[account];
+        AccountData memory a = _loadAccount(account);
         if (a.collateral < amount) revert MarginInsufficientCollateral(account, a.collateral, amount);
         // Cannot underflow: checked just above.
         unchecked {
@@ -144,7 +144,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
             }
         }
         // --- Effects ---
-        _accounts[account] = a;
+        _storeAccount(account, a);
         _totalCollateral -= amount;
         emit CollateralWithdrawn(account, to, amount);
         // --- Interactions ---
@@ -163,7 +163,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         _requirePriced(ctx);
         _persistSpots(ctx);
         if (computed) _storeMark(seriesId, line, ctx.epoch);
-        SeriesData memory s = _series[seriesId];
+        SeriesData memory s = _loadSeries(seriesId);
         mark = SeriesMark({
             underlying: _underlyingIds[s.underlying],
             expiry: s.expiry,
@@ -189,8 +189,10 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         if (block.timestamp >= s.expiry) revert MarginSeriesExpired(seriesId, s.expiry);
 
         // --- Effects (all internal; a failed margin check below reverts them all) ---
-        Side memory t = _openSide(trader, seriesId, amount, MAX_TRADER_SERIES);
-        Side memory v = _openSide(vault_, seriesId, -amount, MAX_VAULT_SERIES);
+        Side memory t = _loadSide(trader);
+        _move(t, seriesId, amount, MAX_TRADER_SERIES);
+        Side memory v = _loadSide(vault_);
+        _move(v, seriesId, -amount, MAX_VAULT_SERIES);
         if (amount > 0) _pay(t, v, premium);
         else _pay(v, t, premium);
         _commit(t);
@@ -233,13 +235,16 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         if (account == vault_) revert MarginVaultSettlesWithCounterparties(seriesId);
         (uint256 price, bool isFinal) = _oracle.getSettlementPrice(_underlyingIds[s.underlying], s.expiry);
         if (!isFinal) revert MarginSettlementNotFinal(seriesId, price);
-        int256 amount = _positionOf(account, seriesId);
-        if (amount == 0) revert MarginNoPosition(account, seriesId);
+        Side memory a = _loadSide(account);
+        uint256 index = a.book.indexOf(seriesId);
+        if (index == a.book.count) revert MarginNoPosition(account, seriesId);
+        (, int256 amount) = a.book.entry(index);
 
         // --- Effects ---
         // The vault's position moves by the settled amount: the vault settles with each counterparty.
-        Side memory a = _openSide(account, seriesId, -amount, MAX_TRADER_SERIES);
-        Side memory v = _openSide(vault_, seriesId, amount, MAX_VAULT_SERIES);
+        _move(a, seriesId, -amount, MAX_TRADER_SERIES);
+        Side memory v = _loadSide(vault_);
+        _move(v, seriesId, amount, MAX_VAULT_SERIES);
         uint256 perOption = MarginMath.payoff(s.strike, s.isCall, price);
         uint256 denominator = MarginMath.WAD * _scale;
         if (amount > 0) {
@@ -293,10 +298,10 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         uint256 owed = _totalCollateral + amount;
         uint256 balance = _quoteToken.balanceOf(address(this));
         if (balance < owed) revert MarginUnbackedCredit(balance, owed);
-        AccountData memory a = _accounts[msg.sender];
+        AccountData memory a = _loadAccount(msg.sender);
         a.collateral = (uint256(a.collateral) + amount).toUint128();
         _register(msg.sender, a);
-        _accounts[msg.sender] = a;
+        _storeAccount(msg.sender, a);
         _totalCollateral = owed;
         _clearVaultFree();
         emit CollateralDeposited(msg.sender, msg.sender, amount);
@@ -307,7 +312,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         // --- Checks ---
         if (amount == 0) revert MarginZeroAmount();
         if (to == address(0)) revert MarginInvalidAddress(to);
-        AccountData memory a = _accounts[msg.sender];
+        AccountData memory a = _loadAccount(msg.sender);
         (bool cached, uint256 free) = _cachedVaultFree();
         if (!cached) {
             Ctx memory ctx = _newCtx();
@@ -323,7 +328,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
             // Free margin falls one for one with collateral.
             _cacheVaultFree(free - amount);
         }
-        _accounts[msg.sender] = a;
+        _storeAccount(msg.sender, a);
         _totalCollateral -= amount;
         emit CollateralWithdrawn(msg.sender, to, amount);
         // --- Interactions ---
@@ -352,21 +357,20 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         }
     }
 
-    /// @dev Loads `account` and adds `delta` to its position in `seriesId` in memory, enforcing the int96 range
-    ///      and the book bound. Nothing is written until `_commit`.
-    function _openSide(address account, uint256 seriesId, int256 delta, uint256 maxSeries)
-        private
-        view
-        returns (Side memory side)
-    {
+    /// @dev Loads `account`'s slot and book into memory. Nothing is written until `_commit`.
+    function _loadSide(address account) private view returns (Side memory side) {
         side.account = account;
-        side.data = _accounts[account];
+        side.data = _loadAccount(account);
         side.book = _loadBook(account, side.data.count);
+    }
+
+    /// @dev Adds `delta` to a side's position in `seriesId` in memory, enforcing the int96 range and the book bound.
+    function _move(Side memory side, uint256 seriesId, int256 delta, uint256 maxSeries) private pure {
         (side.oldAmount, side.newAmount) = side.book.add(seriesId, delta);
         if (side.newAmount > MAX_POSITION || side.newAmount < -MAX_POSITION) {
             revert MarginPositionOverflow(seriesId, side.newAmount);
         }
-        if (side.book.count > maxSeries) revert MarginTooManySeries(account, maxSeries);
+        if (side.book.count > maxSeries) revert MarginTooManySeries(side.account, maxSeries);
     }
 
     /// @dev Moves `amount` of collateral from `from` to `to` in memory; reverts when `from` holds less.
@@ -385,7 +389,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     function _commit(Side memory side) private {
         side.data.count = uint8(side.book.count);
         _register(side.account, side.data);
-        _accounts[side.account] = side.data;
+        _storeAccount(side.account, side.data);
         PositionBook.store(_positionWords[side.account], side.book);
     }
 
@@ -396,17 +400,20 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         _accountList.push(account);
     }
 
-    /// @dev Tracks how many non-vault accounts hold `seriesId`; retires an expired series left without holders.
+    /// @dev Tracks how many non-vault accounts hold `seriesId` (an expired series with none can be retired).
     function _updateHolders(uint256 seriesId, int256 oldAmount, int256 newAmount) private {
         if ((oldAmount == 0) == (newAmount == 0)) return;
-        SeriesData memory s = _series[seriesId];
-        if (oldAmount == 0) {
-            s.holders += 1;
-            _series[seriesId].holders = s.holders;
-        } else {
-            s.holders -= 1;
-            _series[seriesId].holders = s.holders;
-            if (s.holders == 0 && block.timestamp >= s.expiry && !s.retired) _retire(seriesId, s);
+        uint256 w = _seriesWords[seriesId];
+        uint256 holders = uint24(w >> HOLDERS_SHIFT);
+        // Cannot overflow or underflow: a close always follows an open of the same holder, and the count is
+        // checked against its 24-bit width before an increment.
+        unchecked {
+            if (oldAmount == 0) {
+                if (holders == type(uint24).max) revert MarginTooManyHolders(seriesId);
+                _seriesWords[seriesId] = w + (1 << HOLDERS_SHIFT);
+            } else {
+                _seriesWords[seriesId] = w - (1 << HOLDERS_SHIFT);
+            }
         }
     }
 

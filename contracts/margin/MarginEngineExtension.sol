@@ -76,9 +76,9 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
         _checkRange("vol", vol, BlackScholes.MIN_VOL, BlackScholes.MAX_VOL);
         Registry memory r = _registry;
         seriesId = uint256(r.seriesCount) + 1;
-        _registry.seriesCount = seriesId.toUint32();
+        _registry.seriesCount = seriesId.toUint24();
         _liveSeries[u] += 1;
-        _series[seriesId] = SeriesData({
+        _seriesWords[seriesId] = _encodeSeries(SeriesData({
             strike: uint104(strike),
             // Cannot truncate: expiry <= now + 2 years was checked above.
             expiry: uint40(expiry),
@@ -87,7 +87,7 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
             isCall: isCall,
             retired: false,
             holders: 0
-        });
+        }));
         emit SeriesRegistered(seriesId, underlying, strike, expiry, isCall, vol);
     }
 
@@ -95,9 +95,11 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
     function setSeriesVol(uint256 seriesId, uint256 vol) external onlyMarket onlyDelegateCall {
         SeriesData memory s = _requireSeries(seriesId);
         _checkRange("vol", vol, BlackScholes.MIN_VOL, BlackScholes.MAX_VOL);
-        _series[seriesId].vol = uint64(vol);
+        uint256 oldVol = s.vol;
+        s.vol = uint64(vol);
+        _seriesWords[seriesId] = _encodeSeries(s);
         _bumpEpoch();
-        emit SeriesVolSet(seriesId, s.vol, vol);
+        emit SeriesVolSet(seriesId, oldVol, vol);
     }
 
     /// @inheritdoc IMarginEngineExtension
@@ -177,12 +179,12 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
 
     /// @inheritdoc IMarginEngineExtension
     function riskFreeRate() external view onlyDelegateCall returns (uint256) {
-        return _wiring.riskFreeRate;
+        return _registry.riskFreeRate;
     }
 
     /// @inheritdoc IMarginEngineExtension
     function collateralOf(address account) external view onlyDelegateCall returns (uint256) {
-        return _accounts[account].collateral;
+        return _loadAccount(account).collateral;
     }
 
     /// @inheritdoc IMarginEngineExtension
@@ -197,12 +199,11 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
         onlyDelegateCall
         returns (uint256[] memory seriesIds, int256[] memory amounts)
     {
-        PositionBook.Book memory b = _loadBook(account, _accounts[account].count);
+        PositionBook.Book memory b = _loadBook(account, _loadAccount(account).count);
         seriesIds = new uint256[](b.count);
         amounts = new int256[](b.count);
         for (uint256 i; i < b.count; ++i) {
-            seriesIds[i] = b.ids[i];
-            amounts[i] = b.amounts[i];
+            (seriesIds[i], amounts[i]) = b.entry(i);
         }
     }
 

@@ -53,6 +53,10 @@ abstract contract MarginValuation is IMarginEngineTypes {
     uint256 private constant EPOCH_SLOT = uint256(keccak256("bulwark.margin.transient.epoch"));
     uint256 private constant VAULT_FREE_SLOT = uint256(keccak256("bulwark.margin.transient.vaultFree"));
 
+    /// @dev Bits of a packed series word.
+    uint256 internal constant RETIRED_BIT = 1 << 217;
+    uint256 internal constant HOLDERS_SHIFT = 224;
+
     /// @dev Flags of a cached mark's second word.
     uint256 private constant CACHED_FLAG = 1 << 255;
     uint256 private constant SETTLED_FLAG = 1 << 254;
@@ -61,15 +65,18 @@ abstract contract MarginValuation is IMarginEngineTypes {
     /*                               STORAGE                              */
     /* ------------------------------------------------------------------ */
 
-    /// @dev One account: its collateral (quote units), number of open series and lens registration. One slot.
+    /// @dev One account in memory. Stored packed in one word (`_accountWords`): collateral in bits 0..127, the
+    ///      number of open series in bits 128..135, the lens registration flag in bit 136.
     struct AccountData {
         uint128 collateral;
         uint8 count;
         bool registered;
     }
 
-    /// @dev One series, packed in one slot. `holders` counts the non-vault accounts holding it: a series retires
-    ///      only once expired with no holder, which (positions summing to zero) means the vault holds nothing.
+    /// @dev One series in memory. Stored packed in one word (`_seriesWords`): strike bits 0..103, expiry
+    ///      104..143, vol 144..207, underlying slot 208..215, isCall bit 216, retired bit 217, holders 224..247.
+    ///      `holders` counts the non-vault accounts holding the series: a series can retire only once expired
+    ///      with no holder, which (positions summing to zero) means the vault holds nothing in it either.
     struct SeriesData {
         uint104 strike;
         uint40 expiry;
@@ -80,17 +87,17 @@ abstract contract MarginValuation is IMarginEngineTypes {
         uint24 holders;
     }
 
-    /// @dev The market and the rate, read together by every trade.
+    /// @dev The wired market.
     struct Wiring {
         address market;
-        uint64 riskFreeRate;
     }
 
-    /// @dev The vault with the registry counters.
+    /// @dev The vault, the registry counters and the rate: one slot read by every valuation and vault hook.
     struct Registry {
         address vault;
-        uint32 seriesCount;
+        uint24 seriesCount;
         uint8 underlyingCount;
+        uint64 riskFreeRate;
     }
 
     IERC20 internal immutable _quoteToken;
@@ -104,9 +111,9 @@ abstract contract MarginValuation is IMarginEngineTypes {
     /// @dev Sum of every collateral balance: what the engine owes in quote tokens.
     uint256 internal _totalCollateral;
 
-    mapping(address account => AccountData) internal _accounts;
+    mapping(address account => uint256 packed) internal _accountWords;
     mapping(address account => mapping(uint256 word => uint256)) internal _positionWords;
-    mapping(uint256 seriesId => SeriesData) internal _series;
+    mapping(uint256 seriesId => uint256 packed) internal _seriesWords;
     bytes32[MAX_UNDERLYINGS] internal _underlyingIds;
     mapping(bytes32 underlying => uint256) internal _underlyingSlotPlusOne;
     uint256[MAX_UNDERLYINGS] internal _liveSeries;
@@ -158,7 +165,7 @@ abstract contract MarginValuation is IMarginEngineTypes {
             epoch := tload(slot)
         }
         ctx.epoch = epoch;
-        ctx.rate = _wiring.riskFreeRate;
+        ctx.rate = _registry.riskFreeRate;
     }
 
     /// @dev Spot of underlying slot `u`: memory, then transient cache, then the oracle. A FAILED reading (or a
@@ -202,12 +209,13 @@ abstract contract MarginValuation is IMarginEngineTypes {
         view
         returns (MarginMath.Line memory line, bool computed)
     {
-        SeriesData memory s = _series[seriesId];
+        // One storage read; only the fields a cached mark needs are decoded here.
+        uint256 w = _seriesWords[seriesId];
         line.amount = amount;
-        line.strike = s.strike;
-        line.isCall = s.isCall;
-        line.underlying = s.underlying;
-        uint256 spot = _spot(s.underlying, ctx);
+        line.strike = uint104(w);
+        line.isCall = (w >> 216) & 1 != 0;
+        line.underlying = uint8(w >> 208);
+        uint256 spot = _spot(line.underlying, ctx);
         if (spot == 0) return (line, false);
 
         uint256 slot = MARK_NS + (ctx.epoch << 64) + (seriesId << 1);
@@ -227,43 +235,49 @@ abstract contract MarginValuation is IMarginEngineTypes {
             }
             return (line, false);
         }
-        _computeMark(line, s, spot, ctx.rate);
+        _computeMark(line, uint40(w >> 104), uint64(w >> 144), spot, ctx.rate);
         return (line, true);
     }
 
     /// @dev Black-Scholes before expiry (intrinsic value if the spot left the pricing domain); after expiry the
     ///      payoff at the final settlement price, or at the spot until that price is final.
-    function _computeMark(MarginMath.Line memory line, SeriesData memory s, uint256 spot, uint256 rate) private view {
-        if (block.timestamp < s.expiry) {
+    function _computeMark(MarginMath.Line memory line, uint256 expiry, uint256 vol, uint256 spot, uint256 rate)
+        private
+        view
+    {
+        if (block.timestamp < expiry) {
             if (spot >= BlackScholes.MIN_SPOT && spot <= BlackScholes.MAX_SPOT) {
                 (line.price, line.delta, line.vega) =
-                    BlackScholes.greeks(spot, s.strike, s.expiry - block.timestamp, s.vol, rate, s.isCall);
+                    BlackScholes.greeks(spot, line.strike, expiry - block.timestamp, vol, rate, line.isCall);
                 return;
             }
         } else {
-            (uint256 settlementPrice, bool isFinal) = _oracle.getSettlementPrice(_underlyingIds[s.underlying], s.expiry);
+            (uint256 settlementPrice, bool isFinal) =
+                _oracle.getSettlementPrice(_underlyingIds[line.underlying], uint64(expiry));
             if (isFinal) {
                 // Same domain clamp as for spots; only reachable if the router finalised an absurd price.
                 if (settlementPrice > BlackScholes.MAX_SPOT) settlementPrice = BlackScholes.MAX_SPOT;
                 line.settled = true;
-                line.settledPayoff = MarginMath.payoff(s.strike, s.isCall, settlementPrice);
+                line.settledPayoff = MarginMath.payoff(line.strike, line.isCall, settlementPrice);
                 line.price = line.settledPayoff;
                 return;
             }
         }
-        line.price = MarginMath.payoff(s.strike, s.isCall, spot);
-        if (line.price != 0) line.delta = s.isCall ? int256(MarginMath.WAD) : -int256(MarginMath.WAD);
+        line.price = MarginMath.payoff(line.strike, line.isCall, spot);
+        if (line.price != 0) line.delta = line.isCall ? int256(MarginMath.WAD) : -int256(MarginMath.WAD);
     }
 
     /// @dev Values every position of a book.
     function _valuation(PositionBook.Book memory b, Ctx memory ctx) internal view returns (Valuation memory val) {
         uint256 count = b.count;
         val.lines = new MarginMath.Line[](count);
-        val.ids = b.ids;
+        val.ids = new uint256[](count);
         val.count = count;
         for (uint256 i; i < count; ++i) {
+            (uint256 seriesId, int256 amount) = b.entry(i);
+            val.ids[i] = seriesId;
             bool computed;
-            (val.lines[i], computed) = _line(b.ids[i], b.amounts[i], ctx);
+            (val.lines[i], computed) = _line(seriesId, amount, ctx);
             if (computed) val.fresh |= 1 << i;
         }
     }
@@ -430,7 +444,7 @@ abstract contract MarginValuation is IMarginEngineTypes {
         view
         returns (AccountData memory a, Valuation memory val)
     {
-        a = _accounts[account];
+        a = _loadAccount(account);
         val = _valuation(_loadBook(account, a.count), ctx);
     }
 
@@ -450,25 +464,60 @@ abstract contract MarginValuation is IMarginEngineTypes {
     }
 
     /* ------------------------------------------------------------------ */
+    /*                           STORAGE CODECS                           */
+    /* ------------------------------------------------------------------ */
+
+    /// @dev Reads a series with one storage read.
+    function _loadSeries(uint256 seriesId) internal view returns (SeriesData memory s) {
+        uint256 w = _seriesWords[seriesId];
+        s.strike = uint104(w);
+        s.expiry = uint40(w >> 104);
+        s.vol = uint64(w >> 144);
+        s.underlying = uint8(w >> 208);
+        s.isCall = (w >> 216) & 1 != 0;
+        s.retired = w & RETIRED_BIT != 0;
+        s.holders = uint24(w >> HOLDERS_SHIFT);
+    }
+
+    /// @dev Packs a series.
+    function _encodeSeries(SeriesData memory s) internal pure returns (uint256) {
+        return uint256(s.strike) | (uint256(s.expiry) << 104) | (uint256(s.vol) << 144)
+            | (uint256(s.underlying) << 208) | (s.isCall ? 1 << 216 : 0) | (s.retired ? RETIRED_BIT : 0)
+            | (uint256(s.holders) << HOLDERS_SHIFT);
+    }
+
+    /// @dev Reads an account with one storage read.
+    function _loadAccount(address account) internal view returns (AccountData memory a) {
+        uint256 w = _accountWords[account];
+        a.collateral = uint128(w);
+        a.count = uint8(w >> 128);
+        a.registered = (w >> 136) & 1 != 0;
+    }
+
+    /// @dev Writes an account with one storage write.
+    function _storeAccount(address account, AccountData memory a) internal {
+        _accountWords[account] = uint256(a.collateral) | (uint256(a.count) << 128) | (a.registered ? 1 << 136 : 0);
+    }
+
+    /* ------------------------------------------------------------------ */
     /*                          SHARED STATE HELPERS                      */
     /* ------------------------------------------------------------------ */
 
     /// @dev Loads a series, reverting with `MarginUnknownSeries` for an unlisted id.
     function _requireSeries(uint256 seriesId) internal view returns (SeriesData memory s) {
-        s = _series[seriesId];
+        s = _loadSeries(seriesId);
         if (s.expiry == 0) revert MarginUnknownSeries(seriesId);
     }
 
     /// @dev Position of `account` in `seriesId` (zero when absent).
     function _positionOf(address account, uint256 seriesId) internal view returns (int256) {
-        PositionBook.Book memory b = _loadBook(account, _accounts[account].count);
-        uint256 index = b.indexOf(seriesId);
-        return index < b.count ? b.amounts[index] : int256(0);
+        PositionBook.Book memory b = _loadBook(account, _loadAccount(account).count);
+        return b.amountOf(seriesId);
     }
 
     /// @dev Marks a series retired and frees its live slot.
     function _retire(uint256 seriesId, SeriesData memory s) internal {
-        _series[seriesId].retired = true;
+        _seriesWords[seriesId] |= RETIRED_BIT;
         _liveSeries[s.underlying] -= 1;
         emit SeriesRetired(seriesId, _underlyingIds[s.underlying]);
     }
@@ -487,8 +536,8 @@ abstract contract MarginValuation is IMarginEngineTypes {
     /// @dev Bounds and stores the risk-free rate.
     function _setRiskFreeRate(uint256 rate) internal {
         _checkRange("riskFreeRate", rate, 0, MAX_RISK_FREE_RATE);
-        uint256 old = _wiring.riskFreeRate;
-        _wiring.riskFreeRate = uint64(rate);
+        uint256 old = _registry.riskFreeRate;
+        _registry.riskFreeRate = uint64(rate);
         emit RiskFreeRateSet(old, rate);
     }
 

@@ -2,22 +2,21 @@
 pragma solidity 0.8.30;
 
 /// @title PositionBook
-/// @notice The open positions of one account, packed two per storage word, loaded into memory, edited there and
-///         written back word by word (only the words that changed).
-/// @dev Storage layout: word `w` holds entries `2w` (low 128 bits) and `2w + 1` (high 128 bits). An entry is
+/// @notice The open positions of one account, packed two per storage word, copied to memory as words, edited
+///         there and written back word by word (only the words that changed).
+/// @dev Layout: word `w` holds entries `2w` (low 128 bits) and `2w + 1` (high 128 bits). An entry is
 ///      `seriesId << 96 | uint96(int96(amount))`; an all-zero entry is empty (series ids start at 1 and an open
 ///      position is never zero). Entries `[0, count)` are dense: removal moves the last entry into the gap, so the
 ///      order of a book is not stable. Reading a book of n positions costs ceil(n / 2) storage reads; the bound on
-///      n is the caller's (`MarginEngine` bounds every account).
+///      n is the caller's (`MarginEngine` bounds every account). Callers guarantee 32-bit series ids and int96
+///      amounts.
 library PositionBook {
     /// @notice A book in memory.
-    /// @param ids Series id per entry (capacity: loaded count + 1, enough for one insertion).
-    /// @param amounts Signed amount per entry.
+    /// @param words Packed words, with room for one more entry than loaded.
     /// @param count Number of entries in use.
     /// @param dirty Bit set of the word indexes to write back.
     struct Book {
-        uint256[] ids;
-        int256[] amounts;
+        uint256[] words;
         uint256 count;
         uint256 dirty;
     }
@@ -29,65 +28,69 @@ library PositionBook {
     uint256 private constant ENTRY_MASK = (1 << ENTRY_BITS) - 1;
 
     /// @notice Loads the `count` entries of a book.
-    function load(mapping(uint256 => uint256) storage words, uint256 count) internal view returns (Book memory b) {
-        b.ids = new uint256[](count + 1);
-        b.amounts = new int256[](count + 1);
+    function load(mapping(uint256 => uint256) storage stored, uint256 count) internal view returns (Book memory b) {
+        // Room for one insertion: entry `count` lives in word count / 2.
+        b.words = new uint256[]((count >> 1) + 1);
         b.count = count;
-        for (uint256 i; i < count; i += 2) {
-            uint256 word = words[i >> 1];
-            (b.ids[i], b.amounts[i]) = _decode(word & ENTRY_MASK);
-            if (i + 1 < count) (b.ids[i + 1], b.amounts[i + 1]) = _decode(word >> ENTRY_BITS);
-        }
+        uint256 used = (count + 1) >> 1;
+        for (uint256 w; w < used; ++w) b.words[w] = stored[w];
+    }
+
+    /// @notice Series id and amount of entry `i` (below `count`).
+    function entry(Book memory b, uint256 i) internal pure returns (uint256 seriesId, int256 amount) {
+        uint256 e = (i & 1 == 0) ? b.words[i >> 1] & ENTRY_MASK : b.words[i >> 1] >> ENTRY_BITS;
+        seriesId = e >> AMOUNT_BITS;
+        amount = int256(int96(uint96(e & AMOUNT_MASK)));
     }
 
     /// @notice Index of `seriesId` in the book, or `count` when absent.
     function indexOf(Book memory b, uint256 seriesId) internal pure returns (uint256 index) {
         uint256 count = b.count;
         for (; index < count; ++index) {
-            if (b.ids[index] == seriesId) return index;
+            uint256 word = b.words[index >> 1];
+            uint256 e = (index & 1 == 0) ? word & ENTRY_MASK : word >> ENTRY_BITS;
+            if (e >> AMOUNT_BITS == seriesId) return index;
         }
+    }
+
+    /// @notice Amount held in `seriesId` (zero when absent).
+    function amountOf(Book memory b, uint256 seriesId) internal pure returns (int256 amount) {
+        uint256 index = indexOf(b, seriesId);
+        if (index < b.count) (, amount) = entry(b, index);
     }
 
     /// @notice Adds `delta` to the position in `seriesId`, inserting or removing the entry as needed.
     /// @dev The caller checks that `newAmount` fits int96 and that the book stays within its bound. An insertion
-    ///      needs the spare capacity `load` reserves: at most one insertion per loaded book.
+    ///      uses the spare room `load` reserves: at most one insertion per loaded book.
     /// @return oldAmount The position before.
     /// @return newAmount The position after.
     function add(Book memory b, uint256 seriesId, int256 delta) internal pure returns (int256 oldAmount, int256 newAmount) {
         uint256 index = indexOf(b, seriesId);
-        if (index < b.count) oldAmount = b.amounts[index];
+        uint256 count = b.count;
+        if (index < count) (, oldAmount) = entry(b, index);
         newAmount = oldAmount + delta;
-        if (index == b.count) {
+        if (index == count) {
             if (newAmount == 0) return (oldAmount, newAmount);
-            b.ids[index] = seriesId;
-            b.amounts[index] = newAmount;
-            b.count = index + 1;
-            b.dirty |= 1 << (index >> 1);
+            _set(b, index, _encode(seriesId, newAmount));
+            b.count = count + 1;
         } else if (newAmount == 0) {
-            uint256 last = b.count - 1;
-            b.ids[index] = b.ids[last];
-            b.amounts[index] = b.amounts[last];
-            b.ids[last] = 0;
-            b.amounts[last] = 0;
+            uint256 last = count - 1;
+            if (index != last) {
+                uint256 lastWord = b.words[last >> 1];
+                _set(b, index, (last & 1 == 0) ? lastWord & ENTRY_MASK : lastWord >> ENTRY_BITS);
+            }
+            _set(b, last, 0);
             b.count = last;
-            b.dirty |= (1 << (index >> 1)) | (1 << (last >> 1));
         } else {
-            b.amounts[index] = newAmount;
-            b.dirty |= 1 << (index >> 1);
+            _set(b, index, _encode(seriesId, newAmount));
         }
     }
 
     /// @notice Writes back every word the edits touched.
-    function store(mapping(uint256 => uint256) storage words, Book memory b) internal {
+    function store(mapping(uint256 => uint256) storage stored, Book memory b) internal {
         uint256 dirty = b.dirty;
-        uint256 capacity = b.ids.length;
         for (uint256 w; dirty != 0; ++w) {
-            if (dirty & 1 != 0) {
-                uint256 i = w << 1;
-                uint256 low = i < capacity ? _encode(b.ids[i], b.amounts[i]) : 0;
-                uint256 high = i + 1 < capacity ? _encode(b.ids[i + 1], b.amounts[i + 1]) : 0;
-                words[w] = low | (high << ENTRY_BITS);
-            }
+            if (dirty & 1 != 0) stored[w] = b.words[w];
             dirty >>= 1;
         }
         b.dirty = 0;
@@ -96,20 +99,23 @@ library PositionBook {
     /// @notice Number of short entries in the book.
     function shortCount(Book memory b) internal pure returns (uint256 shorts) {
         for (uint256 i; i < b.count; ++i) {
-            if (b.amounts[i] < 0) ++shorts;
+            (, int256 amount) = entry(b, i);
+            if (amount < 0) ++shorts;
         }
     }
 
-    /// @dev Packs one entry; an id of zero packs to the empty entry.
-    function _encode(uint256 seriesId, int256 amount) private pure returns (uint256) {
-        if (seriesId == 0) return 0;
-        // The caller guarantees int96 range and a 32-bit id; the casts only reinterpret the bits.
-        return (seriesId << AMOUNT_BITS) | (uint256(int256(int96(amount))) & AMOUNT_MASK);
+    /// @dev Writes entry `i` (a packed entry or zero) into its word and marks the word dirty.
+    function _set(Book memory b, uint256 i, uint256 packed) private pure {
+        uint256 w = i >> 1;
+        uint256 word = b.words[w];
+        b.words[w] = (i & 1 == 0)
+            ? (word & ~ENTRY_MASK) | packed
+            : (word & ENTRY_MASK) | (packed << ENTRY_BITS);
+        b.dirty |= 1 << w;
     }
 
-    /// @dev Unpacks one entry.
-    function _decode(uint256 entry) private pure returns (uint256 seriesId, int256 amount) {
-        seriesId = entry >> AMOUNT_BITS;
-        amount = int256(int96(uint96(entry & AMOUNT_MASK)));
+    /// @dev Packs one entry. The caller guarantees int96 range and a 32-bit id; the casts only reinterpret bits.
+    function _encode(uint256 seriesId, int256 amount) private pure returns (uint256) {
+        return (seriesId << AMOUNT_BITS) | (uint256(int256(int96(amount))) & AMOUNT_MASK);
     }
 }

@@ -94,7 +94,6 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
         IMarginEngine.SeriesMark memory m = _engine.markSeries(seriesId);
         uint256 closesAt = uint256(m.expiry) - p.tradingCutoff;
         if (block.timestamp >= closesAt) revert MarketTradingClosed(seriesId, closesAt);
-        uint256 feePerOption = QuoteMath.feePerOptionUp(m.price, m.spot, p.feeRate, p.feeCap);
         if (amount > 0) {
             uint256 ask = QuoteMath.askPerOptionUp(m.price, m.spot, p.spread, p.feeRate, p.feeCap);
             premium = QuoteMath.premiumUp(ask, size, _scale);
@@ -110,7 +109,6 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
 
         // --- Vault exposure caps ---
         if (o.vaultRiskIncreased) _checkCaps(seriesId, amount, m, o);
-        emit Traded(msg.sender, seriesId, amount, premium, QuoteMath.premiumDown(feePerOption, size, _scale), m.price);
     }
 
     /// @inheritdoc IOptionMarket
