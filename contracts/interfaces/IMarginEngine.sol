@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IOracleRouter} from "./IOracleRouter.sol";
+import {ICircuitBreaker} from "./ICircuitBreaker.sol";
 
 /// @title IMarginEngineTypes
 /// @notice Types, events and errors shared by the two halves of the margin engine.
@@ -47,6 +48,8 @@ interface IMarginEngineTypes {
     /// @param price Mark per option, WAD quote (Black-Scholes before expiry; payoff at or after expiry).
     /// @param delta Delta per option, WAD (signed).
     /// @param vega Vega per option per 1.0 of volatility, WAD.
+    /// @param status Oracle status of the spot reading (OK or DEGRADED; a FAILED reading reverts instead), passed
+    ///        on to the circuit breaker with `spot` so the breaker evaluates the very reading the trade used.
     struct SeriesMark {
         bytes32 underlying;
         uint64 expiry;
@@ -54,6 +57,7 @@ interface IMarginEngineTypes {
         uint256 price;
         int256 delta;
         uint256 vega;
+        IOracleRouter.Status status;
     }
 
     /// @notice What a trade left behind, for the market's exposure caps.
@@ -245,6 +249,10 @@ interface IMarginEngineTypes {
 
     /// @dev Fires when the engine is deployed with an extension built for another token, oracle or scale.
     error MarginExtensionMismatch(address extension);
+
+    /// @dev Fires when the engine is deployed with a circuit breaker that watches another oracle router than the
+    ///      engine's (`router`), or with no breaker at all.
+    error MarginBreakerMismatch(address breaker, address router);
 }
 
 /// @title IMarginEngineCore
@@ -257,12 +265,15 @@ interface IMarginEngineCore is IMarginEngineTypes {
     /// @notice Pulls `amount` quote tokens from the caller and credits them to `account`.
     /// @dev Reverts with `MarginZeroAmount`, or `MarginInvalidAccount` for the zero address or the vault (LPs go
     ///      through the vault). Registers `account` in the lens list on its first credit.
+    ///      Circuit breaker: RISK_REDUCING on the global scope (`checkGlobal`): adding collateral is allowed in
+    ///      ACTIVE and REDUCE_ONLY, refused in HALTED and while paused (`BreakerActionNotAllowed`, `BreakerPaused`).
     function deposit(address account, uint256 amount) external;
 
     /// @notice Sends `amount` of the caller's collateral to `to`.
     /// @dev When the caller holds short positions, its equity after the withdrawal must meet initial margin
     ///      (`MarginInitialRequirementNotMet`); a long-only account can never owe anything and only needs the
     ///      balance (`MarginInsufficientCollateral`). The vault cannot use this path (`MarginInvalidAccount`).
+    ///      Circuit breaker: EXIT on the global scope: allowed in every mode, refused only while paused.
     function withdraw(uint256 amount, address to) external;
 
     /* ------------------------------------------------------------------ */
@@ -278,6 +289,8 @@ interface IMarginEngineCore is IMarginEngineTypes {
     ///      `MarginSettlementNotFinal`, `MarginNoPosition` (also on a second settlement),
     ///      `MarginVaultSettlesWithCounterparties` for the vault, `MarginInsufficientCollateral` if the vault
     ///      cannot pay a long.
+    ///      Circuit breaker: EXIT on the series' market (`checkAction(underlying, EXIT, 0, OK)`): allowed in every
+    ///      mode, refused only while paused.
     /// @return payout Quote units paid to the account (negative: paid by the account).
     function settle(address account, uint256 seriesId) external returns (int256 payout);
 
@@ -316,6 +329,11 @@ interface IMarginEngineCore is IMarginEngineTypes {
     /// @notice The extension that implements configuration, registry administration and every view.
     /// @dev Fixed at construction; the engine delegate-calls it for every selector it does not implement itself.
     function extension() external view returns (address);
+
+    /// @notice The circuit breaker that gates every state-changing entry point of the trading core.
+    /// @dev An immutable of the engine, fixed at construction: no role can ever re-point it. The market and the
+    ///      vault copy it into their own immutables when they are deployed against this engine.
+    function breaker() external view returns (ICircuitBreaker);
 }
 
 /// @title IMarginEngineExtension
@@ -339,6 +357,7 @@ interface IMarginEngineExtension is IMarginEngineTypes {
 
     /// @notice Retires an expired series in which the vault holds nothing, freeing a live-series slot.
     /// @dev Permissionless. Reverts with `MarginSeriesNotExpired` or `MarginSeriesNotRetirable`.
+    ///      Circuit breaker: EXIT on the global scope: refused only while paused.
     function retireSeries(uint256 seriesId) external;
 
     /* ------------------------------------------------------------------ */

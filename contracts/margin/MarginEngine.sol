@@ -7,6 +7,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
@@ -50,19 +51,25 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     /// @dev The extension every other selector is delegated to.
     address private immutable _extension;
 
+    /// @dev The circuit breaker. An immutable: no role can re-point the gate (nor the market and vault, which copy
+    ///      it from here at their construction) to a contract of its choosing.
+    ICircuitBreaker private immutable _breaker;
+
     /// @param quoteToken_ The quote token (its `decimals()` must be at most 18).
     /// @param oracle_ The oracle router.
     /// @param extension_ A `MarginEngineExtension` built with the same token and oracle.
     /// @param initialAuthority The AccessManager.
     /// @param params Initial margin parameters (bounded).
     /// @param rate Initial risk-free rate (bounded).
+    /// @param breaker_ The circuit breaker; it must watch the same oracle router.
     constructor(
         IERC20 quoteToken_,
         IOracleRouter oracle_,
         MarginEngineExtension extension_,
         address initialAuthority,
         MarginParams memory params,
-        uint256 rate
+        uint256 rate,
+        ICircuitBreaker breaker_
     )
         MarginValuation(quoteToken_, oracle_, IERC20Metadata(address(quoteToken_)).decimals())
         AccessManaged(initialAuthority)
@@ -72,6 +79,10 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
             revert MarginExtensionMismatch(address(extension_));
         }
         _extension = address(extension_);
+        if (address(breaker_).code.length == 0 || breaker_.router() != oracle_) {
+            revert MarginBreakerMismatch(address(breaker_), address(oracle_));
+        }
+        _breaker = breaker_;
         _setMarginParams(params);
         _setRiskFreeRate(rate);
     }
@@ -84,6 +95,11 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IMarginEngineCore
     function extension() external view returns (address) {
         return _extension;
+    }
+
+    /// @inheritdoc IMarginEngineCore
+    function breaker() external view returns (ICircuitBreaker) {
+        return _breaker;
     }
 
     /* ------------------------------------------------------------------ */
@@ -109,6 +125,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IMarginEngineCore
     function deposit(address account, uint256 amount) external nonReentrant {
         // --- Checks ---
+        _breaker.checkGlobal(ICircuitBreaker.ActionClass.RISK_REDUCING);
         if (amount == 0) revert MarginZeroAmount();
         if (account == address(0) || account == _registry.vault) revert MarginInvalidAccount(account);
         // --- Effects ---
@@ -125,6 +142,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IMarginEngineCore
     function withdraw(uint256 amount, address to) external nonReentrant {
         // --- Checks ---
+        _breaker.checkGlobal(ICircuitBreaker.ActionClass.EXIT);
         if (amount == 0) revert MarginZeroAmount();
         if (to == address(0)) revert MarginInvalidAddress(to);
         address account = msg.sender;
@@ -170,7 +188,8 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
             spot: ctx.spots[s.underlying],
             price: line.price,
             delta: line.delta,
-            vega: line.vega
+            vega: line.vega,
+            status: _spotStatus(s.underlying, ctx)
         });
     }
 
@@ -233,8 +252,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         address vault_ = _registry.vault;
         if (vault_ == address(0)) revert MarginNotWired();
         if (account == vault_) revert MarginVaultSettlesWithCounterparties(seriesId);
-        (uint256 price, bool isFinal) = _oracle.getSettlementPrice(_underlyingIds[s.underlying], s.expiry);
-        if (!isFinal) revert MarginSettlementNotFinal(seriesId, price);
+        uint256 price = _gatedSettlementPrice(seriesId, s);
         Side memory a = _loadSide(account);
         uint256 index = a.book.indexOf(seriesId);
         if (index == a.book.count) revert MarginNoPosition(account, seriesId);
@@ -355,6 +373,16 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
                 return(0, returndatasize())
             }
         }
+    }
+
+    /// @dev Asks the breaker (EXIT on the series' market, no reading: refused only while paused), then returns the
+    ///      router's final settlement price of the series (`MarginSettlementNotFinal` until it is final).
+    function _gatedSettlementPrice(uint256 seriesId, SeriesData memory s) private returns (uint256 price) {
+        bytes32 underlying = _underlyingIds[s.underlying];
+        _breaker.checkAction(underlying, ICircuitBreaker.ActionClass.EXIT, 0, IOracleRouter.Status.OK);
+        bool isFinal;
+        (price, isFinal) = _oracle.getSettlementPrice(underlying, s.expiry);
+        if (!isFinal) revert MarginSettlementNotFinal(seriesId, price);
     }
 
     /// @dev Loads `account`'s slot and book into memory. Nothing is written until `_commit`.

@@ -6,7 +6,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {IMarginEngineExtension} from "../interfaces/IMarginEngine.sol";
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {IMarginEngineCore, IMarginEngineExtension} from "../interfaces/IMarginEngine.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {BlackScholes} from "../libraries/BlackScholes.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
@@ -104,6 +105,8 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
 
     /// @inheritdoc IMarginEngineExtension
     function retireSeries(uint256 seriesId) external onlyDelegateCall {
+        // The breaker is the engine's immutable: read it through the engine (this code runs in its context).
+        IMarginEngineCore(address(this)).breaker().checkGlobal(ICircuitBreaker.ActionClass.EXIT);
         SeriesData memory s = _requireSeries(seriesId);
         if (block.timestamp < s.expiry) revert MarginSeriesNotExpired(seriesId, s.expiry);
         if (s.retired || s.holders != 0) revert MarginSeriesNotRetirable(seriesId, _positionOf(_registry.vault, seriesId));
@@ -251,7 +254,8 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
             spot: ctx.spots[s.underlying],
             price: line.price,
             delta: line.delta,
-            vega: line.vega
+            vega: line.vega,
+            status: _spotStatus(s.underlying, ctx)
         });
     }
 

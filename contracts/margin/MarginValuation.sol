@@ -61,6 +61,10 @@ abstract contract MarginValuation is IMarginEngineTypes {
     uint256 private constant CACHED_FLAG = 1 << 255;
     uint256 private constant SETTLED_FLAG = 1 << 254;
 
+    /// @dev Flag of a cached spot word: the reading was DEGRADED. Spots are at most 1e30 < 2^100, so the word
+    ///      `spot << 64 | updatedAt` never reaches bit 255.
+    uint256 private constant DEGRADED_FLAG = 1 << 255;
+
     /* ------------------------------------------------------------------ */
     /*                               STORAGE                              */
     /* ------------------------------------------------------------------ */
@@ -129,6 +133,7 @@ abstract contract MarginValuation is IMarginEngineTypes {
         uint64[MAX_UNDERLYINGS] updatedAt;
         uint256 loaded; // bit set of underlying slots whose spot is in `spots`
         uint256 fresh; // bit set of spots read from the oracle in this call (to persist)
+        uint256 degraded; // bit set of loaded spots whose reading was DEGRADED (passed on to the circuit breaker)
         uint256 epoch;
         uint256 rate;
         bool failed;
@@ -178,7 +183,8 @@ abstract contract MarginValuation is IMarginEngineTypes {
             cached := tload(slot)
         }
         if (cached != 0) {
-            spot = cached >> 64;
+            if (cached & DEGRADED_FLAG != 0) ctx.degraded |= 1 << u;
+            spot = (cached & ~DEGRADED_FLAG) >> 64;
             ctx.updatedAt[u] = uint64(cached);
         } else {
             bytes32 id = _underlyingIds[u];
@@ -196,6 +202,7 @@ abstract contract MarginValuation is IMarginEngineTypes {
             spot = r.price;
             ctx.updatedAt[u] = r.updatedAt;
             ctx.fresh |= 1 << u;
+            if (r.status == IOracleRouter.Status.DEGRADED) ctx.degraded |= 1 << u;
         }
         ctx.spots[u] = spot;
         ctx.loaded |= 1 << u;
@@ -300,6 +307,7 @@ abstract contract MarginValuation is IMarginEngineTypes {
             if (freshSpots & 1 != 0) {
                 uint256 slot = SPOT_NS + u;
                 uint256 packed = (ctx.spots[u] << 64) | ctx.updatedAt[u];
+                if (ctx.degraded & (1 << u) != 0) packed |= DEGRADED_FLAG;
                 assembly ("memory-safe") {
                     tstore(slot, packed)
                 }
@@ -350,6 +358,11 @@ abstract contract MarginValuation is IMarginEngineTypes {
     /// @dev Reverts with the oracle failure the context recorded, if any.
     function _requirePriced(Ctx memory ctx) internal pure {
         if (ctx.failed) revert MarginOracleFailed(ctx.failedUnderlying, ctx.failedReasons);
+    }
+
+    /// @dev Oracle status of the loaded spot of underlying slot `u` (OK or DEGRADED: a FAILED one is never loaded).
+    function _spotStatus(uint256 u, Ctx memory ctx) internal pure returns (IOracleRouter.Status) {
+        return ctx.degraded & (1 << u) != 0 ? IOracleRouter.Status.DEGRADED : IOracleRouter.Status.OK;
     }
 
     /* ------------------------------------------------------------------ */
