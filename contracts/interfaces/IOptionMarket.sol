@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ICircuitBreaker} from "./ICircuitBreaker.sol";
 import {IMarginEngine} from "./IMarginEngine.sol";
 
 /// @title IOptionMarket
@@ -132,6 +133,10 @@ interface IOptionMarket {
     ///      `MarketPremiumBelowLimit` (sell receiving less than `limitPremium`), the exposure-cap errors, or the
     ///      engine's margin errors (the trader's initial margin unless the trade only reduces risk, the vault's
     ///      initial margin when its exposure grows). A reverted trade changes nothing.
+    ///      Circuit breaker (`checkAction` on the series' underlying with the engine's spot and status): a trade that
+    ///      only moves the trader's |position| towards zero is RISK_REDUCING (allowed in ACTIVE and REDUCE_ONLY);
+    ///      any other is RISK_INCREASING (ACTIVE only); both are refused while paused (`BreakerActionNotAllowed`,
+    ///      `BreakerPaused`).
     /// @param seriesId The series.
     /// @param amount Signed option amount (18 decimals).
     /// @param limitPremium Most the trader pays (buy) or least it receives (sell), quote units.
@@ -152,6 +157,8 @@ interface IOptionMarket {
     /// @dev Bounds: expiry in [now + cutoff + MIN_TRADING_WINDOW, now + MAX_TIME_TO_EXPIRY]; strike within
     ///      [MIN_MONEYNESS, MAX_MONEYNESS] x spot; vol in [MIN_VOL, MAX_VOL]; no duplicate; the engine's
     ///      live-series bound.
+    ///      Circuit breaker: RISK_INCREASING on `underlying` with the spot reading taken for the strike band
+    ///      (ACTIVE only); the underlying must be a breaker market (`BreakerUnknownMarket`).
     function listSeries(bytes32 underlying, uint256 strike, uint64 expiry, bool isCall, uint256 vol)
         external
         returns (uint256 seriesId);
@@ -172,6 +179,9 @@ interface IOptionMarket {
 
     /// @notice The margin engine.
     function engine() external view returns (IMarginEngine);
+
+    /// @notice The circuit breaker (the engine's, copied at construction).
+    function breaker() external view returns (ICircuitBreaker);
 
     /// @notice Current pricing parameters.
     function quoteParams() external view returns (QuoteParams memory);

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {IOptionMarket} from "../interfaces/IOptionMarket.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
@@ -14,8 +15,16 @@ import {QuoteMath} from "../libraries/QuoteMath.sol";
 /// @dev A trade is two engine calls in one transaction: `markSeries` (the engine reads the spot once and prices
 ///      the series, caching both in transient storage) and `applyTrade` (positions, premium and margin checks,
 ///      reusing those cached prices). The market holds no tokens: premiums move as internal balances in the
-///      engine. The entry point is laid out as checks, pricing, engine call, caps, so a circuit-breaker check
-///      can be added in one place.
+///      engine. The entry point is laid out as checks, pricing, engine call, circuit breaker, caps.
+///
+///      [Circuit breaker] Every trade and every listing asks the breaker (the engine's immutable, copied here at
+///      construction, so no role can re-point it). A trade passes the spot and oracle status the engine read for
+///      its mark, so the breaker evaluates the very reading the trade used and costs no second oracle read. The
+///      trade is classified by its effect on the trader's position, known only once the engine has applied it:
+///      a trade that only shrinks |position| towards zero (close, reduce) is RISK_REDUCING, anything else (open,
+///      grow, flip the sign) is RISK_INCREASING. The check therefore runs after `applyTrade`; a refusal reverts
+///      the whole transaction, engine effects included. The vault's side of a trade is bounded separately by its
+///      initial-margin check and the exposure caps.
 contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient {
     /* ------------------------------------------------------------------ */
     /*                              CONSTANTS                             */
@@ -53,6 +62,7 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
 
     IMarginEngine private immutable _engine;
     IOracleRouter private immutable _oracle;
+    ICircuitBreaker private immutable _breaker;
     /// @dev 10^(18 - quote decimals).
     uint256 private immutable _scale;
 
@@ -69,6 +79,7 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
         if (address(engine_) == address(0)) revert MarketParameterOutOfRange("engine", 0, 1, type(uint160).max);
         _engine = engine_;
         _oracle = engine_.oracle();
+        _breaker = engine_.breaker();
         _scale = 10 ** (18 - IERC20Metadata(address(engine_.quoteToken())).decimals());
         _setQuoteParams(params);
     }
@@ -106,6 +117,9 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
 
         // --- Engine: positions, premium, margin ---
         IMarginEngine.TradeOutcome memory o = _engine.applyTrade(msg.sender, seriesId, amount, premium);
+
+        // --- Circuit breaker: class by the trade's effect on the trader's position ---
+        _breaker.checkAction(m.underlying, _classify(o.traderPosition, amount), m.spot, m.status);
 
         // --- Vault exposure caps ---
         if (o.vaultRiskIncreased) _checkCaps(seriesId, amount, m, o);
@@ -158,6 +172,9 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
         if (strike < minStrike || strike > maxStrike) revert MarketStrikeOutOfRange(strike, minStrike, maxStrike);
         _checkVol(vol);
         seriesId = _engine.registerSeries(underlying, strike, expiry, isCall, vol);
+        // A listing opens new risk; the breaker also evaluates the reading just taken (after the engine has
+        // vetted the underlying, so an unknown one fails with the engine's error first).
+        _breaker.checkAction(underlying, ICircuitBreaker.ActionClass.RISK_INCREASING, r.price, r.status);
         _seriesByKey[key] = seriesId;
         emit SeriesListed(seriesId, underlying, strike, expiry, isCall);
     }
@@ -190,6 +207,11 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
     /// @inheritdoc IOptionMarket
     function engine() external view returns (IMarginEngine) {
         return _engine;
+    }
+
+    /// @inheritdoc IOptionMarket
+    function breaker() external view returns (ICircuitBreaker) {
+        return _breaker;
     }
 
     /// @inheritdoc IOptionMarket
@@ -233,6 +255,15 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
         if (vegaAfter > c.maxNetVega && vegaAfter > _abs(o.vaultNetVega - vegaMove)) {
             revert MarketVegaCapExceeded(m.underlying, o.vaultNetVega, c.maxNetVega);
         }
+    }
+
+    /// @dev Breaker class of a trade of `amount` that left the trader at `positionAfter`: RISK_REDUCING when it only
+    ///      moved |position| towards zero without crossing it, RISK_INCREASING otherwise (open, grow, flip).
+    function _classify(int256 positionAfter, int256 amount) private pure returns (ICircuitBreaker.ActionClass) {
+        // Cannot overflow: both are within the engine's int96 position range.
+        int256 before = positionAfter - amount;
+        bool reduces = before > 0 ? (amount < 0 && positionAfter >= 0) : (before < 0 && amount > 0 && positionAfter <= 0);
+        return reduces ? ICircuitBreaker.ActionClass.RISK_REDUCING : ICircuitBreaker.ActionClass.RISK_INCREASING;
     }
 
     /// @dev Bounds and stores the pricing parameters.
