@@ -2,6 +2,8 @@
 pragma solidity 0.8.30;
 
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {IBreakerMetrics} from "./IBreakerMetrics.sol";
+import {ICircuitBreaker} from "./ICircuitBreaker.sol";
 import {IMarginEngine} from "./IMarginEngine.sol";
 
 /// @title ILiquidityVault
@@ -17,7 +19,16 @@ import {IMarginEngine} from "./IMarginEngine.sol";
 ///      Deposits, withdrawals and processing refuse a FAILED oracle or a spot older than `maxSpotAge` for any
 ///      underlying the vault holds a position in (the engine's `MarginOracleFailed` / `MarginOracleStale`), and
 ///      `maxDeposit`, `maxMint`, `maxWithdraw`, `maxRedeem` then return zero, as ERC-4626 requires.
-interface ILiquidityVault is IERC4626 {
+///
+///      Circuit breaker (global scope, the engine's breaker): `deposit` and `mint` are RISK_INCREASING and record
+///      an inflow (`recordInflow`); `withdraw` and `redeem` are EXIT and record an outflow against the net-outflow
+///      rate limit (`recordOutflow`, `BreakerOutflowLimitExceeded` beyond it, whoever the account); requesting,
+///      cancelling and claiming a redemption are EXIT (`checkGlobal`); processing the queue is EXIT and records the
+///      outflow of the batch, which it sizes to what the rate limit still allows (`outflowAvailable`), so the
+///      claims later need no allowance of their own. `maxDeposit`/`maxMint` are zero while the global scope refuses
+///      RISK_INCREASING; `maxWithdraw`/`maxRedeem` are zero while paused and capped by `outflowAvailable()`.
+///      ERC-20 transfers of shares are not gated: they move no asset out of the protocol and change no risk.
+interface ILiquidityVault is IERC4626, IBreakerMetrics {
     /* ------------------------------------------------------------------ */
     /*                                TYPES                               */
     /* ------------------------------------------------------------------ */
@@ -101,19 +112,25 @@ interface ILiquidityVault is IERC4626 {
 
     /// @notice Escrows `shares` of `owner` (the caller, or a spender with enough share allowance) in a new
     ///         redeem request paid to `receiver`.
+    /// @dev Circuit breaker: EXIT on the global scope (refused only while paused).
     /// @return requestId The request id (sequential from 0).
     function requestRedeem(uint256 shares, address receiver, address owner) external returns (uint256 requestId);
 
     /// @notice Cancels a pending request and returns its shares to its owner. Only the owner.
+    /// @dev Circuit breaker: EXIT on the global scope (refused only while paused).
     function cancelRedeemRequest(uint256 requestId) external;
 
     /// @notice Processes up to `maxRequests` requests from the head of the queue, in order, stopping at the first
     ///         that free liquidity cannot pay. Permissionless.
+    /// @dev Free liquidity is capped by the breaker's `outflowAvailable()`; the batch's assets are recorded as one
+    ///      outflow (`recordOutflow`, EXIT: refused only while paused).
     /// @return processed Requests consumed (cancelled ones included).
     /// @return assets Assets set aside for the processed requests.
     function processRedeemQueue(uint256 maxRequests) external returns (uint256 processed, uint256 assets);
 
     /// @notice Pays a processed request to its receiver. Permissionless (the receiver is fixed).
+    /// @dev Circuit breaker: EXIT on the global scope (refused only while paused); its outflow was recorded when the
+    ///      request was processed.
     /// @return assets Assets paid.
     function claimRedeem(uint256 requestId) external returns (uint256 assets);
 
@@ -123,6 +140,9 @@ interface ILiquidityVault is IERC4626 {
 
     /// @notice Sets the oldest spot age (seconds) NAV may rely on, within bounds. Meant for RISK.
     function setMaxSpotAge(uint256 maxSpotAge) external;
+
+    /// @notice The circuit breaker (the engine's, copied at construction).
+    function breaker() external view returns (ICircuitBreaker);
 
     /* ------------------------------------------------------------------ */
     /*                                VIEWS                               */

@@ -10,6 +10,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IBreakerMetrics} from "../interfaces/IBreakerMetrics.sol";
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {ILiquidityVault} from "../interfaces/ILiquidityVault.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 
@@ -37,6 +39,13 @@ import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 ///
 ///      [Liquidity] Synchronous withdrawals are limited to free margin minus the value of the queued requests,
 ///      so they never jump the queue. A negative equity blocks every conversion (`VaultInsolvent`).
+///
+///      [Circuit breaker] The breaker is the engine's immutable, copied here at construction: no role can re-point
+///      it. Every asset movement reports to it at the single place it happens (`_transferIn` records an inflow,
+///      `_transferOut` an outflow; the queue records its batch), so no entry point can move assets unseen. The
+///      net-outflow rate limit applies to the vault as a whole: splitting a withdrawal across many accounts meets
+///      the same limit, and the queue absorbs the rest. The vault is also the breaker's metrics source
+///      (`utilisation`).
 contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILiquidityVault {
     using Math for uint256;
     using SafeCast for uint256;
@@ -48,6 +57,10 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
     /// @notice Bounds of `maxSpotAge`, seconds.
     uint256 public constant MIN_SPOT_AGE = 30 seconds;
     uint256 public constant MAX_SPOT_AGE = 1 days;
+
+    /// @notice Spot age the `utilisation` metric accepts: any reading the router still prices (one year bounds the
+    ///         arithmetic; staleness is the breaker's oracle trips' concern, not the metric's).
+    uint256 public constant MAX_SPOT_AGE_FOR_METRICS = 365 days;
 
     /// @notice Most requests one `processRedeemQueue` call may consume (bounds its gas).
     uint256 public constant MAX_PROCESS_BATCH = 50;
@@ -65,6 +78,11 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
     /* ------------------------------------------------------------------ */
 
     IMarginEngine private immutable _engine;
+    ICircuitBreaker private immutable _breaker;
+
+    /// @dev The breaker's global scope id.
+    bytes32 private constant GLOBAL = bytes32(0);
+    uint256 private constant WAD = 1e18;
 
     /// @dev Packed: spot age bound and queue bounds.
     uint64 private _maxSpotAge;
@@ -85,6 +103,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         AccessManaged(initialAuthority)
     {
         _engine = engine_;
+        _breaker = engine_.breaker();
         _setMaxSpotAge(maxSpotAge_);
     }
 
@@ -154,6 +173,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 requestId)
     {
+        _breaker.checkGlobal(ICircuitBreaker.ActionClass.EXIT);
         if (shares == 0) revert VaultZeroAmount();
         if (receiver == address(0)) revert VaultInvalidAddress(receiver);
         if (msg.sender != owner) _spendAllowance(owner, msg.sender, shares);
@@ -172,6 +192,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
 
     /// @inheritdoc ILiquidityVault
     function cancelRedeemRequest(uint256 requestId) external nonReentrant {
+        _breaker.checkGlobal(ICircuitBreaker.ActionClass.EXIT);
         RedeemRequest memory r = _requests[requestId];
         if (r.status != RequestStatus.PENDING) revert VaultRequestStatus(requestId, r.status);
         if (msg.sender != r.owner) revert VaultNotRequestOwner(requestId, msg.sender, r.owner);
@@ -190,6 +211,8 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
             revert VaultBatchOutOfRange(maxRequests, MAX_PROCESS_BATCH);
         }
         (uint256 nav, uint256 free) = _openSnapshot(true);
+        // The batch never exceeds what the outflow rate limit still allows: it is recorded as one outflow below.
+        free = Math.min(free, _breaker.outflowAvailable());
         uint256 supply = totalSupply();
         uint256 head = _queueHead;
         uint256 tail = _queueTail;
@@ -215,6 +238,8 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
             ++processed;
         }
         _queueHead = uint64(head);
+        // Gates EXIT (refused only while paused) even for an empty batch; records the batch's outflow.
+        _breaker.recordOutflow(assets);
         if (assets != 0) {
             _totalClaimable += assets;
             _engine.withdrawVault(address(this), assets);
@@ -224,6 +249,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
 
     /// @inheritdoc ILiquidityVault
     function claimRedeem(uint256 requestId) external nonReentrant returns (uint256 assets) {
+        _breaker.checkGlobal(ICircuitBreaker.ActionClass.EXIT);
         RedeemRequest memory r = _requests[requestId];
         if (r.status != RequestStatus.CLAIMABLE) revert VaultRequestStatus(requestId, r.status);
         assets = r.assets;
@@ -255,31 +281,54 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
     }
 
     /// @inheritdoc IERC4626
-    /// @dev Zero while the vault cannot be priced (failed or stale oracle) or is insolvent.
+    /// @dev Zero while the vault cannot be priced (failed or stale oracle) or is insolvent, or while the breaker's
+    ///      global scope refuses RISK_INCREASING.
     function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _convertible() ? type(uint256).max : 0;
+        return _depositsOpen() ? type(uint256).max : 0;
     }
 
     /// @inheritdoc IERC4626
-    /// @dev Zero while the vault cannot be priced (failed or stale oracle) or is insolvent.
+    /// @dev Zero while the vault cannot be priced (failed or stale oracle) or is insolvent, or while the breaker's
+    ///      global scope refuses RISK_INCREASING.
     function maxMint(address) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _convertible() ? type(uint256).max : 0;
+        return _depositsOpen() ? type(uint256).max : 0;
     }
 
     /// @inheritdoc IERC4626
-    /// @dev The owner's assets, capped by `availableLiquidity()`.
+    /// @dev The owner's assets, capped by `availableLiquidity()` and the breaker's `outflowAvailable()`; zero
+    ///      while the breaker refuses EXIT (paused).
     function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         uint256 own = _convertToAssets(balanceOf(owner), Math.Rounding.Floor);
-        uint256 available = _available();
+        uint256 available = _exitable();
         return own < available ? own : available;
     }
 
     /// @inheritdoc IERC4626
-    /// @dev The owner's shares, capped by the shares `availableLiquidity()` can pay.
+    /// @dev The owner's shares, capped by the shares `availableLiquidity()` and the breaker's `outflowAvailable()`
+    ///      can pay; zero while the breaker refuses EXIT (paused).
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         uint256 own = balanceOf(owner);
-        uint256 payable_ = _convertToShares(_available(), Math.Rounding.Floor);
+        uint256 payable_ = _convertToShares(_exitable(), Math.Rounding.Floor);
         return own < payable_ ? own : payable_;
+    }
+
+    /* ------------------------------------------------------------------ */
+    /*                            BREAKER METRICS                         */
+    /* ------------------------------------------------------------------ */
+
+    /// @inheritdoc IBreakerMetrics
+    /// @dev Reserved margin / NAV, rounded up: (equity - free margin) / equity, where free margin is what the vault's
+    ///      account could release while meeting initial margin. Prices of any age are accepted (the breaker's
+    ///      oracle trips watch staleness), but a vault that cannot be valued at all (a FAILED oracle under one of
+    ///      its positions) or whose equity is not positive reports `type(uint256).max`: capacity that cannot be
+    ///      proven is treated as used. Never reverts.
+    function utilisation() external view returns (uint256 wad) {
+        (int256 equity, uint256 free, bool usable) = _engine.vaultState(MAX_SPOT_AGE_FOR_METRICS);
+        if (!usable || equity <= 0) return type(uint256).max;
+        uint256 nav = uint256(equity);
+        // Free margin is at most equity minus the initial requirement; the clamp only guards against rounding.
+        uint256 reserved = nav > free ? nav - free : 0;
+        return reserved.mulDiv(WAD, nav, Math.Rounding.Ceil);
     }
 
     /* ------------------------------------------------------------------ */
@@ -289,6 +338,11 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
     /// @inheritdoc ILiquidityVault
     function engine() external view returns (IMarginEngine) {
         return _engine;
+    }
+
+    /// @inheritdoc ILiquidityVault
+    function breaker() external view returns (ICircuitBreaker) {
+        return _breaker;
     }
 
     /// @inheritdoc ILiquidityVault
@@ -326,14 +380,18 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
     /* ------------------------------------------------------------------ */
 
     /// @dev Pulls assets from the depositor straight into the engine and credits the vault's account there.
+    ///      Every deposit and mint passes here: the breaker gates RISK_INCREASING and records the inflow first.
     function _transferIn(address from, uint256 assets) internal override {
+        _breaker.recordInflow(assets);
         SafeERC20.safeTransferFrom(IERC20(asset()), from, address(_engine), assets);
         _engine.creditVault(assets);
     }
 
     /// @dev Sends assets from the vault's account in the engine straight to the receiver (free margin checked
     ///      by the engine).
+    ///      Every withdraw and redeem passes here: the breaker gates EXIT and charges the outflow rate limit first.
     function _transferOut(address to, uint256 assets) internal override {
+        _breaker.recordOutflow(assets);
         _engine.withdrawVault(to, assets);
     }
 
@@ -384,6 +442,17 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         if (live) return true;
         (int256 equity, , bool usable) = _engine.vaultState(_maxSpotAge);
         return usable && equity >= 0;
+    }
+
+    /// @dev True when `deposit`/`mint` can succeed as far as pricing, solvency and the breaker's gate go.
+    function _depositsOpen() private view returns (bool) {
+        return _breaker.isAllowed(GLOBAL, ICircuitBreaker.ActionClass.RISK_INCREASING) && _convertible();
+    }
+
+    /// @dev `_available()` capped by the outflow rate limit; zero while the breaker refuses EXIT.
+    function _exitable() private view returns (uint256) {
+        if (!_breaker.isAllowed(GLOBAL, ICircuitBreaker.ActionClass.EXIT)) return 0;
+        return Math.min(_available(), _breaker.outflowAvailable());
     }
 
     /// @dev Free margin minus the value of the queued (escrowed) shares, rounded up; zero if unpriceable.
