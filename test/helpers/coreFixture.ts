@@ -2,6 +2,7 @@ import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type {
   AccessManager,
+  CircuitBreaker,
   IMarginEngine,
   LiquidityVault,
   MarginEngine,
@@ -13,7 +14,7 @@ import type {
 import { deployOracleFixture, type OracleFixture } from "./oracleFixture";
 
 /** Role ids, as in contracts/access/Roles.sol. */
-export const ROLE = { ADMIN: 0n, RISK: 1n, GUARDIAN: 2n } as const;
+export const ROLE = { ADMIN: 0n, RISK: 1n, GUARDIAN: 2n, GATED: 3n } as const;
 
 export const WAD = 10n ** 18n;
 export const ETH = hre.ethers.encodeBytes32String("ETH");
@@ -63,6 +64,16 @@ export const LP_DEPOSIT = usdc(1_000_000);
 /** Collateral each trader deposits in the full fixture. */
 export const TRADER_DEPOSIT = usdc(100_000);
 
+/** Circuit-breaker parameters of the core fixture: wide enough that ordinary test moves never trip it. */
+export const CORE_BREAKER_PARAMS = {
+  outflowLimit: usdc(10_000_000),
+  refillPeriod: 86_400,
+  utilisationCap: wad(1),
+  cooldown: 3600,
+  moveLimitBps: 5_000,
+  window: 3600,
+} as const;
+
 /** The router the core reads: the scriptable mock, or the real OracleRouter over mock Chainlink feeds. */
 export type CoreRouter = MockOracleRouter;
 
@@ -79,6 +90,8 @@ export interface CoreStack {
   extension: MarginEngineExtension;
   market: OptionMarket;
   vault: LiquidityVault;
+  /** The circuit breaker every gated entry point asks (markets: ETH). */
+  breaker: CircuitBreaker;
   admin: HardhatEthersSigner;
   risk: HardhatEthersSigner;
   guardian: HardhatEthersSigner;
@@ -111,6 +124,12 @@ export const ROLE_MAP = {
   },
   market: { [Number(ROLE.RISK)]: ["listSeries", "setImpliedVol", "setQuoteParams", "setExposureCaps"] },
   vault: { [Number(ROLE.RISK)]: ["setMaxSpotAge"] },
+  breaker: {
+    [Number(ROLE.ADMIN)]: ["lift", "unpause", "addMarket", "setMetrics"],
+    [Number(ROLE.RISK)]: ["setPriceMoveParams", "setOutflowParams", "setUtilisationCap", "setCooldown"],
+    [Number(ROLE.GUARDIAN)]: ["trip", "pause"],
+    [Number(ROLE.GATED)]: ["checkAction", "recordOutflow", "recordInflow"],
+  },
 } as const;
 
 async function mapRoles(
@@ -123,6 +142,19 @@ async function mapRoles(
     const selectors = names.map((n) => target.interface.getFunction(n)!.selector);
     await manager.setTargetFunctionRole(address, selectors, BigInt(role));
   }
+}
+
+/** A CircuitBreaker with the core fixture's parameters over `router` (no market added, nothing mapped). */
+export async function deployCoreBreaker(manager: string, router: string): Promise<CircuitBreaker> {
+  return hre.ethers.deployContract("CircuitBreaker", [
+    manager,
+    router,
+    6,
+    CORE_BREAKER_PARAMS.outflowLimit,
+    CORE_BREAKER_PARAMS.refillPeriod,
+    CORE_BREAKER_PARAMS.utilisationCap,
+    CORE_BREAKER_PARAMS.cooldown,
+  ]);
 }
 
 /**
@@ -156,6 +188,8 @@ export async function deployCoreStack(realRouter = false): Promise<CoreStack> {
 
   const token = await ethers.deployContract("MockQuoteToken");
   const tokenAddress = await token.getAddress();
+  const breaker = await deployCoreBreaker(managerAddress, routerAddress);
+  const breakerAddress = await breaker.getAddress();
   const extension = await ethers.deployContract("MarginEngineExtension", [tokenAddress, routerAddress, managerAddress]);
   const engineCore = await ethers.deployContract("MarginEngine", [
     tokenAddress,
@@ -164,6 +198,7 @@ export async function deployCoreStack(realRouter = false): Promise<CoreStack> {
     managerAddress,
     DEFAULT_MARGIN_PARAMS,
     0n,
+    breakerAddress,
   ]);
   const engineAddress = await engineCore.getAddress();
   const engine = await ethers.getContractAt("IMarginEngine", engineAddress);
@@ -179,6 +214,12 @@ export async function deployCoreStack(realRouter = false): Promise<CoreStack> {
   await mapRoles(manager, engine, ROLE_MAP.engine);
   await mapRoles(manager, market, ROLE_MAP.market);
   await mapRoles(manager, vault, ROLE_MAP.vault);
+  await mapRoles(manager, breaker, ROLE_MAP.breaker);
+  for (const gated of [engineAddress, await market.getAddress(), await vault.getAddress()]) {
+    await manager.grantRole(ROLE.GATED, gated, 0);
+  }
+  await breaker.connect(admin).addMarket(ETH, CORE_BREAKER_PARAMS.moveLimitBps, CORE_BREAKER_PARAMS.window);
+  await breaker.connect(admin).setMetrics(await vault.getAddress());
   await engine.connect(admin).wire(await market.getAddress(), await vault.getAddress());
   await engine.connect(risk).addUnderlying(ETH);
   await market.connect(risk).setExposureCaps(ETH, DEFAULT_CAPS);
@@ -193,6 +234,7 @@ export async function deployCoreStack(realRouter = false): Promise<CoreStack> {
     extension,
     market,
     vault,
+    breaker,
     admin,
     risk,
     guardian,

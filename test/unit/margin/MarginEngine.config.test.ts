@@ -4,6 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import {
   BTC,
   DEFAULT_MARGIN_PARAMS,
+  deployCoreBreaker,
   deployCoreFixture,
   ETH,
   now,
@@ -27,6 +28,7 @@ async function deployUnwired() {
     args[2],
     DEFAULT_MARGIN_PARAMS,
     0n,
+    await (await deployCoreBreaker(args[2], args[1])).getAddress(),
   ]);
   const engine = await hre.ethers.getContractAt("IMarginEngine", await core.getAddress());
   const selector = engine.interface.getFunction("wire")!.selector;
@@ -48,7 +50,7 @@ describe("MarginEngine: configuration and access", () => {
       ]);
       const factory = await hre.ethers.getContractFactory("MarginEngine");
       await expect(
-        factory.deploy(await token.getAddress(), await router.getAddress(), await extension.getAddress(), admin.address, DEFAULT_MARGIN_PARAMS, 0n),
+        factory.deploy(await token.getAddress(), await router.getAddress(), await extension.getAddress(), admin.address, DEFAULT_MARGIN_PARAMS, 0n, await (await deployCoreBreaker(admin.address, await router.getAddress())).getAddress()),
       )
         .to.be.revertedWithCustomError(factory, "MarginExtensionMismatch")
         .withArgs(await extension.getAddress());
@@ -65,7 +67,7 @@ describe("MarginEngine: configuration and access", () => {
       ]);
       const factory = await hre.ethers.getContractFactory("MarginEngine");
       await expect(
-        factory.deploy(await token.getAddress(), await router.getAddress(), await extension.getAddress(), admin.address, DEFAULT_MARGIN_PARAMS, wad(1)),
+        factory.deploy(await token.getAddress(), await router.getAddress(), await extension.getAddress(), admin.address, DEFAULT_MARGIN_PARAMS, wad(1), await (await deployCoreBreaker(admin.address, await router.getAddress())).getAddress()),
       ).to.be.revertedWithCustomError(factory, "MarginParameterOutOfRange");
     });
 
@@ -175,7 +177,7 @@ describe("MarginEngine: configuration and access", () => {
       // No restricted function of the engine moves collateral or positions: the role map is exactly these.
       const f = await loadFixture(deployCoreFixture);
       const engine = await f.engine.getAddress();
-      const fundMovers = ["deposit", "withdraw", "settle", "applyTrade", "withdrawVault", "creditVault"];
+      const fundMovers = ["deposit", "withdraw", "settle", "applyTrade", "withdrawVault", "creditVault"] as const;
       for (const name of fundMovers) {
         const selector = f.engine.interface.getFunction(name)!.selector;
         // Unmapped selectors belong to the ADMIN role by default, and none of these is `restricted` anyway.

@@ -221,6 +221,7 @@ describe("OptionMarket: listing and configuration", () => {
     it("test_newUnderlying_startsWithZeroCaps_soNoVaultRisk", async () => {
       const f = await loadFixture(deployCoreFixture);
       await f.engine.connect(f.risk).addUnderlying(BTC);
+      await f.breaker.connect(f.admin).addMarket(BTC, 5_000, 3600);
       await f.router.setSpot(BTC, wad(60_000));
       const expiry = (await now()) + 7n * DAY;
       await f.market.connect(f.risk).listSeries(BTC, wad(60_000), expiry, true, wad("0.6"));
