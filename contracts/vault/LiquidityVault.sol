@@ -43,7 +43,9 @@ import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 ///      [Circuit breaker] The breaker is the engine's immutable, copied here at construction: no role can re-point
 ///      it. Every asset movement reports to it at the single place it happens (`_transferIn` records an inflow,
 ///      `_transferOut` an outflow; the queue records its batch), so no entry point can move assets unseen. The
-///      net-outflow rate limit applies to the vault as a whole: splitting a withdrawal across many accounts meets
+///      ERC-4626 entry points also ask the gate first (`checkGlobal`; the later breaker calls are then warm), so
+///      a refusal reads as the breaker's error rather than as the `ERC4626ExceededMax*` that the gated `max*`
+///      views would produce. The net-outflow rate limit applies to the vault as a whole: splitting a withdrawal across many accounts meets
 ///      the same limit, and the queue absorbs the rest. The vault is also the breaker's metrics source
 ///      (`utilisation`).
 contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILiquidityVault {
@@ -118,6 +120,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 shares)
     {
+        _breaker.checkGlobal(ICircuitBreaker.ActionClass.RISK_INCREASING);
         _openSnapshot(false);
         if (previewDeposit(assets) == 0) revert VaultZeroShares(assets);
         shares = super.deposit(assets, receiver);
@@ -131,6 +134,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 assets)
     {
+        _breaker.checkGlobal(ICircuitBreaker.ActionClass.RISK_INCREASING);
         if (shares == 0) revert VaultZeroAmount();
         _openSnapshot(false);
         assets = super.mint(shares, receiver);
@@ -144,6 +148,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 shares)
     {
+        _breaker.checkGlobal(ICircuitBreaker.ActionClass.EXIT);
         if (assets == 0) revert VaultZeroAmount();
         _openSnapshot(true);
         shares = super.withdraw(assets, receiver, owner);
@@ -157,6 +162,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 assets)
     {
+        _breaker.checkGlobal(ICircuitBreaker.ActionClass.EXIT);
         _openSnapshot(true);
         if (previewRedeem(shares) == 0) revert VaultZeroAssets(shares);
         assets = super.redeem(shares, receiver, owner);
