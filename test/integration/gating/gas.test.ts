@@ -1,0 +1,94 @@
+import { expect } from "chai";
+import hre from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { options, usdc } from "../../helpers/coreFixture";
+import { deployGatingFixture } from "./entryPoints";
+
+/** One step of Hardhat's default struct-log tracer. */
+interface StructLog {
+  op: string;
+  gas: number;
+  depth: number;
+  stack?: string[];
+}
+
+/**
+ * Gas the transaction `hash` spent on calls to `target`: for each CALL/STATICCALL whose address is `target`, the gas
+ * left at the opcode minus the gas left at the next step of the same depth (the call's own cost, cold account
+ * access, argument memory and everything the callee ran).
+ */
+async function gasSpentCalling(hash: string, target: string): Promise<number[]> {
+  return (await breakerCalls(hash, target)).map((c) => c.cost);
+}
+
+/** Each call to `target` in `hash`: its cost, and the gas its frame spent since the previous call returned. */
+async function breakerCalls(hash: string, target: string): Promise<{ cost: number; sincePreviousCall: number }[]> {
+  const trace = (await hre.network.provider.send("debug_traceTransaction", [
+    hash,
+    { disableMemory: true, disableStorage: true },
+  ])) as { structLogs: StructLog[] };
+  const logs = trace.structLogs;
+  const wanted = BigInt(target);
+  const costs: { cost: number; sincePreviousCall: number }[] = [];
+  for (let i = 0; i < logs.length; i++) {
+    const step = logs[i];
+    if (step.op !== "CALL" && step.op !== "STATICCALL") continue;
+    const stack = step.stack!;
+    if (BigInt("0x" + stack[stack.length - 2].replace(/^0x/, "")) !== wanted) continue;
+    let j = i + 1;
+    while (j < logs.length && logs[j].depth !== step.depth) j++;
+    // Walk back to the step that followed the frame's previous call (or its first step).
+    let k = i - 1;
+    while (k > 0 && !(logs[k].depth === step.depth && logs[k - 1].depth > step.depth)) k--;
+    costs.push({ cost: step.gas - logs[j].gas, sincePreviousCall: logs[k].gas - step.gas });
+  }
+  return costs;
+}
+
+describe("Gating: gas the breaker adds to the gated entry points", () => {
+  const FAR = 2n ** 64n;
+
+  it("test_trade_quiet_breakerCallCost_isReported", async () => {
+    const f = await loadFixture(deployGatingFixture);
+    const breaker = await f.breaker.getAddress();
+    // The first trade after the fixture's clock jump rolls the price window (a write, once per window).
+    const roll = await f.market.connect(f.carol).trade(f.series.call2200, options(1), usdc(1_000_000), FAR);
+    const [rollCost] = await gasSpentCalling(roll.hash, breaker);
+    // A quiet trade: same spot, inside the window and the move limit.
+    const quiet = await f.market.connect(f.carol).trade(f.series.call2200, options(1), usdc(1_000_000), FAR);
+    const quietReceipt = await quiet.wait();
+    const quietCosts = await gasSpentCalling(quiet.hash, breaker);
+    expect(quietCosts).to.have.length(1, "one breaker call per trade");
+    // Classification and argument encoding: the market's steps between applyTrade's return and the call.
+    const [{ sincePreviousCall: prep }] = await breakerCalls(quiet.hash, breaker);
+    const reduce = await f.market.connect(f.carol).trade(f.series.call2200, -options(1), 0n, FAR);
+    const [reduceCost] = await gasSpentCalling(reduce.hash, breaker);
+    console.log(
+      `      trade: breaker call ${quietCosts[0]} gas (quiet open), ${reduceCost} (quiet reduction), ` +
+        `${rollCost} (window roll); market-side classification and encoding ${prep}; ` +
+        `whole quiet trade ${quietReceipt!.gasUsed}`,
+    );
+    // The bare check costs ~6,900 per docs-breaker.md; the call from the market must stay near it.
+    expect(quietCosts[0]).to.be.lessThan(7_500);
+    expect(reduceCost).to.be.lessThan(7_500);
+  });
+
+  it("test_otherEntries_breakerCallCost_isReported", async () => {
+    const f = await loadFixture(deployGatingFixture);
+    const breaker = await f.breaker.getAddress();
+    const measure = async (label: string, tx: Promise<{ hash: string }>) => {
+      const costs = await gasSpentCalling((await tx).hash, breaker);
+      console.log(`      ${label}: breaker calls ${costs.join(" + ")} = ${costs.reduce((a, b) => a + b, 0)} gas`);
+      return costs;
+    };
+    expect(await measure("engine.deposit", f.engine.connect(f.alice).deposit(f.alice.address, usdc(1)))).to.have.length(1);
+    expect(await measure("engine.withdraw", f.engine.connect(f.alice).withdraw(usdc(1), f.alice.address))).to.have.length(1);
+    expect(await measure("engine.settle", f.engine.connect(f.keeper).settle(f.alice.address, f.expiredHeld))).to.have.length(1);
+    // deposit: checkGlobal, the maxDeposit gate (isAllowed), recordInflow.
+    expect(await measure("vault.deposit", f.vault.connect(f.lp).deposit(usdc(1_000), f.lp.address))).to.have.length(3);
+    // withdraw: checkGlobal, the maxWithdraw gate (isAllowed, outflowAvailable), recordOutflow.
+    expect(
+      await measure("vault.withdraw", f.vault.connect(f.lp).withdraw(usdc(1_000), f.lp.address, f.lp.address)),
+    ).to.have.length(4);
+  });
+});
