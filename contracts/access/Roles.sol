@@ -10,9 +10,14 @@ pragma solidity 0.8.30;
 ///      circuit breaker guards (OptionMarket, MarginEngine, Liquidation, LiquidityVault): only they may call the
 ///      breaker's state-changing hooks, and admitting a new one goes through the admin's delay. No role can move
 ///      user funds.
+///      ADMIN_OPS carries the protocol's own admin functions (wiring, market admission, lifting a HALT, unpausing):
+///      it is held by the same admin with the same execution delay, and its role guardian is GUARDIAN, so the
+///      guardian can cancel any scheduled admin operation. OpenZeppelin locks the guardian of ADMIN (id 0), so the
+///      protocol's admin functions cannot stay on id 0 if the guardian is to cancel them.
 library Roles {
     uint64 internal constant ADMIN = 0;
     uint64 internal constant RISK = 1;
     uint64 internal constant GUARDIAN = 2;
     uint64 internal constant GATED = 3;
+    uint64 internal constant ADMIN_OPS = 4;
 }
