@@ -3,10 +3,8 @@ import type { ContractTransactionResponse } from "ethers";
 import {
   deployCoreFixture,
   deployCoreWithRouterFixture,
-  ETH,
-  now,
+  finaliseSettlement,
   options,
-  setSpot,
   usdc,
   wad,
   type CoreFixture,
@@ -88,31 +86,10 @@ async function measureWith(f: CoreFixture): Promise<Record<string, bigint>> {
   const shares = await vault.convertToShares(usdc(10_000));
   results["vault.redeem"] = await gasOf(vault.connect(lp).redeem(shares, lp.address, lp.address));
 
-  await hre.network.provider.send("evm_setNextBlockTimestamp", [Number(expiry + 1n)]);
-  await hre.network.provider.send("evm_mine", []);
-  await finalise(f, expiry, wad(2100));
+  await finaliseSettlement(f, expiry, wad(2100));
   results["settle.position"] = await gasOf(engine.connect(keeper).settle(alice.address, series.call2000));
   await revert(base4);
   return results;
-}
-
-/** Makes the settlement price of (ETH, expiry) final at `price`. */
-async function finalise(f: CoreFixture, expiry: bigint, price: bigint): Promise<void> {
-  if (!f.oracle) {
-    await f.router.setSettlementPrice(ETH, expiry, price, true);
-    return;
-  }
-  // Real router: every feed's first round after expiry is `price`; record, then wait out the dispute window.
-  await setSpot(f, price);
-  const hints = await Promise.all(f.oracle.feeds.map((feed) => feed.latestRoundId()));
-  const params = await f.oracle.router.getSettlementParams();
-  const wait = BigInt(params.settlementDelay) + 1n;
-  await hre.network.provider.send("evm_setNextBlockTimestamp", [Number((await now()) + wait)]);
-  await f.oracle.router.recordSettlement(ETH, expiry, hints);
-  await hre.network.provider.send("evm_setNextBlockTimestamp", [
-    Number((await now()) + BigInt(params.disputeWindow) + 1n),
-  ]);
-  await hre.network.provider.send("evm_mine", []);
 }
 
 /** Gas of the trading operations over the mock router (the router's own cost excluded; see `measureRealRouter`). */
