@@ -48,8 +48,8 @@ async function revert(id: string): Promise<void> {
  *    margin checked because she holds a short) and buying back a short;
  *  - settle.position: after expiry and a final settlement price, a keeper settles alice's in-the-money long
  *    call 2000 (her three other series still open);
- *  - vault.deposit / vault.redeem: the LP (already a shareholder) deposits 10,000, or redeems shares worth
- *    about 10,000, while the vault holds the four series (NAV prices all four).
+ *  - vault.deposit / vault.redeem: the LP (already a shareholder) deposits 10,000, then redeems shares worth
+ *    about 10,000, while the vault is the counterparty of alice's three series (NAV prices all three).
  */
 async function measureWith(f: CoreFixture): Promise<Record<string, bigint>> {
   const { market, vault, engine, alice, lp, keeper, series, expiry } = f;
@@ -81,11 +81,11 @@ async function measureWith(f: CoreFixture): Promise<Record<string, bigint>> {
   await revert(base3);
   const base4 = await snapshot();
 
-  await trade(series.call2000, options(1), MAX_PREMIUM);
   results["vault.deposit"] = await gasOf(vault.connect(lp).deposit(usdc(10_000), lp.address));
   const shares = await vault.convertToShares(usdc(10_000));
   results["vault.redeem"] = await gasOf(vault.connect(lp).redeem(shares, lp.address, lp.address));
 
+  await trade(series.call2000, options(1), MAX_PREMIUM);
   await finaliseSettlement(f, expiry, wad(2100));
   results["settle.position"] = await gasOf(engine.connect(keeper).settle(alice.address, series.call2000));
   await revert(base4);
