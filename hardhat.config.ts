@@ -36,8 +36,8 @@ const config: HardhatUserConfig = {
   },
   networks: {
     hardhat: {
-      // Large test books need headroom; the production limit is enforced by each network.
-      allowUnlimitedContractSize: false,
+      // A node started with another chain id looks like a real network to the deployment's safety checks.
+      chainId: Number(process.env.BULWARK_CHAIN_ID ?? 31337),
     },
     localhost: {
       url: process.env.BULWARK_RPC_URL ?? "http://127.0.0.1:8545",

@@ -227,7 +227,8 @@ interface IOracleRouter {
 
     /// @notice Settlement price of `underlying` at `expiry`.
     /// @return price The price in WAD; zero when nothing is proposed yet.
-    /// @return isFinal True once the dispute window (or the fallback path) has made the price immutable.
+    /// @return isFinal True once the proposal's dispute window has passed (rounds or fallback alike): the price is
+    ///         then immutable.
     function getSettlementPrice(bytes32 underlying, uint64 expiry) external view returns (uint256 price, bool isFinal);
 
     /// @notice Verifies, per source, the first round at or after `expiry` and proposes the median. Permissionless.
@@ -236,9 +237,10 @@ interface IOracleRouter {
     ///      are dropped). A hint that does not verify reverts with the adapter's error. Emits one
     ///      `SettlementRoundVerified` per verified source and `SettlementProposed`. Adapters are only called with
     ///      STATICCALL, so there is no re-entrancy.
-    ///      Known limit: the caller chooses which sources to include; every included round is the genuine first round
-    ///      after expiry and all used ones agree within the deviation, which bounds the choice, and the guardian can
-    ///      correct the rest within the band.
+    ///      Known limits: the caller chooses which sources to include; every included round is the genuine first
+    ///      round after expiry and all used ones agree within the deviation, which bounds the choice, and the guardian
+    ///      can correct the rest within the band. The sources, quorum and deviation applied are those configured when
+    ///      the rounds are recorded, not at expiry.
     /// @param hints One hint per source, in source order (for Chainlink: `roundId | previousRoundId << 80`).
     /// @return price The proposed price, WAD.
     function recordSettlement(bytes32 underlying, uint64 expiry, uint256[] calldata hints)

@@ -186,6 +186,12 @@ contract BlackScholesHarness {
         return NormalDist.pdf(x);
     }
 
+    /// @notice `NormalDist.millsRatio` over many inputs.
+    function millsRatioBatch(uint256[] calldata xs) external pure returns (uint256[] memory ys) {
+        ys = new uint256[](xs.length);
+        for (uint256 i = 0; i < xs.length; ++i) ys[i] = NormalDist.millsRatio(xs[i]);
+    }
+
     /// @notice `NormalDist.cdfAndPdf` over many inputs.
     function cdfAndPdfBatch(int256[] calldata xs) external pure returns (uint256[] memory cdfs, uint256[] memory pdfs) {
         cdfs = new uint256[](xs.length);

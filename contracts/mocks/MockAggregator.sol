@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+import {TestDouble} from "./TestDouble.sol";
 
 /// @title MockAggregator
 /// @notice Test double of a Chainlink proxy: scriptable answers and timestamps, proxy-style round ids
@@ -11,7 +12,7 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 ///      a few shifts, like a cheap feed.
 ///      History lives in a mapping read by `getRoundData`; a round that was never written reverts like a modern
 ///      aggregator ("no data"), or can be written with `updatedAt == 0` to mimic older aggregators.
-contract MockAggregator is AggregatorV3Interface {
+contract MockAggregator is AggregatorV3Interface, TestDouble {
     /// @notice How the feed answers reads.
     enum Mode {
         NORMAL,

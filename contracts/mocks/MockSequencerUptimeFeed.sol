@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {TestDouble} from "./TestDouble.sol";
+
 /// @title MockSequencerUptimeFeed
 /// @notice Test double of Chainlink's L2 sequencer-uptime feed: answer 0 = sequencer up, 1 = down, `startedAt` = since
 ///         when the current status holds. Can also revert. Tests and the demo only.
-contract MockSequencerUptimeFeed {
+contract MockSequencerUptimeFeed is TestDouble {
     /// @dev One slot.
     struct Status {
         int64 answer;

@@ -81,7 +81,8 @@ export async function deployOracleFixture(options: OracleFixtureOptions = {}): P
     DEFAULT_SETTLEMENT_PARAMS,
   ]);
   const routerAddress = await router.getAddress();
-  const selectors = (names: string[]) => names.map((n) => router.interface.getFunction(n)!.selector);
+  type RouterFunction = Parameters<OracleRouter["interface"]["getFunction"]>[0];
+  const selectors = (names: RouterFunction[]) => names.map((n) => router.interface.getFunction(n).selector);
   await manager.setTargetFunctionRole(
     routerAddress,
     selectors(["addUnderlying", "setSources"]),

@@ -1,0 +1,453 @@
+/**
+ * The keeper config: one JSON file, one schema (this file), validated before anything starts.
+ *
+ * Rules the schema enforces:
+ * - unknown keys fail (every object is `.strict()`), with a "did you mean" hint;
+ * - units are explicit: gas prices are gwei decimal strings in fields ending in `Gwei`, ether amounts
+ *   in `…Eth`, durations integers in `…Ms`, memory in `…Mb`; a bare number where a gwei string is
+ *   expected fails;
+ * - addresses must be EIP-55 checksummed (the error shows the checksummed form);
+ * - cross-field rules (fee caps ordered, heartbeat timeout longer than two intervals, …).
+ * Chain-dependent checks (chain id, bytecode at each address) run at start in `preflight.ts`.
+ * Secrets are never in the file: the signer key comes from a keystore file plus a password held in an
+ * environment variable, or from an environment variable, both named here.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig("keeper.json"); // throws ConfigError with every problem listed
+ * ```
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { getAddress, id as keccakUtf8 } from "ethers";
+import { z } from "zod";
+import { ConfigError } from "./errors";
+import { LOG_LEVELS } from "./logger";
+import { gweiToWei } from "./units";
+
+/* ------------------------------------------------------------------ PRIMITIVES */
+
+const GWEI_RE = /^(0|[1-9]\d{0,11})(\.\d{1,9})?$/;
+const ETH_RE = /^(0|[1-9]\d{0,11})(\.\d{1,18})?$/;
+
+/** A gas price in gwei, as a decimal string ("30", "1.5"). */
+export const gweiString = z
+  .string({ invalid_type_error: 'expected gwei as a decimal string, e.g. "30" or "1.5" (not a number, not wei)' })
+  .regex(GWEI_RE, 'expected gwei as a decimal string with at most 9 decimals, e.g. "30" or "1.5", without a unit');
+
+/** An amount of ether, as a decimal string ("0.5"). */
+export const ethString = z
+  .string({ invalid_type_error: 'expected ether as a decimal string, e.g. "0.5" (not a number, not wei)' })
+  .regex(ETH_RE, 'expected ether as a decimal string with at most 18 decimals, e.g. "0.5", without a unit');
+
+/** An integer number of milliseconds within bounds. */
+export const millis = (min: number, max: number) =>
+  z
+    .number({ invalid_type_error: "expected an integer number of milliseconds" })
+    .int("expected an integer number of milliseconds")
+    .min(min, `must be at least ${min} ms`)
+    .max(max, `must be at most ${max} ms`);
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** An EIP-55 checksummed address. */
+export const checksumAddress = z.string().superRefine((value, ctx) => {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `malformed address "${value}": expected 0x and 40 hex digits` });
+    return;
+  }
+  const checksummed = getAddress(value.toLowerCase());
+  if (value !== checksummed) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `address "${value}" is not EIP-55 checksummed; its checksummed form is ${checksummed}`,
+    });
+  }
+});
+
+const SIGNATURE_RE = /^[A-Za-z_$][A-Za-z0-9_$]*\((?:[a-z0-9\[\]]+(?:,[a-z0-9\[\]]+)*)?\)$/;
+
+/** A function, as a canonical signature ("liquidate(address,uint256)") or a 4-byte selector ("0x8f283970"). */
+export const functionRef = z.string().superRefine((value, ctx) => {
+  if (/^0x[0-9a-fA-F]{8}$/.test(value) || SIGNATURE_RE.test(value)) return;
+  ctx.addIssue({
+    code: z.ZodIssueCode.custom,
+    message: `"${value}" is neither a canonical function signature like "liquidate(address,uint256)" (no spaces, no names) nor a 0x selector`,
+  });
+});
+
+/** The 4-byte selector (lower-case 0x hex) of a {@link functionRef}. */
+export function selectorOf(ref: string): string {
+  return ref.startsWith("0x") ? ref.toLowerCase() : keccakUtf8(ref).slice(0, 10);
+}
+
+/* ------------------------------------------------------------------ STRATEGIES */
+
+/** Which (contract, function) pairs the signer will sign for one strategy, and how often. */
+export const policySchema = z
+  .object({
+    allow: z
+      .array(z.object({ contract: checksumAddress, functions: z.array(functionRef).min(1).max(16) }).strict())
+      .min(1)
+      .max(16),
+    maxIntentsPerMinute: int(1, 600),
+  })
+  .strict();
+
+const strategyCommon = {
+  enabled: z.boolean(),
+  /** V8 old-space limit of the strategy process (`--max-old-space-size`). */
+  heapMb: int(32, 4096).default(128),
+  /** Resident-set limit the supervisor enforces from outside (covers buffers outside the V8 heap). */
+  memoryLimitMb: int(64, 8192).default(384),
+  policy: policySchema,
+};
+
+/** Parameters of the liquidator strategy. */
+export const liquidatorParamsSchema = z
+  .object({
+    /** The on-chain venue the liquidator reads and calls. Only the test double exists in this build. */
+    source: z.literal("keeper-target-mock"),
+    /** Contract holding the health registry and the liquidation entry point. */
+    target: checksumAddress,
+    /** First block scanned for position events. */
+    fromBlock: int(0, Number.MAX_SAFE_INTEGER),
+    /** Blocks per eth_getLogs request. */
+    logChunkBlocks: int(1, 100_000).default(2_000),
+    /** Positions per health-lens call. */
+    batchSize: int(1, 1_000).default(100),
+    /** Positions whose health is read per block, lowest known health first. */
+    maxReadsPerBlock: int(1, 100_000).default(2_000),
+    /** Intents proposed per block, most under-collateralised first. */
+    maxIntentsPerBlock: int(1, 100).default(5),
+    /** Health (WAD, decimal string) below which a position is liquidatable. */
+    healthThresholdWad: z.string().regex(/^[1-9]\d{0,30}$/, "expected a positive integer WAD as a decimal string").default("1000000000000000000"),
+    /** Gas limit the strategy asks for; the signer still caps it with `signer.gas.maxGasPerTx`. */
+    gasLimit: int(21_000, 30_000_000).optional(),
+  })
+  .strict();
+export type LiquidatorParams = z.infer<typeof liquidatorParamsSchema>;
+
+/** Strategy types the issue names but whose contracts are not in this build yet. */
+export const PLANNED_STRATEGY_TYPES = ["settler", "breaker-watchdog", "redeem-queue"] as const;
+
+const liquidatorStrategy = z.object({ type: z.literal("liquidator"), ...strategyCommon, params: liquidatorParamsSchema }).strict();
+
+const customStrategy = z
+  .object({
+    type: z.literal("custom"),
+    /** A compiled CommonJS module exporting `createStrategy()`; relative to the config file. */
+    module: z.string().regex(/\.c?js$/, "expected the path of a compiled .js module"),
+    ...strategyCommon,
+    params: z.record(z.unknown()).default({}),
+  })
+  .strict();
+
+const plannedStrategy = z.object({ type: z.enum(PLANNED_STRATEGY_TYPES) }).passthrough();
+
+export const strategySchema = z.discriminatedUnion("type", [liquidatorStrategy, customStrategy, plannedStrategy]);
+export type StrategyConfig = z.infer<typeof liquidatorStrategy> | z.infer<typeof customStrategy>;
+
+const STRATEGY_NAME_RE = /^[a-z][a-z0-9-]{0,31}$/;
+
+/* ------------------------------------------------------------------ SIGNER */
+
+const keySchema = z.discriminatedUnion("source", [
+  z
+    .object({
+      source: z.literal("keystore"),
+      /** Encrypted JSON keystore (ethers / geth format); relative to the config file. */
+      path: z.string().min(1),
+      /** Name of the environment variable holding the keystore password. */
+      passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected an environment variable name"),
+    })
+    .strict(),
+  z
+    .object({
+      source: z.literal("env"),
+      /** Name of the environment variable holding the 0x private key. */
+      env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected an environment variable name"),
+    })
+    .strict(),
+]);
+
+const signerSchema = z
+  .object({
+    key: keySchema,
+    heapMb: int(64, 4096).default(256),
+    memoryLimitMb: int(96, 8192).default(512),
+    /** Transactions in flight at once (consecutive nonces). */
+    maxPendingTxs: int(1, 16).default(4),
+    /** Blocks after inclusion before a transaction counts as confirmed. */
+    confirmations: int(1, 64).default(1),
+    /** Block tag of the re-check read right before each send. */
+    recheckBlockTag: z.enum(["latest", "pending"]).default("latest"),
+    fees: z
+      .object({
+        priorityFeeGwei: gweiString,
+        maxPriorityFeePerGasGwei: gweiString,
+        maxFeePerGasGwei: gweiString,
+        baseFeeMultiplier: int(1, 10).default(2),
+        replaceAfterMs: millis(500, 3_600_000).default(30_000),
+        bumpPercent: int(10, 100).default(15),
+        maxReplacements: int(0, 20).default(5),
+      })
+      .strict(),
+    gas: z
+      .object({
+        maxGasPerTx: int(21_000, 30_000_000),
+        estimateMarginPercent: int(0, 100).default(20),
+      })
+      .strict(),
+    budget: z
+      .object({
+        /** Worst-case fees (gas limit × max fee) the signer may commit per rolling hour. */
+        maxSpendPerHourEth: ethString,
+        /** Below this balance the health endpoint reports the signer degraded. */
+        minBalanceEth: ethString,
+      })
+      .strict(),
+  })
+  .strict();
+
+/* ------------------------------------------------------------------ TOP LEVEL */
+
+const supervisorSchema = z
+  .object({
+    heartbeatIntervalMs: millis(100, 60_000).default(1_000),
+    heartbeatTimeoutMs: millis(300, 600_000).default(10_000),
+    startTimeoutMs: millis(500, 600_000).default(20_000),
+    restartInitialMs: millis(50, 600_000).default(500),
+    restartMaxMs: millis(100, 3_600_000).default(60_000),
+    restartFactor: z.number().min(1).max(10).default(2),
+    /** A child that ran this long without failing resets its back-off. */
+    stableAfterMs: millis(1_000, 3_600_000).default(60_000),
+    shutdownGraceMs: millis(100, 60_000).default(5_000),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    chainId: z.number().int().positive(),
+    /** Journal, lock and state files; relative to the config file. */
+    dataDir: z.string().min(1),
+    rpc: z
+      .object({
+        urls: z
+          .array(z.string().url().regex(/^https?:\/\//, "expected an http(s) URL"))
+          .min(1)
+          .max(5),
+        timeoutMs: millis(100, 120_000).default(5_000),
+        pollIntervalMs: millis(50, 60_000).default(1_000),
+        staleHeadMs: millis(500, 3_600_000).default(30_000),
+      })
+      .strict(),
+    log: z.object({ level: z.enum(LOG_LEVELS).default("info") }).strict().default({}),
+    /** Health and metrics server; always bound to 127.0.0.1. Port 0 picks a free port. */
+    health: z.object({ port: int(0, 65_535) }).strict(),
+    signer: signerSchema,
+    supervisor: supervisorSchema.default({}),
+    strategies: z
+      .record(z.string().regex(STRATEGY_NAME_RE, "strategy names are lower-case words joined by -"), strategySchema)
+      .superRefine((strategies, ctx) => {
+        // On the record (not the root) so these are reported together with unrelated field errors.
+        for (const [name, st] of Object.entries(strategies)) {
+          if ((PLANNED_STRATEGY_TYPES as readonly string[]).includes(st.type)) {
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: [name, "type"],
+              message: `strategy type "${st.type}" is not available in this build yet (its protocol contracts are not wired)`,
+            });
+          }
+        }
+        if (!Object.values(strategies).some((st) => "enabled" in st && st.enabled === true)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: "enable at least one strategy" });
+        }
+      }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const issue = (p: (string | number)[], message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: p, message });
+    const s = c.supervisor;
+    if (s.heartbeatTimeoutMs < 2 * s.heartbeatIntervalMs) {
+      issue(["supervisor", "heartbeatTimeoutMs"], "must be at least twice supervisor.heartbeatIntervalMs");
+    }
+    if (s.restartMaxMs < s.restartInitialMs) issue(["supervisor", "restartMaxMs"], "must be at least supervisor.restartInitialMs");
+    if (c.rpc.staleHeadMs < 2 * c.rpc.pollIntervalMs) issue(["rpc", "staleHeadMs"], "must be at least twice rpc.pollIntervalMs");
+    const f = c.signer.fees;
+    if (GWEI_RE.test(f.priorityFeeGwei) && GWEI_RE.test(f.maxPriorityFeePerGasGwei) && GWEI_RE.test(f.maxFeePerGasGwei)) {
+      if (gweiToWei(f.priorityFeeGwei) > gweiToWei(f.maxPriorityFeePerGasGwei)) {
+        issue(["signer", "fees", "priorityFeeGwei"], "must not exceed signer.fees.maxPriorityFeePerGasGwei");
+      }
+      if (gweiToWei(f.maxPriorityFeePerGasGwei) > gweiToWei(f.maxFeePerGasGwei)) {
+        issue(["signer", "fees", "maxPriorityFeePerGasGwei"], "must not exceed signer.fees.maxFeePerGasGwei");
+      }
+    }
+  });
+
+/** The config as parsed (amounts still as strings; paths as written). */
+export type ParsedConfig = z.infer<typeof configSchema>;
+
+/** The config ready to run: paths absolute, strategies narrowed to the runnable types. */
+export interface KeeperConfig extends Omit<ParsedConfig, "strategies"> {
+  /** Absolute path of the file it came from. */
+  readonly configPath: string;
+  readonly strategies: Record<string, StrategyConfig>;
+}
+
+/* ------------------------------------------------------------------ LOADING */
+
+/**
+ * Reads, parses and validates a config file; resolves relative paths against the file's directory.
+ * @throws ConfigError listing every problem with its path.
+ */
+export function loadConfig(file: string): KeeperConfig {
+  const configPath = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(configPath, "utf8");
+  } catch (err) {
+    throw new ConfigError("CONFIG_UNREADABLE", `Cannot read config file ${configPath}`, {
+      details: (err as Error).message,
+      hint: "Pass an existing JSON file with --config; keepers/config.example.json is a starting point.",
+      cause: err,
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError("CONFIG_INVALID", `Config file ${configPath} is not valid JSON`, {
+      details: (err as Error).message,
+      hint: "The config is plain JSON: no comments, no trailing commas.",
+    });
+  }
+  return validateConfig(raw, configPath);
+}
+
+/**
+ * Validates an already-parsed config object.
+ * @throws ConfigError listing every problem with its path.
+ */
+export function validateConfig(raw: unknown, configPath: string): KeeperConfig {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => describeIssue(issue, raw));
+    throw new ConfigError("CONFIG_INVALID", `Invalid keeper config ${configPath}: ${lines.length} problem(s)`, {
+      details: `\n  - ${lines.join("\n  - ")}`,
+      hint: "Fix the fields listed above. Units are part of the field names (…Gwei strings, …Eth strings, …Ms integers).",
+    });
+  }
+  const parsed = result.data;
+  const dir = path.dirname(configPath);
+  const strategies: Record<string, StrategyConfig> = {};
+  for (const [name, st] of Object.entries(parsed.strategies)) {
+    const s = st as StrategyConfig;
+    strategies[name] = s.type === "custom" ? { ...s, module: path.resolve(dir, s.module) } : s;
+  }
+  const key = parsed.signer.key.source === "keystore" ? { ...parsed.signer.key, path: path.resolve(dir, parsed.signer.key.path) } : parsed.signer.key;
+  return {
+    ...parsed,
+    configPath,
+    dataDir: path.resolve(dir, parsed.dataDir),
+    signer: { ...parsed.signer, key },
+    strategies,
+  };
+}
+
+/** Every contract address the config names: each must hold bytecode on the chain. */
+export function configuredContracts(config: KeeperConfig): { path: string; address: string }[] {
+  const out: { path: string; address: string }[] = [];
+  for (const [name, st] of Object.entries(config.strategies)) {
+    if (!st.enabled) continue;
+    st.policy.allow.forEach((a, i) => out.push({ path: `strategies.${name}.policy.allow[${i}].contract`, address: a.contract }));
+    if (st.type === "liquidator") out.push({ path: `strategies.${name}.params.target`, address: st.params.target });
+  }
+  return out;
+}
+
+/* ------------------------------------------------------------------ ERROR RENDERING */
+
+const UNIT_SUFFIXES = ["Gwei", "Eth", "Ms", "Mb"];
+
+function describeIssue(issue: z.ZodIssue, raw: unknown): string {
+  const where = issue.path.length === 0 ? "(root)" : issue.path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[");
+  if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+    const known = knownKeysAt(issue.path, raw);
+    return issue.keys.map((k) => `${where === "(root)" ? "" : `${where}.`}${k}: unknown key${suggest(k, known)}`).join("\n  - ");
+  }
+  if (issue.code === z.ZodIssueCode.invalid_type && issue.received === "undefined") return `${where}: required`;
+  return `${where}: ${issue.message}`;
+}
+
+function valueAt(p: (string | number)[], raw: unknown): unknown {
+  let v: unknown = raw;
+  for (const k of p) v = v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[k] : undefined;
+  return v;
+}
+
+/** Keys the schema accepts at `p` (walking the schema alongside the data to pick union options). */
+function knownKeysAt(p: (string | number)[], raw: unknown): string[] {
+  let schema: z.ZodTypeAny = configSchema;
+  for (let i = 0; ; i++) {
+    schema = pickOption(unwrap(schema), valueAt(p.slice(0, i), raw));
+    if (i === p.length) break;
+    const k = p[i];
+    if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.ZodTypeAny>)[String(k)] ?? z.never();
+    else if (schema instanceof z.ZodRecord) schema = schema.valueSchema as z.ZodTypeAny;
+    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodTypeAny;
+    else return [];
+  }
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function pickOption(schema: z.ZodTypeAny, value: unknown): z.ZodTypeAny {
+  if (!(schema instanceof z.ZodDiscriminatedUnion)) return schema;
+  const tag = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[schema.discriminator] : undefined;
+  const options = schema.options as z.ZodObject<z.ZodRawShape>[];
+  return options.find((o) => (o.shape[schema.discriminator] as z.ZodTypeAny).safeParse(tag).success) ?? schema;
+}
+
+function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+  let s = schema;
+  for (;;) {
+    if (s instanceof z.ZodDefault) s = s._def.innerType;
+    else if (s instanceof z.ZodOptional) s = s.unwrap();
+    else if (s instanceof z.ZodEffects) s = s.innerType();
+    else return s;
+  }
+}
+
+function suggest(key: string, known: string[]): string {
+  const withUnit = known.find((k) => UNIT_SUFFIXES.some((u) => k === key + u));
+  if (withUnit) {
+    const unit = withUnit.slice(key.length);
+    const what = unit === "Gwei" ? 'gwei as a decimal string, e.g. "30"' : unit === "Eth" ? 'ether as a decimal string, e.g. "0.5"' : unit === "Ms" ? "integer milliseconds" : "integer megabytes";
+    return ` (did you mean "${withUnit}"? its value is ${what})`;
+  }
+  let best: string | undefined;
+  let bestDist = 4;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDist) {
+      bestDist = d;
+      best = k;
+    }
+  }
+  if (best) return ` (did you mean "${best}"?)`;
+  return known.length > 0 ? ` (allowed here: ${known.join(", ")})` : "";
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}

@@ -1,0 +1,118 @@
+/**
+ * The liquidator strategy.
+ *
+ * Each block: (1) discovery — position events since the last scanned block, in bounded chunks (a
+ * backlog is caught up over several blocks); (2) health — a bounded number of positions read in
+ * batches through the lens at that block, riskiest first (see `PositionBook`); (3) intents — the
+ * positions below the threshold, most under-collateralised first, at most `maxIntentsPerBlock`, each
+ * with a re-check the signer runs right before sending. A position with an intent in flight is not
+ * proposed again until the signer reports an outcome (or a few blocks pass without one).
+ */
+import { liquidatorParamsSchema, type LiquidatorParams } from "../../core/config";
+import { errorMessage } from "../../core/errors";
+import type { IntentDraft, IntentResult, Strategy, StrategyContext } from "../types";
+import { PositionBook, positionId } from "./book";
+import { KeeperTargetMockVenue } from "./keeper-target-mock";
+import type { HealthSource, LiquidationVenue } from "./source";
+
+/** Log-scan chunks per block while catching up. */
+const MAX_CHUNKS_PER_BLOCK = 10;
+/** Blocks after which an intent without an outcome no longer blocks its position. */
+const IN_FLIGHT_TTL_BLOCKS = 20n;
+
+export class Liquidator implements Strategy {
+  private ctx!: StrategyContext;
+  private params!: LiquidatorParams;
+  private source!: HealthSource & LiquidationVenue;
+  private threshold = 0n;
+  private scannedTo = -1n;
+  readonly book = new PositionBook();
+  /** position id → block until which it counts as in flight */
+  private readonly inFlight = new Map<string, bigint>();
+  private currentBlock = 0n;
+
+  async init(ctx: StrategyContext): Promise<void> {
+    this.ctx = ctx;
+    const parsed = liquidatorParamsSchema.safeParse(ctx.params);
+    if (!parsed.success) throw new Error(`invalid liquidator params: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    this.params = parsed.data;
+    this.threshold = BigInt(this.params.healthThresholdWad);
+    this.scannedTo = BigInt(this.params.fromBlock) - 1n;
+    this.source = new KeeperTargetMockVenue(ctx.rpc, this.params.target);
+  }
+
+  async onBlock(block: bigint): Promise<IntentDraft[]> {
+    this.currentBlock = block;
+    await this.discover(block);
+
+    const keys = this.book.selectForRead(this.params.maxReadsPerBlock);
+    for (let i = 0; i < keys.length; i += this.params.batchSize) {
+      const batch = keys.slice(i, i + this.params.batchSize);
+      const healths = await this.source.healthOf(batch, block);
+      batch.forEach((k, j) => this.book.update(k, healths[j], block));
+    }
+
+    for (const [id, until] of this.inFlight) if (until < block) this.inFlight.delete(id);
+    const picks = this.book.liquidatable(this.threshold, new Set(this.inFlight.keys()), this.params.maxIntentsPerBlock);
+    for (const p of picks) this.inFlight.set(positionId(p.key), block + IN_FLIGHT_TTL_BLOCKS);
+    if (picks.length > 0) {
+      this.ctx.log.info("liquidatable positions", {
+        block,
+        count: picks.length,
+        tracked: this.book.size,
+        lowestHealth: picks[0].health,
+      });
+    }
+    return picks.map((p) => this.source.liquidation(p.key, this.params.gasLimit));
+  }
+
+  onResult(result: IntentResult): void {
+    // key = action:account:series → position id = account:series
+    const id = result.key.slice(result.key.indexOf(":") + 1);
+    switch (result.status) {
+      case "accepted":
+      case "sent":
+        return;
+      case "refused":
+        if (result.code === "POLICY_DUPLICATE") return; // already pending in the signer
+        this.inFlight.delete(id);
+        return;
+      case "confirmed":
+        this.inFlight.delete(id);
+        this.book.invalidate(id);
+        return;
+      default:
+        this.inFlight.delete(id);
+        this.book.invalidate(id);
+    }
+  }
+
+  /** Scans events up to `block` in bounded chunks; a failure leaves the cursor for the next block. */
+  private async discover(block: bigint): Promise<void> {
+    let chunks = 0;
+    while (this.scannedTo < block && chunks < MAX_CHUNKS_PER_BLOCK) {
+      const from = this.scannedTo + 1n;
+      const to = from + BigInt(this.params.logChunkBlocks) - 1n < block ? from + BigInt(this.params.logChunkBlocks) - 1n : block;
+      try {
+        const found = await this.source.scan(from, to);
+        for (const o of found.opened) this.book.upsert(o.key, o.health);
+        for (const u of found.updated) this.book.upsert(u.key, u.health);
+        for (const c of found.closed) this.book.remove(c);
+      } catch (err) {
+        this.ctx.log.warn("event scan failed; will retry", { from, to, reason: errorMessage(err) });
+        return;
+      }
+      this.scannedTo = to;
+      chunks += 1;
+    }
+  }
+
+  /** For tests and status: the block being processed. */
+  get block(): bigint {
+    return this.currentBlock;
+  }
+}
+
+export function createStrategy(): Strategy {
+  return new Liquidator();
+}

@@ -1,0 +1,58 @@
+/**
+ * The strategy plug-in interface.
+ *
+ * A strategy is a CommonJS module exporting `createStrategy(): Strategy`. It runs in its own process
+ * (see `runner.ts`) with no key, an empty environment, a heap limit and Node's permission model (read
+ * access to the keeper code only; no writes, no child processes, no workers). It reads the chain
+ * through `ctx.rpc` and returns intents from `onBlock`; the signer decides whether they are sent.
+ *
+ * @example
+ * ```ts
+ * export function createStrategy(): Strategy {
+ *   let ctx: StrategyContext;
+ *   return {
+ *     async init(c) { ctx = c; },
+ *     async onBlock(block) {
+ *       const due = await findWork(ctx.rpc, block);
+ *       return due.map((w) => ({ action: "settle", account: w.account, series: w.series.toString(), to: w.target, data: w.calldata }));
+ *     },
+ *   };
+ * }
+ * ```
+ */
+import type { Logger } from "../core/logger";
+import type { Intent, ResultMessage } from "../core/messages";
+import type { RpcClient } from "../core/rpc";
+
+export interface StrategyContext {
+  /** The instance name from the config (`strategies.<name>`). */
+  readonly name: string;
+  readonly chainId: bigint;
+  /** Read access to the chain (the process has no key: writes go through intents). */
+  readonly rpc: RpcClient;
+  /** Structured logger; lines are tagged `strategy:<name>` by the supervisor. */
+  readonly log: Logger;
+  /** `strategies.<name>.params` from the config; validate with your own schema. */
+  readonly params: unknown;
+  readonly dryRun: boolean;
+}
+
+/** An intent as a strategy returns it; the runner fills `id` when omitted. */
+export type IntentDraft = Omit<Intent, "id"> & { id?: string };
+
+/** What the signer decided about an intent. */
+export type IntentResult = Omit<ResultMessage, "t">;
+
+export interface Strategy {
+  /** Called once before the first block. Throwing here fails the start (the supervisor retries). */
+  init(ctx: StrategyContext): Promise<void>;
+  /** Called for each new head (at most once per block, never concurrently). */
+  onBlock(blockNumber: bigint): Promise<IntentDraft[]>;
+  /** Called with each decision about an intent this strategy proposed. */
+  onResult?(result: IntentResult): void;
+}
+
+/** What a strategy module exports. */
+export interface StrategyModule {
+  createStrategy(): Strategy;
+}

@@ -1,0 +1,93 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { configuredContracts, loadConfig, selectorOf, validateConfig } from "../../../../keepers/src/core/config";
+import { ConfigError } from "../../../../keepers/src/core/errors";
+import { merge, removeTempDirs, tempDir, testConfig } from "../../helpers/keeper";
+
+const TARGET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const base = () => testConfig({ rpcUrls: ["http://127.0.0.1:8545"], dataDir: "./data", target: TARGET });
+
+function problems(raw: unknown): string {
+  try {
+    validateConfig(raw, "/etc/keeper/keeper.json");
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    expect((err as ConfigError).code).to.equal("CONFIG_INVALID");
+    return (err as ConfigError).details ?? "";
+  }
+  throw new Error("config was accepted");
+}
+
+describe("keepers core/config", () => {
+  after(removeTempDirs);
+  it("accepts the test config and resolves paths against the config file's directory", () => {
+    const c = validateConfig(base(), "/etc/keeper/keeper.json");
+    expect(c.dataDir).to.equal("/etc/keeper/data");
+    expect(c.signer.fees.baseFeeMultiplier).to.equal(2);
+    expect(c.supervisor.heartbeatIntervalMs).to.equal(200);
+    expect(configuredContracts(c).map((x) => x.address)).to.deep.equal([TARGET, TARGET]);
+  });
+
+  it("the example config shipped for operators is valid", () => {
+    const example = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "keepers", "config.example.json"), "utf8"));
+    expect(validateConfig(example, "/etc/bulwark-keeper/keeper.json").strategies.liquidator.enabled).to.equal(true);
+  });
+
+  it("refuses an unknown key and suggests the field with its unit", () => {
+    const raw = merge(base(), { signer: { fees: { maxFeePerGas: 100 } } });
+    const msg = problems(raw);
+    expect(msg).to.contain("signer.fees.maxFeePerGas: unknown key");
+    expect(msg).to.contain('did you mean "maxFeePerGasGwei"');
+  });
+
+  it("refuses a misspelt key with the closest known key as hint", () => {
+    expect(problems(merge(base(), { rpc: { pollIntervalMS: 100 } }))).to.contain('did you mean "pollIntervalMs"');
+    expect(problems(merge(base(), { chainID: 1 }))).to.contain('did you mean "chainId"');
+  });
+
+  it("refuses gas prices given as numbers or with a unit, and non-integer durations", () => {
+    expect(problems(merge(base(), { signer: { fees: { maxFeePerGasGwei: 50 } } }))).to.contain("signer.fees.maxFeePerGasGwei: expected gwei as a decimal string");
+    expect(problems(merge(base(), { signer: { fees: { maxFeePerGasGwei: "50 gwei" } } }))).to.contain("without a unit");
+    expect(problems(merge(base(), { rpc: { timeoutMs: 1.5 } }))).to.contain("rpc.timeoutMs: expected an integer number of milliseconds");
+    expect(problems(merge(base(), { signer: { budget: { maxSpendPerHourEth: 1 } } }))).to.contain("expected ether as a decimal string");
+  });
+
+  it("refuses malformed and non-checksummed addresses, showing the checksummed form", () => {
+    const lower = TARGET.toLowerCase();
+    const raw = merge(base(), { strategies: { liquidator: { params: { target: lower } } } });
+    expect(problems(raw)).to.contain(`its checksummed form is ${TARGET}`);
+    const bad = merge(base(), { strategies: { liquidator: { params: { target: "0x1234" } } } });
+    expect(problems(bad)).to.contain('malformed address "0x1234"');
+  });
+
+  it("refuses strategy types whose contracts are not in this build, and unknown types", () => {
+    const planned = merge(base(), { strategies: { settler: { type: "settler", enabled: true } } });
+    expect(problems(planned)).to.contain('strategy type "settler" is not available in this build yet');
+    const unknown = merge(base(), { strategies: { x: { type: "teleporter", enabled: true } } });
+    expect(problems(unknown)).to.contain("strategies.x.type");
+  });
+
+  it("enforces cross-field rules", () => {
+    expect(problems(merge(base(), { supervisor: { heartbeatTimeoutMs: 300 } }))).to.contain("at least twice supervisor.heartbeatIntervalMs");
+    expect(problems(merge(base(), { signer: { fees: { maxPriorityFeePerGasGwei: "60" } } }))).to.contain("must not exceed signer.fees.maxFeePerGasGwei");
+    expect(problems(merge(base(), { strategies: { liquidator: { enabled: false } } }))).to.contain("enable at least one strategy");
+  });
+
+  it("refuses function allowlist entries that are neither canonical signatures nor selectors", () => {
+    const raw = merge(base(), {
+      strategies: { liquidator: { policy: { allow: [{ contract: TARGET, functions: ["liquidate(address account, uint256)"] }] } } },
+    });
+    expect(problems(raw)).to.contain("neither a canonical function signature");
+    expect(selectorOf("liquidate(address,uint256)")).to.equal("0xbcbaf487");
+    expect(selectorOf("0xBCBAF487")).to.equal("0xbcbaf487");
+  });
+
+  it("reports unreadable files and invalid JSON with their own messages", () => {
+    expect(() => loadConfig("/nonexistent/keeper.json")).to.throw(ConfigError, "Cannot read config file");
+    const dir = tempDir("cfg");
+    const file = path.join(dir, "k.json");
+    fs.writeFileSync(file, '{ "chainId": 1, }');
+    expect(() => loadConfig(file)).to.throw(ConfigError, "is not valid JSON");
+  });
+});
