@@ -175,7 +175,7 @@ describe("MarginEngine: configuration and access", () => {
       // No restricted function of the engine moves collateral or positions: the role map is exactly these.
       const f = await loadFixture(deployCoreFixture);
       const engine = await f.engine.getAddress();
-      const fundMovers = ["deposit", "withdraw", "settle", "applyTrade", "withdrawVault", "creditVault"];
+      const fundMovers = ["deposit", "withdraw", "settle", "applyTrade", "withdrawVault", "creditVault"] as const;
       for (const name of fundMovers) {
         const selector = f.engine.interface.getFunction(name)!.selector;
         // Unmapped selectors belong to the ADMIN role by default, and none of these is `restricted` anyway.
