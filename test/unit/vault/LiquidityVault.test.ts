@@ -68,7 +68,9 @@ describe("LiquidityVault", () => {
       const paid = before - (await f.token.balanceOf(f.lp.address));
       expect(paid).to.be.greaterThanOrEqual(exact);
       await expect(tx).to.emit(f.vault, "Deposit").withArgs(f.lp.address, f.lp.address, paid, shares);
-      await expect(f.vault.connect(f.lp).mint(0n, f.lp.address)).to.be.revertedWithCustomError(f.vault, "VaultZeroAmount");
+      await expect(f.vault.connect(f.lp).mint(0n, f.lp.address))
+        .to.be.revertedWithCustomError(f.vault, "VaultZeroAmount")
+        .withArgs(f.lp.address);
     });
 
     it("test_depositThenRedeemAll_neverReturnsMoreThanDeposited", async () => {
@@ -261,10 +263,9 @@ describe("LiquidityVault", () => {
 
     it("test_requestRedeem_zeroSharesOrReceiver_reverts", async () => {
       const f = await loadFixture(deployCoreFixture);
-      await expect(f.vault.connect(f.lp).requestRedeem(0n, f.lp.address, f.lp.address)).to.be.revertedWithCustomError(
-        f.vault,
-        "VaultZeroAmount",
-      );
+      await expect(f.vault.connect(f.lp).requestRedeem(0n, f.lp.address, f.lp.address))
+        .to.be.revertedWithCustomError(f.vault, "VaultZeroAmount")
+        .withArgs(f.lp.address);
       await expect(f.vault.connect(f.lp).requestRedeem(1n, hre.ethers.ZeroAddress, f.lp.address))
         .to.be.revertedWithCustomError(f.vault, "VaultInvalidAddress")
         .withArgs(hre.ethers.ZeroAddress);
