@@ -41,7 +41,7 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
 
     /// @dev Only through the engine's delegatecall.
     modifier onlyDelegateCall() {
-        if (address(this) == _self) revert MarginNotDelegateCall();
+        _requireDelegateCall();
         _;
     }
 
@@ -336,6 +336,11 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
     /* ------------------------------------------------------------------ */
     /*                                INTERNALS                           */
     /* ------------------------------------------------------------------ */
+
+    /// @dev Reverts unless running by delegatecall (one shared body keeps the modifier small in every function).
+    function _requireDelegateCall() private view {
+        if (address(this) == _self) revert MarginNotDelegateCall(_self);
+    }
 
     /// @dev Full margin state, reverting on a failed oracle.
     function _pricedHealth(address account) private view returns (AccountHealth memory h) {

@@ -135,7 +135,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         returns (uint256 assets)
     {
         _breaker.checkGlobal(ICircuitBreaker.ActionClass.RISK_INCREASING);
-        if (shares == 0) revert VaultZeroAmount();
+        if (shares == 0) revert VaultZeroAmount(msg.sender);
         _openSnapshot(false);
         assets = super.mint(shares, receiver);
         _closeSnapshot();
@@ -149,7 +149,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         returns (uint256 shares)
     {
         _breaker.checkGlobal(ICircuitBreaker.ActionClass.EXIT);
-        if (assets == 0) revert VaultZeroAmount();
+        if (assets == 0) revert VaultZeroAmount(msg.sender);
         _openSnapshot(true);
         shares = super.withdraw(assets, receiver, owner);
         _closeSnapshot();
@@ -180,7 +180,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         returns (uint256 requestId)
     {
         _breaker.checkGlobal(ICircuitBreaker.ActionClass.EXIT);
-        if (shares == 0) revert VaultZeroAmount();
+        if (shares == 0) revert VaultZeroAmount(msg.sender);
         if (receiver == address(0)) revert VaultInvalidAddress(receiver);
         if (msg.sender != owner) _spendAllowance(owner, msg.sender, shares);
         requestId = _queueTail;

@@ -74,11 +74,13 @@ describe("MarginEngine: configuration and access", () => {
     it("test_extension_calledDirectly_revertsNotDelegateCall", async () => {
       const f = await loadFixture(deployCoreFixture);
       const direct = await hre.ethers.getContractAt("IMarginEngine", await f.extension.getAddress());
-      await expect(direct.collateralOf(f.alice.address)).to.be.revertedWithCustomError(f.extension, "MarginNotDelegateCall");
-      await expect(direct.connect(f.risk).addUnderlying(BTC)).to.be.revertedWithCustomError(
-        f.extension,
-        "MarginNotDelegateCall",
-      );
+      const self = await f.extension.getAddress();
+      await expect(direct.collateralOf(f.alice.address))
+        .to.be.revertedWithCustomError(f.extension, "MarginNotDelegateCall")
+        .withArgs(self);
+      await expect(direct.connect(f.risk).addUnderlying(BTC))
+        .to.be.revertedWithCustomError(f.extension, "MarginNotDelegateCall")
+        .withArgs(self);
     });
 
     it("test_extension_isReportedByTheEngine", async () => {
