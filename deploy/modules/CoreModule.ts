@@ -16,10 +16,16 @@ export const VAULT_RISK_FUNCTIONS = ["setMaxSpotAge"] as const;
  * (engine ↔ market ↔ vault), every oracle underlying registered in the engine with its exposure caps, then every
  * restricted function mapped to its role.
  */
-export function buildCoreModule(config: ResolvedConfig, Oracles: ReturnType<typeof import("./OraclesModule").buildOraclesModule>) {
+export function buildCoreModule(
+  config: ResolvedConfig,
+  Oracles: ReturnType<typeof import("./OraclesModule").buildOraclesModule>,
+  Breaker: ReturnType<typeof import("./BreakerModule").buildBreakerModule>,
+) {
   return buildModule("Core", (m) => {
     const { accessManager } = m.useModule(AccessModule);
     const { router } = m.useModule(Oracles);
+    // The engine takes the breaker as an immutable; the market and the vault copy it from the engine.
+    const { breaker } = m.useModule(Breaker);
     const extension = m.contract("MarginEngineExtension", [config.quoteToken, router, accessManager]);
     const engine = m.contract("MarginEngine", [
       config.quoteToken,
@@ -28,6 +34,7 @@ export function buildCoreModule(config: ResolvedConfig, Oracles: ReturnType<type
       accessManager,
       config.margin.params,
       config.margin.riskFreeRate,
+      breaker,
     ]);
     // The engine's configuration functions live in its extension: call them through the engine's full interface.
     const engineApi = m.contractAt("IMarginEngine", engine, { id: "EngineApi" });
@@ -49,6 +56,11 @@ export function buildCoreModule(config: ResolvedConfig, Oracles: ReturnType<type
     map("mapEngineRisk", engine, engineIface, ENGINE_RISK_FUNCTIONS, ROLE.RISK);
     map("mapMarketRisk", market, OptionMarket__factory.createInterface(), MARKET_RISK_FUNCTIONS, ROLE.RISK);
     map("mapVaultRisk", vault, LiquidityVault__factory.createInterface(), VAULT_RISK_FUNCTIONS, ROLE.RISK);
+    // The gated contracts call the breaker's hooks (GATED, no delay); the vault is the breaker's metrics source.
+    m.call(accessManager, "grantRole", [ROLE.GATED, engine, 0], { id: "grantGatedEngine" });
+    m.call(accessManager, "grantRole", [ROLE.GATED, market, 0], { id: "grantGatedMarket" });
+    m.call(accessManager, "grantRole", [ROLE.GATED, vault, 0], { id: "grantGatedVault" });
+    m.call(breaker, "setMetrics", [vault], { id: "breakerSetMetrics" });
     return { engine, extension, market, vault };
   });
 }

@@ -13,8 +13,8 @@ import { ROLE } from "./roles";
  */
 export function buildProtocolModule(config: ResolvedConfig) {
   const Oracles = buildOraclesModule(config);
-  const Core = buildCoreModule(config, Oracles);
   const Breaker = buildBreakerModule(config, Oracles);
+  const Core = buildCoreModule(config, Oracles, Breaker);
   return buildModule("Bulwark", (m) => {
     const { accessManager } = m.useModule(AccessModule);
     const { router } = m.useModule(Oracles);
