@@ -45,9 +45,9 @@ import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 ///      `_transferOut` an outflow; the queue records its batch), so no entry point can move assets unseen. The
 ///      ERC-4626 entry points also ask the gate first (`checkGlobal`; the later breaker calls are then warm), so
 ///      a refusal reads as the breaker's error rather than as the `ERC4626ExceededMax*` that the gated `max*`
-///      views would produce. The net-outflow rate limit applies to the vault as a whole: splitting a withdrawal across many accounts meets
-///      the same limit, and the queue absorbs the rest. The vault is also the breaker's metrics source
-///      (`utilisation`).
+///      views would produce. The net-outflow rate limit applies to the vault as a whole: splitting a withdrawal
+///      across many accounts meets the same limit, and the queue absorbs the rest. The vault is also the breaker's
+///      metrics source (`utilisation`).
 contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILiquidityVault {
     using Math for uint256;
     using SafeCast for uint256;
