@@ -10,9 +10,11 @@ import { GAS_TARGETS } from "../../scripts/bench/gasTargets";
  *
  * Bounds that are met are asserted as the issue states them. Bounds that are not met are asserted against the
  * measured ceiling instead, so any regression still fails; each such test says so in its name. Measured on
- * this code (Hardhat EDR, cancun, optimizer 10,000 runs):
- *   trade.buy 205.4k (core 176.4k), trade.sell_short 205.7k (core 176.8k), trade.close 177.4k (core 148.4k),
- *   vault.deposit 164.1k (core 135.1k), vault.redeem 177.4k (core 148.4k), settle.position 77.5k (core 77.0k).
+ * this code (Hardhat EDR, cancun, optimizer 10,000 runs), circuit-breaker checks included:
+ *   trade.buy 213.2k (core 184.2k), trade.sell_short 213.5k (core 184.5k), trade.close 185.2k (core 156.2k),
+ *   vault.deposit 194.5k (core 165.6k), vault.redeem 210.1k (core 181.1k), settle.position 84.1k (core 83.5k).
+ * The breaker added about 7.8k to each trade, 30.4k to a vault deposit, 32.7k to a redeem and 6.5k to a
+ * settlement (docs-entrypoints.md, "Gas").
  */
 describe("Gas: trading operations on a warm account with three other open series", () => {
   let gas: Record<string, bigint>;
@@ -30,39 +32,39 @@ describe("Gas: trading operations on a warm account with three other open series
   const bound = (name: string) => BigInt(GAS_TARGETS[name]);
 
   describe("issue bounds met", () => {
-    it("gas_tradeBuy_core_atMost180k", () => {
-      expect(gas["trade.buy.core"]).to.be.lessThanOrEqual(bound("trade.buy"));
-    });
-
     it("gas_tradeSellShort_withRealRouter_atMost250k", () => {
       expect(gas["trade.sell_short"]).to.be.lessThanOrEqual(bound("trade.sell_short"));
       expect(gas["trade.sell_short.core"]).to.be.lessThanOrEqual(bound("trade.sell_short"));
     });
 
-    it("gas_tradeClose_withRealRouter_atMost180k", () => {
-      expect(gas["trade.close"]).to.be.lessThanOrEqual(bound("trade.close"));
+    it("gas_tradeClose_core_atMost180k", () => {
       expect(gas["trade.close.core"]).to.be.lessThanOrEqual(bound("trade.close"));
     });
   });
 
   describe("issue bounds not met: held to their measured ceilings", () => {
-    it("gas_tradeBuy_withRealRouter_withinMeasured207k_issueBound180kNotMet", () => {
-      expect(gas["trade.buy"]).to.be.lessThanOrEqual(207_000n);
+    it("gas_tradeBuy_withRealRouter_withinMeasured214k_core185k_issueBound180kNotMet", () => {
+      expect(gas["trade.buy"]).to.be.lessThanOrEqual(214_000n);
+      expect(gas["trade.buy.core"]).to.be.lessThanOrEqual(185_000n);
     });
 
-    it("gas_vaultDeposit_withinMeasured166k_core137k_issueBound120kNotMet", () => {
-      expect(gas["vault.deposit"]).to.be.lessThanOrEqual(166_000n);
-      expect(gas["vault.deposit.core"]).to.be.lessThanOrEqual(137_000n);
+    it("gas_tradeClose_withRealRouter_withinMeasured186k_issueBound180kNotMet", () => {
+      expect(gas["trade.close"]).to.be.lessThanOrEqual(186_000n);
     });
 
-    it("gas_vaultRedeem_withinMeasured179k_core150k_issueBound120kNotMet", () => {
-      expect(gas["vault.redeem"]).to.be.lessThanOrEqual(179_000n);
-      expect(gas["vault.redeem.core"]).to.be.lessThanOrEqual(150_000n);
+    it("gas_vaultDeposit_withinMeasured195k_core166k_issueBound120kNotMet", () => {
+      expect(gas["vault.deposit"]).to.be.lessThanOrEqual(195_000n);
+      expect(gas["vault.deposit.core"]).to.be.lessThanOrEqual(166_000n);
     });
 
-    it("gas_settlePosition_withinMeasured79k_issueBound70kNotMet", () => {
-      expect(gas["settle.position"]).to.be.lessThanOrEqual(79_000n);
-      expect(gas["settle.position.core"]).to.be.lessThanOrEqual(79_000n);
+    it("gas_vaultRedeem_withinMeasured211k_core182k_issueBound120kNotMet", () => {
+      expect(gas["vault.redeem"]).to.be.lessThanOrEqual(211_000n);
+      expect(gas["vault.redeem.core"]).to.be.lessThanOrEqual(182_000n);
+    });
+
+    it("gas_settlePosition_withinMeasured85k_issueBound70kNotMet", () => {
+      expect(gas["settle.position"]).to.be.lessThanOrEqual(85_000n);
+      expect(gas["settle.position.core"]).to.be.lessThanOrEqual(84_000n);
     });
   });
 });
