@@ -155,7 +155,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         returns (uint256 requestId)
     {
         if (shares == 0) revert VaultZeroAmount(msg.sender);
-        if (receiver == address(0)) revert VaultInvalidAddress(receiver);
+        if (receiver == address(0) || receiver == address(this)) revert VaultInvalidAddress(receiver);
         if (msg.sender != owner) _spendAllowance(owner, msg.sender, shares);
         requestId = _queueTail;
         _queueTail = uint64(requestId + 1);
