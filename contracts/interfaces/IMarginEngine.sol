@@ -163,6 +163,9 @@ interface IMarginEngineTypes {
     /// @dev Fires when a function reserved to a wired module (market or vault) is called by `caller`.
     error MarginUnauthorizedCaller(address caller);
 
+    /// @dev Fires when `caller` deposits before the engine is wired.
+    error MarginNotWired(address caller);
+
     /// @dev Fires when `wire` is called a second time.
     error MarginAlreadyWired(address market, address vault);
 
@@ -260,8 +263,9 @@ interface IMarginEngineCore is IMarginEngineTypes {
     /* ------------------------------------------------------------------ */
 
     /// @notice Pulls `amount` quote tokens from the caller and credits them to `account`.
-    /// @dev Reverts with `MarginZeroAmount`, or `MarginInvalidAccount` for the zero address or the vault (LPs go
-    ///      through the vault). Registers `account` in the lens list on its first credit.
+    /// @dev Reverts with `MarginZeroAmount`, `MarginNotWired` before `wire`, or `MarginInvalidAccount` for the zero
+    ///      address or the vault (LPs go through the vault). Registers `account` in the lens list on its first
+    ///      credit.
     ///      Circuit breaker: RISK_REDUCING on the global scope (`checkGlobal`): adding collateral is allowed in
     ///      ACTIVE and REDUCE_ONLY, refused in HALTED and while paused (`BreakerActionNotAllowed`, `BreakerPaused`).
     function deposit(address account, uint256 amount) external;
@@ -361,9 +365,10 @@ interface IMarginEngineExtension is IMarginEngineTypes {
     /*                       CONFIGURATION (restricted)                   */
     /* ------------------------------------------------------------------ */
 
-    /// @notice Wires the market and the vault, once. Meant for ADMIN.
-    /// @dev After this call nothing can rewire the engine (`MarginAlreadyWired`): no role can ever point the
-    ///      engine at a module that moves user funds.
+    /// @notice Wires the market and the vault, once. Meant for ADMIN, at deployment.
+    /// @dev After this call nothing can rewire the engine (`MarginAlreadyWired`), and since no collateral can be
+    ///      deposited before it, the modules that may move positions and collateral are fixed before any user funds
+    ///      exist: no role can ever point the engine at a module that moves user funds.
     function wire(address market, address vault) external;
 
     /// @notice Registers an underlying (oracle router id). Meant for RISK.

@@ -127,7 +127,10 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         // --- Checks ---
         _breaker.checkGlobal(ICircuitBreaker.ActionClass.RISK_REDUCING);
         if (amount == 0) revert MarginZeroAmount(account);
-        if (account == address(0) || account == _registry.vault) revert MarginInvalidAccount(account);
+        address vault_ = _registry.vault;
+        // No collateral before wiring: `wire` therefore always runs before any user funds exist.
+        if (vault_ == address(0)) revert MarginNotWired(msg.sender);
+        if (account == address(0) || account == vault_) revert MarginInvalidAccount(account);
         // --- Effects ---
         AccountData memory a = _loadAccount(account);
         a.collateral = (uint256(a.collateral) + amount).toUint128();

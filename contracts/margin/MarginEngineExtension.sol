@@ -100,6 +100,7 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
         s.vol = uint64(vol);
         _seriesWords[seriesId] = _encodeSeries(s);
         _bumpEpoch();
+        _clearVaultFree();
         emit SeriesVolSet(seriesId, oldVol, vol);
     }
 

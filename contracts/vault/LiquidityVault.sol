@@ -181,7 +181,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
     {
         _breaker.checkGlobal(ICircuitBreaker.ActionClass.EXIT);
         if (shares == 0) revert VaultZeroAmount(msg.sender);
-        if (receiver == address(0)) revert VaultInvalidAddress(receiver);
+        if (receiver == address(0) || receiver == address(this)) revert VaultInvalidAddress(receiver);
         if (msg.sender != owner) _spendAllowance(owner, msg.sender, shares);
         requestId = _queueTail;
         _queueTail = uint64(requestId + 1);

@@ -130,6 +130,15 @@ describe("MarginEngine: configuration and access", () => {
         .withArgs(d.other.address);
     });
 
+    it("test_deposit_beforeWiring_revertsNotWired", async () => {
+      const d = await deployUnwired();
+      await d.token.mint(d.other.address, 100n);
+      await d.token.connect(d.other).approve(await d.engine.getAddress(), 100n);
+      await expect(d.engine.connect(d.other).deposit(d.other.address, 100n))
+        .to.be.revertedWithCustomError(d.engine, "MarginNotWired")
+        .withArgs(d.other.address);
+    });
+
     it("test_settle_unknownSeriesOnUnwiredEngine_reverts", async () => {
       const d = await deployUnwired();
       await expect(d.engine.settle(d.other.address, 1n)).to.be.revertedWithCustomError(d.engine, "MarginUnknownSeries");

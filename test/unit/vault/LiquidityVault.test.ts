@@ -269,6 +269,10 @@ describe("LiquidityVault", () => {
       await expect(f.vault.connect(f.lp).requestRedeem(1n, hre.ethers.ZeroAddress, f.lp.address))
         .to.be.revertedWithCustomError(f.vault, "VaultInvalidAddress")
         .withArgs(hre.ethers.ZeroAddress);
+      const vault = await f.vault.getAddress();
+      await expect(f.vault.connect(f.lp).requestRedeem(1n, vault, f.lp.address))
+        .to.be.revertedWithCustomError(f.vault, "VaultInvalidAddress")
+        .withArgs(vault);
     });
 
     it("test_processRedeemQueue_paysInOrderAtNavAndStopsWhenLiquidityRunsOut", async () => {
