@@ -32,14 +32,14 @@ import { ROLE, selectorsOf } from "../modules/roles";
 
 /** Every restricted function of every contract, with the role the deployment maps it to. */
 export const ROLE_TABLE: ReadonlyArray<["router" | "engine" | "market" | "vault" | "breaker", readonly string[], bigint]> = [
-  ["router", ORACLE_ADMIN_FUNCTIONS, ROLE.ADMIN],
+  ["router", ORACLE_ADMIN_FUNCTIONS, ROLE.ADMIN_OPS],
   ["router", ORACLE_RISK_FUNCTIONS, ROLE.RISK],
   ["router", ORACLE_GUARDIAN_FUNCTIONS, ROLE.GUARDIAN],
-  ["engine", ENGINE_ADMIN_FUNCTIONS, ROLE.ADMIN],
+  ["engine", ENGINE_ADMIN_FUNCTIONS, ROLE.ADMIN_OPS],
   ["engine", ENGINE_RISK_FUNCTIONS, ROLE.RISK],
   ["market", MARKET_RISK_FUNCTIONS, ROLE.RISK],
   ["vault", VAULT_RISK_FUNCTIONS, ROLE.RISK],
-  ["breaker", BREAKER_ADMIN_FUNCTIONS, ROLE.ADMIN],
+  ["breaker", BREAKER_ADMIN_FUNCTIONS, ROLE.ADMIN_OPS],
   ["breaker", BREAKER_RISK_FUNCTIONS, ROLE.RISK],
   ["breaker", BREAKER_GUARDIAN_FUNCTIONS, ROLE.GUARDIAN],
   ["breaker", BREAKER_GATED_FUNCTIONS, ROLE.GATED],
@@ -78,6 +78,9 @@ export async function verifyDeployment(hre: HardhatRuntimeEnvironment, record: D
     const [deployerIsAdmin] = await manager.hasRole(ROLE.ADMIN, record.deployer);
     expect(!deployerIsAdmin, `the deployer ${record.deployer} still holds ADMIN`);
   }
+  const [opsIsMember, opsDelay] = await manager.hasRole(ROLE.ADMIN_OPS, resolved.roles.admin);
+  expect(opsIsMember && Number(opsDelay) === resolved.roles.adminDelay, `ADMIN_OPS is not held by ${resolved.roles.admin} with the admin delay`);
+  expect((await manager.getRoleGuardian(ROLE.ADMIN_OPS)) === ROLE.GUARDIAN, "GUARDIAN is not the role guardian of ADMIN_OPS");
   const [riskIsMember] = await manager.hasRole(ROLE.RISK, resolved.roles.risk);
   expect(riskIsMember, `RISK is not held by ${resolved.roles.risk}`);
   const [guardianIsMember] = await manager.hasRole(ROLE.GUARDIAN, resolved.roles.guardian);

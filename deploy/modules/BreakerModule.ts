@@ -5,6 +5,7 @@ import { QUOTE_DECIMALS } from "../lib/resolved";
 import { AccessModule } from "./AccessModule";
 import { ROLE, selectorsOf } from "./roles";
 
+/** Mapped to ADMIN_OPS by the top module, after every layer has used them (the vault is set as metrics later). */
 export const BREAKER_ADMIN_FUNCTIONS = ["lift", "unpause", "addMarket", "setMetrics"] as const;
 export const BREAKER_RISK_FUNCTIONS = ["setPriceMoveParams", "setOutflowParams", "setUtilisationCap", "setCooldown"] as const;
 export const BREAKER_GUARDIAN_FUNCTIONS = ["trip", "pause"] as const;
@@ -30,7 +31,6 @@ export function buildBreakerModule(config: ResolvedConfig, Oracles: ReturnType<t
     );
     const iface = CircuitBreaker__factory.createInterface();
     const mapping: Array<[string, readonly string[], bigint]> = [
-      ["mapBreakerAdmin", BREAKER_ADMIN_FUNCTIONS, ROLE.ADMIN],
       ["mapBreakerRisk", BREAKER_RISK_FUNCTIONS, ROLE.RISK],
       ["mapBreakerGuardian", BREAKER_GUARDIAN_FUNCTIONS, ROLE.GUARDIAN],
       ["mapBreakerGated", BREAKER_GATED_FUNCTIONS, ROLE.GATED],

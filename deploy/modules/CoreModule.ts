@@ -52,7 +52,7 @@ export function buildCoreModule(
     const engineIface = IMarginEngine__factory.createInterface();
     const map = (id: string, target: ContractFuture<string>, iface: Parameters<typeof selectorsOf>[0], names: readonly string[], role: bigint) =>
       m.call(accessManager, "setTargetFunctionRole", [target, selectorsOf(iface, names), role], { id, after: configured });
-    map("mapEngineAdmin", engine, engineIface, ENGINE_ADMIN_FUNCTIONS, ROLE.ADMIN);
+    map("mapEngineAdmin", engine, engineIface, ENGINE_ADMIN_FUNCTIONS, ROLE.ADMIN_OPS);
     map("mapEngineRisk", engine, engineIface, ENGINE_RISK_FUNCTIONS, ROLE.RISK);
     map("mapMarketRisk", market, OptionMarket__factory.createInterface(), MARKET_RISK_FUNCTIONS, ROLE.RISK);
     map("mapVaultRisk", vault, LiquidityVault__factory.createInterface(), VAULT_RISK_FUNCTIONS, ROLE.RISK);

@@ -44,7 +44,7 @@ export function buildOraclesModule(config: ResolvedConfig) {
         id: "mapRouterGuardian",
         after: configured,
       });
-    m.call(accessManager, "setTargetFunctionRole", [router, selectorsOf(iface, ORACLE_ADMIN_FUNCTIONS), ROLE.ADMIN], {
+    m.call(accessManager, "setTargetFunctionRole", [router, selectorsOf(iface, ORACLE_ADMIN_FUNCTIONS), ROLE.ADMIN_OPS], {
       id: "mapRouterAdmin",
       after: configured,
     });

@@ -3,13 +3,15 @@ import type { ResolvedConfig } from "../lib/resolved";
 import { AccessModule } from "./AccessModule";
 import { buildOraclesModule } from "./OraclesModule";
 import { buildCoreModule } from "./CoreModule";
-import { buildBreakerModule } from "./BreakerModule";
-import { ROLE } from "./roles";
+import { BREAKER_ADMIN_FUNCTIONS, buildBreakerModule } from "./BreakerModule";
+import { CircuitBreaker__factory } from "../../typechain-types";
+import { ROLE, selectorsOf } from "./roles";
 
 /**
  * The whole protocol: every layer, then the role handover. The handover runs last (after every layer has been
- * configured by the deployer): RISK and GUARDIAN are granted, ADMIN goes to the configured admin with the
- * configured execution delay, and the deployer renounces ADMIN unless it is the admin itself.
+ * configured by the deployer): RISK and GUARDIAN are granted; GUARDIAN becomes the role guardian of ADMIN_OPS (the
+ * admin's protocol functions), so it can cancel any scheduled admin operation; ADMIN and ADMIN_OPS go to the
+ * configured admin with the configured execution delay, and the deployer renounces ADMIN unless it is the admin.
  */
 export function buildProtocolModule(config: ResolvedConfig) {
   const Oracles = buildOraclesModule(config);
@@ -27,10 +29,23 @@ export function buildProtocolModule(config: ResolvedConfig) {
       id: "grantGuardian",
       after: layers,
     });
+    // The AccessManager lets no role guard ADMIN itself: the protocol's admin functions are mapped to ADMIN_OPS,
+    // guarded by GUARDIAN, so a scheduled admin operation can be cancelled by the guardian.
+    const mapBreakerOps = m.call(
+      accessManager,
+      "setTargetFunctionRole",
+      [breaker, selectorsOf(CircuitBreaker__factory.createInterface(), BREAKER_ADMIN_FUNCTIONS), ROLE.ADMIN_OPS],
+      { id: "mapBreakerAdmin", after: layers },
+    );
+    const guardOps = m.call(accessManager, "setRoleGuardian", [ROLE.ADMIN_OPS, ROLE.GUARDIAN], { id: "guardAdminOps", after: [mapBreakerOps] });
+    const grantOps = m.call(accessManager, "grantRole", [ROLE.ADMIN_OPS, config.roles.admin, config.roles.adminDelay], {
+      id: "grantAdminOps",
+      after: [guardOps],
+    });
     // Last: once ADMIN carries its delay, every further admin call by the deployer would need scheduling.
     const grantAdmin = m.call(accessManager, "grantRole", [ROLE.ADMIN, config.roles.admin, config.roles.adminDelay], {
       id: "grantAdmin",
-      after: [grantRisk, grantGuardian],
+      after: [grantRisk, grantGuardian, grantOps],
     });
     if (config.roles.admin.toLowerCase() !== config.deployer.toLowerCase()) {
       m.call(accessManager, "renounceRole", [ROLE.ADMIN, config.deployer], { id: "renounceDeployerAdmin", after: [grantAdmin] });
