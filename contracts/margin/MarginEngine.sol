@@ -552,14 +552,16 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         if (r.badDebt != 0) emit BadDebtRecorded(order.account, seriesId, r.badDebt);
     }
 
-    /// @dev Options a liquidation closes out of a short of `size`: the order's amount, clipped by the close factor
-    ///      unless the account is insolvent, and extended to the whole short when the rest would be dust.
+    /// @dev Options a liquidation closes out of a short of `size`: the whole short when the account is insolvent
+    ///      (only a full close can pass the health rule then), else the order's amount clipped by the close factor
+    ///      and extended to the whole short when the rest would be dust.
     function _closeAmount(uint256 size, LiquidationOrder calldata order, bool insolvent)
         private
         pure
         returns (uint256 closed)
     {
-        uint256 cap = insolvent ? size : (size * order.closeFactor) / MarginMath.WAD;
+        if (insolvent) return size;
+        uint256 cap = (size * order.closeFactor) / MarginMath.WAD;
         // Checked: a close factor above 1e18 (never passed by the bounded module) underflows and reverts.
         if (size - cap < order.dustAmount) cap = size;
         closed = order.amount < cap ? order.amount : cap;
