@@ -25,7 +25,7 @@ interface ILiquidationEngine {
     /// @param maxSpotAge Oldest spot (seconds) of the series' underlying a liquidation may use.
     struct Params {
         uint64 closeFactor;
-        uint128 dustAmount;
+        uint64 dustAmount;
         uint64 penaltyRate;
         uint64 baseFeeRate;
         uint64 feeSlopePerSecond;
