@@ -205,11 +205,11 @@ interface IMarginEngineTypes {
     /// @dev Fires when a function reserved to a wired module (market or vault) is called by `caller`.
     error MarginUnauthorizedCaller(address caller);
 
+    /// @dev Fires when `caller` deposits before the engine is wired.
+    error MarginNotWired(address caller);
+
     /// @dev Fires when `wire` is called a second time.
     error MarginAlreadyWired(address market, address vault);
-
-    /// @dev Fires when a flow needs the market and the vault but `wire` has not been called.
-    error MarginNotWired();
 
     /// @dev Fires when an address argument is zero or otherwise unusable (`value`).
     error MarginInvalidAddress(address value);
@@ -218,8 +218,8 @@ interface IMarginEngineTypes {
     ///      vault's account directly, or the zero address).
     error MarginInvalidAccount(address account);
 
-    /// @dev Fires when an amount that must be positive is zero.
-    error MarginZeroAmount();
+    /// @dev Fires when an amount that must be positive is zero (`account` is the account it concerns).
+    error MarginZeroAmount(address account);
 
     /// @dev Fires when `account` holds `available` collateral but `required` must be debited.
     error MarginInsufficientCollateral(address account, uint256 available, uint256 required);
@@ -296,8 +296,8 @@ interface IMarginEngineTypes {
     ///      would not close its whole short in the series of an insolvent account.
     error MarginLiquidationNotHealthier(address account, uint256 healthBefore, uint256 healthAfter);
 
-    /// @dev Fires when an extension function is called directly instead of through the engine.
-    error MarginNotDelegateCall();
+    /// @dev Fires when a function of `extension` is called directly instead of through the engine.
+    error MarginNotDelegateCall(address extension);
 
     /// @dev Fires when the engine is deployed with an extension built for another token, oracle or scale.
     error MarginExtensionMismatch(address extension);
@@ -311,8 +311,9 @@ interface IMarginEngineCore is IMarginEngineTypes {
     /* ------------------------------------------------------------------ */
 
     /// @notice Pulls `amount` quote tokens from the caller and credits them to `account`.
-    /// @dev Reverts with `MarginZeroAmount`, or `MarginInvalidAccount` for the zero address or the vault (LPs go
-    ///      through the vault). Registers `account` in the lens list on its first credit.
+    /// @dev Reverts with `MarginZeroAmount`, `MarginNotWired` before `wire`, or `MarginInvalidAccount` for the zero
+    ///      address or the vault (LPs go through the vault). Registers `account` in the lens list on its first
+    ///      credit.
     function deposit(address account, uint256 amount) external;
 
     /// @notice Sends `amount` of the caller's collateral to `to`.
@@ -424,9 +425,10 @@ interface IMarginEngineExtension is IMarginEngineTypes {
     /*                       CONFIGURATION (restricted)                   */
     /* ------------------------------------------------------------------ */
 
-    /// @notice Wires the market and the vault, once. Meant for ADMIN.
-    /// @dev After this call nothing can rewire the engine (`MarginAlreadyWired`): no role can ever point the
-    ///      engine at a module that moves user funds.
+    /// @notice Wires the market and the vault, once. Meant for ADMIN, at deployment.
+    /// @dev After this call nothing can rewire the engine (`MarginAlreadyWired`), and since no collateral can be
+    ///      deposited before it, the modules that may move positions and collateral are fixed before any user funds
+    ///      exist: no role can ever point the engine at a module that moves user funds.
     function wire(address market, address vault) external;
 
     /// @notice Wires the liquidation module and the insurance fund's account, once. Meant for ADMIN.

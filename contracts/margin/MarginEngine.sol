@@ -120,8 +120,11 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IMarginEngineCore
     function deposit(address account, uint256 amount) external nonReentrant {
         // --- Checks ---
-        if (amount == 0) revert MarginZeroAmount();
-        if (account == address(0) || account == _registry.vault) revert MarginInvalidAccount(account);
+        if (amount == 0) revert MarginZeroAmount(account);
+        address vault_ = _registry.vault;
+        // No collateral before wiring: `wire` therefore always runs before any user funds exist.
+        if (vault_ == address(0)) revert MarginNotWired(msg.sender);
+        if (account == address(0) || account == vault_) revert MarginInvalidAccount(account);
         // --- Effects ---
         AccountData memory a = _loadAccount(account);
         a.collateral = (uint256(a.collateral) + amount).toUint128();
@@ -136,7 +139,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IMarginEngineCore
     function withdraw(uint256 amount, address to) external nonReentrant {
         // --- Checks ---
-        if (amount == 0) revert MarginZeroAmount();
+        if (amount == 0) revert MarginZeroAmount(msg.sender);
         if (to == address(0)) revert MarginInvalidAddress(to);
         address account = msg.sender;
         if (account == _registry.vault) revert MarginInvalidAccount(account);
@@ -195,7 +198,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         // --- Checks ---
         address vault_ = _registry.vault;
         if (trader == vault_ || trader == address(0)) revert MarginInvalidAccount(trader);
-        if (amount == 0) revert MarginZeroAmount();
+        if (amount == 0) revert MarginZeroAmount(trader);
         SeriesData memory s = _requireSeries(seriesId);
         if (block.timestamp >= s.expiry) revert MarginSeriesExpired(seriesId, s.expiry);
 
@@ -241,8 +244,8 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         // --- Checks ---
         SeriesData memory s = _requireSeries(seriesId);
         if (block.timestamp < s.expiry) revert MarginSeriesNotExpired(seriesId, s.expiry);
+        // A listed series implies a wired engine: only the wired market can register one.
         address vault_ = _registry.vault;
-        if (vault_ == address(0)) revert MarginNotWired();
         if (account == vault_) revert MarginVaultSettlesWithCounterparties(seriesId);
         (uint256 price, bool isFinal) = _oracle.getSettlementPrice(_underlyingIds[s.underlying], s.expiry);
         if (!isFinal) revert MarginSettlementNotFinal(seriesId, price);
@@ -253,7 +256,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
 
         // --- Effects ---
         // The vault's position moves by the settled amount: the vault settles with each counterparty.
-        _move(a, seriesId, -amount, MAX_TRADER_SERIES);
+        (a.oldAmount, a.newAmount) = a.book.addAt(index, seriesId, -amount);
         Side memory v = _loadSide(vault_);
         _move(v, seriesId, amount, MAX_VAULT_SERIES);
         uint256 perOption = MarginMath.payoff(s.strike, s.isCall, price);
@@ -286,11 +289,9 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     /* ------------------------------------------------------------------ */
 
     /// @inheritdoc IMarginEngineCore
-    function liquidatePosition(LiquidationOrder calldata order)
-        external
-        nonReentrant
-        returns (LiquidationOutcome memory r)
-    {
+    /// @dev No reentrancy lock: this hook moves no tokens and makes no call that can change state (only the
+    ///      router's views, by staticcall); every other engine entry writes its effects before any token transfer.
+    function liquidatePosition(LiquidationOrder calldata order) external returns (LiquidationOutcome memory r) {
         // --- Checks ---
         LiquidationWiring memory w = _liquidationWiring;
         // Before `wireLiquidation` the module is zero, which no caller can be.
@@ -333,7 +334,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
 
     /// @inheritdoc IMarginEngineCore
     function creditVault(uint256 amount) external onlyVault nonReentrant {
-        if (amount == 0) revert MarginZeroAmount();
+        if (amount == 0) revert MarginZeroAmount(msg.sender);
         uint256 owed = _totalCollateral + amount;
         uint256 balance = _quoteToken.balanceOf(address(this));
         if (balance < owed) revert MarginUnbackedCredit(balance, owed);
@@ -349,7 +350,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IMarginEngineCore
     function withdrawVault(address to, uint256 amount) external onlyVault nonReentrant {
         // --- Checks ---
-        if (amount == 0) revert MarginZeroAmount();
+        if (amount == 0) revert MarginZeroAmount(msg.sender);
         if (to == address(0)) revert MarginInvalidAddress(to);
         AccountData memory a = _loadAccount(msg.sender);
         (bool cached, uint256 free) = _cachedVaultFree();
@@ -475,7 +476,8 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         (int256 equity, uint256 req) = _equityAndMaintenance(q.a.data.collateral, q);
         r.healthBefore = _health(equity, req);
         if (r.healthBefore >= MarginMath.WAD) revert MarginNotLiquidatable(order.account, r.healthBefore);
-        r.closed = _closeAmount(uint256(-q.line.amount), order, equity <= 0);
+        // Health 0 means equity <= 0 (or a requirement above 1e18 quote units): the account is insolvent.
+        r.closed = _closeAmount(uint256(-q.line.amount), order, r.healthBefore == 0);
     }
 
     /// @dev Moves the closed options off the account in memory, takes the mark value, the fee and the penalty
@@ -506,7 +508,8 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         unchecked {
             r.healthAfter = _health(equity - int256(r.fee + r.penalty), req);
         }
-        if (r.healthAfter <= r.healthBefore && !(r.healthBefore == 0 && a.newAmount == 0)) {
+        // An insolvent account (health 0) had its whole short in the series closed by `_closeAmount`.
+        if (r.healthAfter <= r.healthBefore && r.healthBefore != 0) {
             revert MarginLiquidationNotHealthier(order.account, r.healthBefore, r.healthAfter);
         }
     }
@@ -530,17 +533,15 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         unchecked {
             q.a.data.collateral -= uint128(r.fee);
         }
-        if (r.badDebt != 0 || toInsurance != 0) {
-            Side memory ins = _loadSide(insuranceFund);
-            _pay(q.a, ins, toInsurance);
-            r.insuranceCover = _min(r.badDebt, ins.data.collateral);
-            _pay(ins, v, r.insuranceCover);
-            // Cannot underflow: insuranceCover <= badDebt.
-            unchecked {
-                r.badDebt -= r.insuranceCover;
-            }
-            _commit(ins);
+        Side memory ins = _loadSide(insuranceFund);
+        _pay(q.a, ins, toInsurance);
+        r.insuranceCover = _min(r.badDebt, ins.data.collateral);
+        _pay(ins, v, r.insuranceCover);
+        // Cannot underflow: insuranceCover <= badDebt.
+        unchecked {
+            r.badDebt -= r.insuranceCover;
         }
+        _commit(ins);
         _commit(q.a);
         _commit(v);
         _updateHolders(seriesId, q.a.oldAmount, q.a.newAmount);
@@ -562,13 +563,9 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     {
         if (insolvent) return size;
         uint256 cap = (size * order.closeFactor) / MarginMath.WAD;
-        // Checked: a close factor above 1e18 (never passed by the bounded module) underflows and reverts.
-        if (size - cap < order.dustAmount) cap = size;
         closed = order.amount < cap ? order.amount : cap;
-        // Cannot underflow: closed <= cap <= size.
-        unchecked {
-            if (size - closed < order.dustAmount) closed = size;
-        }
+        // Checked: a close factor above 1e18 (never passed by the bounded module) underflows here and reverts.
+        if (size - closed < order.dustAmount) closed = size;
     }
 
     /// @dev Quote units the account can still pay in fee and penalty while its health strictly rises above

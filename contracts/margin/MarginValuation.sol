@@ -539,6 +539,8 @@ abstract contract MarginValuation is IMarginEngineTypes {
         _checkRange("maintenanceMinCharge", p.maintenanceMinCharge, 0, p.initialMinCharge);
         MarginParams memory old = _params;
         _params = p;
+        // Requirements changed: a free margin cached earlier in this transaction no longer holds.
+        _clearVaultFree();
         emit MarginParamsSet(old, p);
     }
 
@@ -547,6 +549,7 @@ abstract contract MarginValuation is IMarginEngineTypes {
         _checkRange("riskFreeRate", rate, 0, MAX_RISK_FREE_RATE);
         uint256 old = _registry.riskFreeRate;
         _registry.riskFreeRate = uint64(rate);
+        _clearVaultFree();
         emit RiskFreeRateSet(old, rate);
     }
 
