@@ -431,6 +431,59 @@ describe("LiquidationEngine", () => {
     });
   });
 
+  describe("fee and penalty room", () => {
+    it("test_liquidate_lowHealth_feeAndPenaltyCappedSoHealthStillRises", async () => {
+      const f = await loadFixture(deployLiquidationFixture);
+      await f.liquidation
+        .connect(f.risk)
+        .setParams({
+          ...LIQ_PARAMS,
+          penaltyRate: wad("0.1"),
+          baseFeeRate: wad("0.1"),
+          maxFeeRate: wad("0.1"),
+        });
+      await setSpot(f, wad(1700));
+      const receipt = await (
+        await f.liquidation
+          .connect(f.keeper)
+          .liquidate(f.dave.address, f.series.put2000, options(4))
+      ).wait();
+      const args = receipt!.logs
+        .map((l) => f.liquidation.interface.parseLog(l))
+        .find((e) => e?.name === "Liquidated")!.args;
+      // Nominal charges would be 10% + 10% of 4 x 1,700 = 1,360: the room caps them below that.
+      expect(args.fee + args.penalty).to.be.lt(usdc(1_360));
+      expect(args.healthAfter).to.be.gt(args.healthBefore);
+    });
+  });
+
+  describe("shortfall within the fund", () => {
+    it("test_liquidate_fundCoversTheWholeShortfall_noBadDebtRecorded", async () => {
+      const f = await loadFixture(insolventFixture);
+      await f.insurance.connect(f.admin).fund(usdc(50_000));
+      const fundBefore = await f.insurance.balance();
+      const tx = f.liquidation
+        .connect(f.keeper)
+        .liquidate(f.dave.address, f.series.put2000, options(1));
+      await expect(tx).not.to.emit(f.engine, "BadDebtRecorded");
+      const receipt = await (await tx).wait();
+      const args = receipt!.logs
+        .map((l) => {
+          try {
+            return f.liquidation.interface.parseLog(l);
+          } catch {
+            return null;
+          }
+        })
+        .find((e) => e?.name === "Liquidated")!.args;
+      expect(args.badDebt).to.equal(0n);
+      expect(args.insuranceCover).to.be.gt(0n);
+      expect(fundBefore - (await f.insurance.balance())).to.equal(
+        args.insuranceCover
+      );
+    });
+  });
+
   describe("batch", () => {
     it("test_liquidateMany_skipsAFailingItem_andLiquidatesTheRest", async () => {
       const f = await loadFixture(unhealthyFixture);
