@@ -362,12 +362,13 @@ interface IMarginEngineCore is IMarginEngineTypes {
     ///        age of the series' spot); the series is before its expiry (`MarginSeriesExpired`: at expiry
     ///        settlement takes over); the account is short the series (`MarginNoPosition` for none or a long);
     ///      - closed = min(amount, closeFactor x short), extended to the whole short when the rest would be below
-    ///        `dustAmount`; the whole short whatever `amount` when the account is insolvent (equity <= 0: a partial
-    ///        close cannot help it);
+    ///        `dustAmount`; the whole short whatever `amount` when the account is insolvent (health 0, i.e.
+    ///        equity <= 0: a partial close cannot help it);
     ///      - the account pays, in this order from its collateral: the closed options at mark (rounded up) to the
-    ///        vault, the fee (closed x `feePerOption`, rounded down), then the penalty (closed x `penaltyPerOption`,
-    ///        rounded up). Fee and penalty are capped so that the account's health strictly rises: they never push
-    ///        a liquidation into failing;
+    ///        vault, the fee (closed x `feePerOption`, rounded down) credited to `feeRecipient`'s engine
+    ///        collateral, then the penalty (closed x `penaltyPerOption`, rounded up). Fee and penalty are capped so
+    ///        that the account's health strictly rises (they never push a liquidation into failing); an insolvent
+    ///        account therefore pays neither unless its equity exceeds a one-unit margin;
     ///      - a mark value the collateral cannot pay is a shortfall: the insurance fund's account pays what it can,
     ///        the rest is socialised to the vault (`BadDebtRecorded`);
     ///      - health after > health before, or the account was insolvent and its whole short in the series was
