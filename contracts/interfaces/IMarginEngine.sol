@@ -94,6 +94,49 @@ interface IMarginEngineTypes {
         bool priced;
     }
 
+    /// @notice What the liquidation module asks of `liquidatePosition` (its policy, already bounded by it).
+    /// @param account The account to liquidate.
+    /// @param seriesId The series whose short is closed.
+    /// @param amount Options asked to close (magnitude); clipped by the close factor and extended over dust.
+    /// @param feeRecipient Receives the liquidator fee as engine collateral (withdrawable with `withdraw`).
+    /// @param closeFactor Largest fraction (WAD) of the short one call may close, unless the rest would be dust
+    ///        or the account is insolvent.
+    /// @param feePerOption Liquidator fee per closed option, WAD quote (the module prices it from its policy).
+    /// @param penaltyPerOption Penalty per closed option paid to the vault and the insurance fund, WAD quote.
+    /// @param insuranceShare Fraction (WAD) of the penalty credited to the insurance fund, the rest to the vault.
+    /// @param dustAmount Options: a short (or a rest) smaller than this is closed in full.
+    struct LiquidationOrder {
+        address account;
+        uint256 seriesId;
+        uint256 amount;
+        address feeRecipient;
+        uint64 closeFactor;
+        uint64 insuranceShare;
+        uint128 feePerOption;
+        uint128 penaltyPerOption;
+        uint128 dustAmount;
+    }
+
+    /// @notice What a liquidation did, in quote units unless stated.
+    /// @param closed Options of the short closed (magnitude).
+    /// @param markValue Value of the closed options at mark, rounded up (owed to the vault).
+    /// @param fee Fee credited to the fee recipient's collateral.
+    /// @param penalty Penalty paid (vault and insurance fund together).
+    /// @param insuranceCover Part of the shortfall the insurance fund paid to the vault.
+    /// @param badDebt Part of the shortfall nobody paid (socialised to the vault).
+    /// @param healthBefore Health before (WAD).
+    /// @param healthAfter Health after (WAD; `type(uint256).max` once no requirement is left).
+    struct LiquidationOutcome {
+        uint256 closed;
+        uint256 markValue;
+        uint256 fee;
+        uint256 penalty;
+        uint256 insuranceCover;
+        uint256 badDebt;
+        uint256 healthBefore;
+        uint256 healthAfter;
+    }
+
     /* ------------------------------------------------------------------ */
     /*                                EVENTS                              */
     /* ------------------------------------------------------------------ */
@@ -130,6 +173,9 @@ interface IMarginEngineTypes {
 
     /// @notice A short settled for more than its collateral: `shortfall` quote units were not paid to the vault.
     event BadDebtRecorded(address indexed account, uint256 indexed seriesId, uint256 shortfall);
+
+    /// @notice The liquidation module and the insurance fund's account were wired in, once and for ever.
+    event LiquidationWired(address indexed module, address indexed insuranceFund);
 
     /// @notice An underlying was registered under `index`.
     event UnderlyingAdded(bytes32 indexed underlying, uint16 index);
@@ -244,6 +290,16 @@ interface IMarginEngineTypes {
     /// @dev Fires when `account` asks to remove `amount` but only `free` can leave while meeting initial margin.
     error MarginExceedsFreeMargin(address account, uint256 amount, uint256 free);
 
+    /// @dev Fires when `wireLiquidation` is called a second time.
+    error MarginLiquidationAlreadyWired(address module, address insuranceFund);
+
+    /// @dev Fires when a liquidation targets `account` whose `health` (WAD) meets maintenance (at least 1e18).
+    error MarginNotLiquidatable(address account, uint256 health);
+
+    /// @dev Fires when a liquidation would not raise `account`'s health (`healthBefore` to `healthAfter`, WAD) and
+    ///      would not close its whole short in the series of an insolvent account.
+    error MarginLiquidationNotHealthier(address account, uint256 healthBefore, uint256 healthAfter);
+
     /// @dev Fires when a function of `extension` is called directly instead of through the engine.
     error MarginNotDelegateCall(address extension);
 
@@ -311,6 +367,30 @@ interface IMarginEngineCore is IMarginEngineTypes {
         external
         returns (TradeOutcome memory outcome);
 
+    /// @notice Closes part of `order.account`'s short in `order.seriesId` against the vault at mark price, charging
+    ///         a fee to the liquidator and a penalty to the vault and the insurance fund. Liquidation module only.
+    /// @dev Rules, all enforced here so that no module can bend them:
+    ///      - the account fails maintenance (`MarginNotLiquidatable` otherwise); every price it needs is priced
+    ///        (`MarginOracleFailed`; the router drops sources older than their heartbeat, and the module checks the
+    ///        age of the series' spot); the series is before its expiry (`MarginSeriesExpired`: at expiry
+    ///        settlement takes over); the account is short the series (`MarginNoPosition` for none or a long);
+    ///      - closed = min(amount, closeFactor x short), extended to the whole short when the rest would be below
+    ///        `dustAmount`; the whole short whatever `amount` when the account is insolvent (health 0, i.e.
+    ///        equity <= 0: a partial close cannot help it);
+    ///      - the account pays, in this order from its collateral: the closed options at mark (rounded up) to the
+    ///        vault, the fee (closed x `feePerOption`, rounded down) credited to `feeRecipient`'s engine
+    ///        collateral, then the penalty (closed x `penaltyPerOption`, rounded up). Fee and penalty are capped so
+    ///        that the account's health strictly rises (they never push a liquidation into failing); an insolvent
+    ///        account therefore pays neither unless its equity exceeds a one-unit margin;
+    ///      - a mark value the collateral cannot pay is a shortfall: the insurance fund's account pays what it can,
+    ///        the rest is socialised to the vault (`BadDebtRecorded`);
+    ///      - health after > health before, or the account was insolvent and its whole short in the series was
+    ///        closed (`MarginLiquidationNotHealthier`);
+    ///      - the vault takes the position without an initial-margin check: refusing a liquidation would only
+    ///        leave the risk with an account that cannot carry it.
+    ///      The engine emits `BadDebtRecorded` only; the module emits the liquidation's full record from `outcome`.
+    function liquidatePosition(LiquidationOrder calldata order) external returns (LiquidationOutcome memory outcome);
+
     /// @notice Evaluates the vault's account for an ERC-4626 operation. Vault only.
     /// @dev Reverts with `MarginOracleFailed` or `MarginOracleStale` when a price the vault's positions need is
     ///      failed or older than `maxSpotAge` seconds. Caches the vault's free margin for `withdrawVault` in the
@@ -371,6 +451,11 @@ interface IMarginEngineExtension is IMarginEngineTypes {
     ///      exist: no role can ever point the engine at a module that moves user funds.
     function wire(address market, address vault) external;
 
+    /// @notice Wires the liquidation module and the insurance fund's account, once. Meant for ADMIN.
+    /// @dev After this call nothing can rewire them (`MarginLiquidationAlreadyWired`). Reverts with
+    ///      `MarginInvalidAddress` for a zero address, equal addresses or the market or vault.
+    function wireLiquidation(address module, address insuranceFund) external;
+
     /// @notice Registers an underlying (oracle router id). Meant for RISK.
     /// @dev Reverts with `MarginUnderlyingExists`, `MarginTooManyUnderlyings`, or `MarginUnknownUnderlying` for
     ///      the zero id.
@@ -397,6 +482,9 @@ interface IMarginEngineExtension is IMarginEngineTypes {
 
     /// @notice The wired vault (zero before `wire`).
     function vault() external view returns (address);
+
+    /// @notice The wired liquidation module and insurance fund account (zero before `wireLiquidation`).
+    function liquidationWiring() external view returns (address module, address insuranceFund);
 
     /// @notice Current margin parameters.
     function marginParams() external view returns (MarginParams memory);

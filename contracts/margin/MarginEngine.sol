@@ -48,6 +48,17 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         int256 newAmount;
     }
 
+    /// @dev One liquidation's working state, in memory across its three steps.
+    struct Liquidation {
+        Side a;
+        Ctx ctx;
+        Valuation val;
+        MarginParams p;
+        MarginMath.Line line;
+        uint256 index;
+        uint256 paidMark;
+    }
+
     /// @dev The extension every other selector is delegated to.
     address private immutable _extension;
 
@@ -292,6 +303,32 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     }
 
     /* ------------------------------------------------------------------ */
+    /*                              LIQUIDATION                           */
+    /* ------------------------------------------------------------------ */
+
+    /// @inheritdoc IMarginEngineCore
+    /// @dev No reentrancy lock: this hook moves no tokens and makes no call that can change state (only the
+    ///      router's views, by staticcall); every other engine entry writes its effects before any token transfer.
+    function liquidatePosition(LiquidationOrder calldata order) external returns (LiquidationOutcome memory r) {
+        // --- Checks ---
+        LiquidationWiring memory w = _liquidationWiring;
+        // Before `wireLiquidation` the module is zero, which no caller can be.
+        if (msg.sender != w.module) revert MarginUnauthorizedCaller(msg.sender);
+        address account = order.account;
+        // The vault is the counterparty. The insurance fund's account holds collateral only (its contract cannot
+        // trade) and the zero address holds nothing, so neither is ever short (`MarginNoPosition` below).
+        if (account == _registry.vault) revert MarginInvalidAccount(account);
+        // An unlisted series has expiry 0 and fails here; a zero amount closes nothing and fails the health rule.
+        uint64 expiry = uint40(_seriesWords[order.seriesId] >> 104);
+        if (block.timestamp >= expiry) revert MarginSeriesExpired(order.seriesId, expiry);
+        Liquidation memory q = _assessLiquidation(order, r);
+
+        // --- Effects (internal; the health check in `_chargeLiquidation` reverts them all) ---
+        _chargeLiquidation(q, order, r);
+        _settleLiquidation(q, w.insuranceFund, order, r);
+    }
+
+    /* ------------------------------------------------------------------ */
     /*                              VAULT HOOKS                           */
     /* ------------------------------------------------------------------ */
 
@@ -446,6 +483,148 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
                 _seriesWords[seriesId] = w - (1 << HOLDERS_SHIFT);
             }
         }
+    }
+
+    /// @dev Values the account, checks it fails maintenance and holds a short in the series, and sets
+    ///      `r.healthBefore` and `r.closed`.
+    function _assessLiquidation(LiquidationOrder calldata order, LiquidationOutcome memory r)
+        private
+        view
+        returns (Liquidation memory q)
+    {
+        q.a = _loadSide(order.account);
+        q.index = q.a.book.indexOf(order.seriesId);
+        if (q.index == q.a.book.count) revert MarginNoPosition(order.account, order.seriesId);
+        q.ctx = _newCtx();
+        q.val = _valuation(q.a.book, q.ctx);
+        _requirePriced(q.ctx);
+        q.line = q.val.lines[q.index];
+        if (q.line.amount >= 0) revert MarginNoPosition(order.account, order.seriesId);
+        q.p = _params;
+        (int256 equity, uint256 req) = _equityAndMaintenance(q.a.data.collateral, q);
+        r.healthBefore = _health(equity, req);
+        if (r.healthBefore >= MarginMath.WAD) revert MarginNotLiquidatable(order.account, r.healthBefore);
+        // Health 0 means equity <= 0 (or a requirement above 1e18 quote units): the account is insolvent.
+        r.closed = _closeAmount(uint256(-q.line.amount), order, r.healthBefore == 0);
+    }
+
+    /// @dev Moves the closed options off the account in memory, takes the mark value, the fee and the penalty
+    ///      from its collateral, and enforces the health rule.
+    function _chargeLiquidation(Liquidation memory q, LiquidationOrder calldata order, LiquidationOutcome memory r)
+        private
+        view
+    {
+        Side memory a = q.a;
+        // The closed options at mark, rounded up (a liability of the account).
+        uint256 denominator = MarginMath.WAD * _scale;
+        r.markValue = (q.line.price * r.closed + denominator - 1) / denominator;
+        q.paidMark = _min(r.markValue, a.data.collateral);
+        // Cannot underflow: paidMark <= markValue.
+        unchecked {
+            r.badDebt = r.markValue - q.paidMark;
+        }
+        // Cannot overflow: closed <= |position| < 2^95.
+        _move(a, order.seriesId, int256(r.closed), MAX_TRADER_SERIES);
+        q.val.lines[q.index].amount = a.newAmount;
+        // Fee and penalty fit inside the room that keeps health strictly rising; the fee ranks first.
+        // Cannot underflow: paidMark <= collateral.
+        (uint256 room, int256 equity, uint256 req) = _chargeRoom(a.data.collateral - q.paidMark, q, r.healthBefore);
+        r.fee = _min((r.closed * order.feePerOption) / denominator, room);
+        r.penalty = _min((r.closed * order.penaltyPerOption + denominator - 1) / denominator, room - r.fee);
+        // Cannot underflow: fee + penalty <= room <= collateral. Paying whole quote units lowers the floored
+        // equity by exactly that many units.
+        unchecked {
+            r.healthAfter = _health(equity - int256(r.fee + r.penalty), req);
+        }
+        // An insolvent account (health 0) had its whole short in the series closed by `_closeAmount`.
+        if (r.healthAfter <= r.healthBefore && r.healthBefore != 0) {
+            revert MarginLiquidationNotHealthier(order.account, r.healthBefore, r.healthAfter);
+        }
+    }
+
+    /// @dev Gives the closed options and the payments to the vault, splits the penalty with the insurance fund,
+    ///      draws the fund for a shortfall, writes every account and emits the events.
+    function _settleLiquidation(
+        Liquidation memory q,
+        address insuranceFund,
+        LiquidationOrder calldata order,
+        LiquidationOutcome memory r
+    ) private {
+        uint256 seriesId = order.seriesId;
+        Side memory v = _loadSide(_registry.vault);
+        // Cannot overflow: closed <= |position| < 2^95.
+        _move(v, seriesId, -int256(r.closed), MAX_VAULT_SERIES);
+        // The min keeps the split inside the penalty whatever share the module passes.
+        uint256 toInsurance = _min((r.penalty * order.insuranceShare) / MarginMath.WAD, r.penalty);
+        _pay(q.a, v, q.paidMark + r.penalty - toInsurance);
+        // Cannot underflow: the fee fits in the room left after the payments above (`_chargeLiquidation`).
+        unchecked {
+            q.a.data.collateral -= uint128(r.fee);
+        }
+        Side memory ins = _loadSide(insuranceFund);
+        _pay(q.a, ins, toInsurance);
+        r.insuranceCover = _min(r.badDebt, ins.data.collateral);
+        _pay(ins, v, r.insuranceCover);
+        // Cannot underflow: insuranceCover <= badDebt.
+        unchecked {
+            r.badDebt -= r.insuranceCover;
+        }
+        _commit(ins);
+        _commit(q.a);
+        _commit(v);
+        _updateHolders(seriesId, q.a.oldAmount, q.a.newAmount);
+        _clearVaultFree();
+        // The fee is credited to the recipient's collateral after every account is written, so the credit composes
+        // with those writes whoever the recipient is (even the account itself). Collateral sits in bits 0..127 of
+        // the account word and all collateral together is below 2^128, so the addition cannot carry further.
+        _accountWords[order.feeRecipient] += r.fee;
+        if (r.badDebt != 0) emit BadDebtRecorded(order.account, seriesId, r.badDebt);
+    }
+
+    /// @dev Options a liquidation closes out of a short of `size`: the whole short when the account is insolvent
+    ///      (only a full close can pass the health rule then), else the order's amount clipped by the close factor
+    ///      and extended to the whole short when the rest would be dust.
+    function _closeAmount(uint256 size, LiquidationOrder calldata order, bool insolvent)
+        private
+        pure
+        returns (uint256 closed)
+    {
+        if (insolvent) return size;
+        uint256 cap = (size * order.closeFactor) / MarginMath.WAD;
+        closed = order.amount < cap ? order.amount : cap;
+        // Checked: a close factor above 1e18 (never passed by the bounded module) underflows here and reverts.
+        if (size - closed < order.dustAmount) closed = size;
+    }
+
+    /// @dev Quote units the account can still pay in fee and penalty while its health strictly rises above
+    ///      `healthBefore` (`q.val` already holds the position after the close, `collateral` is the collateral
+    ///      after the mark payment), with the equity and maintenance requirement before those payments. With no
+    ///      requirement left the room is the whole collateral (equity >= collateral once only longs remain); an
+    ///      insolvent account keeps room only for what its equity exceeds a one-unit margin.
+    function _chargeRoom(uint256 collateral, Liquidation memory q, uint256 healthBefore)
+        private
+        view
+        returns (uint256 room, int256 equity, uint256 req)
+    {
+        (equity, req) = _equityAndMaintenance(collateral, q);
+        // Health after = floor(e x WAD / req) > healthBefore once e >= ceil((healthBefore + 1) x req / WAD).
+        int256 needed = int256(((healthBefore + 1) * req + MarginMath.WAD - 1) / MarginMath.WAD);
+        if (equity > needed) room = _min(uint256(equity - needed), collateral);
+    }
+
+    /// @dev Equity (floored) and maintenance requirement (ceiled) in quote units, with `collateral`.
+    function _equityAndMaintenance(uint256 collateral, Liquidation memory q)
+        private
+        view
+        returns (int256 equity, uint256 req)
+    {
+        equity = MarginMath.wadToQuoteFloor(_equityWad(collateral, q.val), _scale);
+        req = MarginMath.wadToQuoteCeil(_maintenanceWad(q.val, q.ctx, q.p), _scale);
+    }
+
+    /// @dev Smaller of two amounts.
+    function _min(uint256 x, uint256 y) private pure returns (uint256) {
+        return x < y ? x : y;
     }
 
     /// @dev Absolute value of a position (positions are within int96, so negation cannot overflow).

@@ -129,6 +129,19 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
     }
 
     /// @inheritdoc IMarginEngineExtension
+    function wireLiquidation(address module, address insuranceFund) external onlyDelegateCall restricted {
+        LiquidationWiring memory w = _liquidationWiring;
+        if (w.module != address(0)) revert MarginLiquidationAlreadyWired(w.module, w.insuranceFund);
+        if (module == address(0) || module == _wiring.market || module == _registry.vault) {
+            revert MarginInvalidAddress(module);
+        }
+        if (insuranceFund == address(0) || insuranceFund == module || insuranceFund == _wiring.market
+            || insuranceFund == _registry.vault) revert MarginInvalidAddress(insuranceFund);
+        _liquidationWiring = LiquidationWiring({module: module, insuranceFund: insuranceFund});
+        emit LiquidationWired(module, insuranceFund);
+    }
+
+    /// @inheritdoc IMarginEngineExtension
     function addUnderlying(bytes32 underlying) external onlyDelegateCall restricted returns (uint16 index) {
         if (underlying == bytes32(0)) revert MarginUnknownUnderlying(underlying);
         if (_underlyingSlotPlusOne[underlying] != 0) revert MarginUnderlyingExists(underlying);
@@ -174,6 +187,11 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
     /// @inheritdoc IMarginEngineExtension
     function vault() external view onlyDelegateCall returns (address) {
         return _registry.vault;
+    }
+
+    /// @inheritdoc IMarginEngineExtension
+    function liquidationWiring() external view onlyDelegateCall returns (address module, address insuranceFund) {
+        return (_liquidationWiring.module, _liquidationWiring.insuranceFund);
     }
 
     /// @inheritdoc IMarginEngineExtension

@@ -123,6 +123,15 @@ abstract contract MarginValuation is IMarginEngineTypes {
     uint256[MAX_UNDERLYINGS] internal _liveSeries;
     address[] internal _accountList;
 
+    /// @dev The liquidation module and the insurance fund's account, wired once (appended last: the layout of
+    ///      every earlier variable is unchanged).
+    struct LiquidationWiring {
+        address module;
+        address insuranceFund;
+    }
+
+    LiquidationWiring internal _liquidationWiring;
+
     /* ------------------------------------------------------------------ */
     /*                          VALUATION CONTEXT                         */
     /* ------------------------------------------------------------------ */
