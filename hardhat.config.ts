@@ -23,10 +23,21 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
 
 const config: HardhatUserConfig = {
   solidity: {
-    version: SOLC_VERSION,
-    settings: {
-      optimizer: { enabled: true, runs: 10_000 },
-      evmVersion: "cancun",
+    compilers: [
+      {
+        version: SOLC_VERSION,
+        settings: {
+          optimizer: { enabled: true, runs: 10_000 },
+          evmVersion: "cancun",
+        },
+      },
+    ],
+    overrides: {
+      // The engine's hot paths sit close to the 24,576-byte code limit: fewer optimizer runs keep it under.
+      "contracts/margin/MarginEngine.sol": {
+        version: SOLC_VERSION,
+        settings: { optimizer: { enabled: true, runs: 1_000 }, evmVersion: "cancun" },
+      },
     },
   },
   paths: {

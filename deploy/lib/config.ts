@@ -136,6 +136,22 @@ export const deployConfigSchema = z
         markets: z.record(z.string(), moveSchema),
       })
       .strict(),
+    liquidation: z
+      .object({
+        /** Largest fraction of a short one call may close (unless the rest would be dust). */
+        closeFactor: fraction("1"),
+        /** Position size (options) below which the whole rest is closed. */
+        dustAmount: amountString,
+        penaltyRate: fraction("0.2"),
+        baseFeeRate: fraction("0.1"),
+        /** Fee-rate increase per second since the account became liquidatable (the Dutch auction). */
+        feeSlopePerSecond: fraction("0.001"),
+        maxFeeRate: fraction("0.1"),
+        /** Share of the penalty paid to the insurance fund. */
+        insuranceShare: fraction("1"),
+        maxSpotAge: seconds(30, 24 * 3600),
+      })
+      .strict(),
     mocks: z
       .object({
         feeds: z.record(z.string(), mockFeedSchema).default({}),

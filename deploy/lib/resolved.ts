@@ -40,6 +40,16 @@ export interface ResolvedConfig {
     caps: Record<string, ResolvedCaps>;
   };
   vault: { name: string; symbol: string; maxSpotAge: number };
+  liquidation: {
+    closeFactor: bigint;
+    dustAmount: bigint;
+    penaltyRate: bigint;
+    baseFeeRate: bigint;
+    feeSlopePerSecond: bigint;
+    maxFeeRate: bigint;
+    insuranceShare: bigint;
+    maxSpotAge: number;
+  };
   breaker: {
     /** Quote-token units (6 decimals). */
     outflowLimit: bigint;
@@ -101,6 +111,16 @@ export function resolveConfig(
       ),
     },
     vault: config.vault,
+    liquidation: {
+      closeFactor: w(config.liquidation.closeFactor),
+      dustAmount: w(config.liquidation.dustAmount),
+      penaltyRate: w(config.liquidation.penaltyRate),
+      baseFeeRate: w(config.liquidation.baseFeeRate),
+      feeSlopePerSecond: w(config.liquidation.feeSlopePerSecond),
+      maxFeeRate: w(config.liquidation.maxFeeRate),
+      insuranceShare: w(config.liquidation.insuranceShare),
+      maxSpotAge: config.liquidation.maxSpotAge,
+    },
     breaker: {
       outflowLimit: parseUnits(config.breaker.outflowLimit, QUOTE_DECIMALS),
       refillPeriod: config.breaker.refillPeriod,

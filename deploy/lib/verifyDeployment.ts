@@ -10,6 +10,8 @@ import {
   ChainlinkPriceSource__factory,
   CircuitBreaker__factory,
   IMarginEngine__factory,
+  InsuranceFund__factory,
+  LiquidationEngine__factory,
   LiquidityVault__factory,
   OptionMarket__factory,
   OracleRouter__factory,
@@ -26,12 +28,19 @@ import {
   BREAKER_GUARDIAN_FUNCTIONS,
   BREAKER_RISK_FUNCTIONS,
 } from "../modules/BreakerModule";
+import {
+  ENGINE_LIQUIDATION_ADMIN_FUNCTIONS,
+  INSURANCE_ADMIN_FUNCTIONS,
+  LIQUIDATION_RISK_FUNCTIONS,
+} from "../modules/LiquidationModule";
 import type { DeploymentRecord } from "./deployProtocol";
 import { ORACLE_ADMIN_FUNCTIONS, ORACLE_GUARDIAN_FUNCTIONS, ORACLE_RISK_FUNCTIONS } from "../modules/OraclesModule";
 import { ROLE, selectorsOf } from "../modules/roles";
 
 /** Every restricted function of every contract, with the role the deployment maps it to. */
-export const ROLE_TABLE: ReadonlyArray<["router" | "engine" | "market" | "vault" | "breaker", readonly string[], bigint]> = [
+export const ROLE_TABLE: ReadonlyArray<
+  ["router" | "engine" | "market" | "vault" | "breaker" | "liquidation" | "insuranceFund", readonly string[], bigint]
+> = [
   ["router", ORACLE_ADMIN_FUNCTIONS, ROLE.ADMIN_OPS],
   ["router", ORACLE_RISK_FUNCTIONS, ROLE.RISK],
   ["router", ORACLE_GUARDIAN_FUNCTIONS, ROLE.GUARDIAN],
@@ -43,6 +52,9 @@ export const ROLE_TABLE: ReadonlyArray<["router" | "engine" | "market" | "vault"
   ["breaker", BREAKER_RISK_FUNCTIONS, ROLE.RISK],
   ["breaker", BREAKER_GUARDIAN_FUNCTIONS, ROLE.GUARDIAN],
   ["breaker", BREAKER_GATED_FUNCTIONS, ROLE.GATED],
+  ["engine", ENGINE_LIQUIDATION_ADMIN_FUNCTIONS, ROLE.ADMIN_OPS],
+  ["liquidation", LIQUIDATION_RISK_FUNCTIONS, ROLE.RISK],
+  ["insuranceFund", INSURANCE_ADMIN_FUNCTIONS, ROLE.ADMIN_OPS],
 ];
 
 export interface VerificationResult {
@@ -93,6 +105,8 @@ export async function verifyDeployment(hre: HardhatRuntimeEnvironment, record: D
     market: OptionMarket__factory.createInterface(),
     vault: LiquidityVault__factory.createInterface(),
     breaker: CircuitBreaker__factory.createInterface(),
+    liquidation: LiquidationEngine__factory.createInterface(),
+    insuranceFund: InsuranceFund__factory.createInterface(),
   };
   for (const [target, names, role] of ROLE_TABLE) {
     const selectors = selectorsOf(ifaces[target], names);
@@ -147,6 +161,13 @@ export async function verifyDeployment(hre: HardhatRuntimeEnvironment, record: D
   );
   const breaker = CircuitBreaker__factory.connect(record.addresses.breaker, provider);
   expect(getAddress(await breaker.router()) === getAddress(record.addresses.router), "breaker reads another router");
+  const [wiredLiquidation, wiredFund] = await engine.liquidationWiring();
+  expect(
+    getAddress(wiredLiquidation) === getAddress(record.addresses.liquidation) && getAddress(wiredFund) === getAddress(record.addresses.insuranceFund),
+    "engine is not wired to the liquidation engine and insurance fund",
+  );
+  const [gated] = await manager.hasRole(ROLE.GATED, record.addresses.liquidation);
+  expect(gated, "the liquidation engine does not hold GATED");
   const [tokenBalance, totalOwed] = await engine.conservation();
   expect(tokenBalance >= totalOwed, `engine holds ${tokenBalance} but owes ${totalOwed}`);
   return { checks, mismatches };

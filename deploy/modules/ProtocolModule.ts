@@ -4,7 +4,8 @@ import { AccessModule } from "./AccessModule";
 import { buildOraclesModule } from "./OraclesModule";
 import { buildCoreModule } from "./CoreModule";
 import { BREAKER_ADMIN_FUNCTIONS, buildBreakerModule } from "./BreakerModule";
-import { CircuitBreaker__factory } from "../../typechain-types";
+import { CircuitBreaker__factory, IMarginEngine__factory, InsuranceFund__factory } from "../../typechain-types";
+import { buildLiquidationModule, ENGINE_LIQUIDATION_ADMIN_FUNCTIONS, INSURANCE_ADMIN_FUNCTIONS } from "./LiquidationModule";
 import { ROLE, selectorsOf } from "./roles";
 
 /**
@@ -17,12 +18,14 @@ export function buildProtocolModule(config: ResolvedConfig) {
   const Oracles = buildOraclesModule(config);
   const Breaker = buildBreakerModule(config, Oracles);
   const Core = buildCoreModule(config, Oracles, Breaker);
+  const Liquidation = buildLiquidationModule(config, Core, Breaker);
   return buildModule("Bulwark", (m) => {
     const { accessManager } = m.useModule(AccessModule);
     const { router } = m.useModule(Oracles);
     const { engine, extension, market, vault } = m.useModule(Core);
     const { breaker } = m.useModule(Breaker);
-    const layers = [Oracles, Core, Breaker];
+    const { liquidation, insuranceFund } = m.useModule(Liquidation);
+    const layers = [Oracles, Core, Breaker, Liquidation];
 
     const grantRisk = m.call(accessManager, "grantRole", [ROLE.RISK, config.roles.risk, 0], { id: "grantRisk", after: layers });
     const grantGuardian = m.call(accessManager, "grantRole", [ROLE.GUARDIAN, config.roles.guardian, 0], {
@@ -37,7 +40,22 @@ export function buildProtocolModule(config: ResolvedConfig) {
       [breaker, selectorsOf(CircuitBreaker__factory.createInterface(), BREAKER_ADMIN_FUNCTIONS), ROLE.ADMIN_OPS],
       { id: "mapBreakerAdmin", after: layers },
     );
-    const guardOps = m.call(accessManager, "setRoleGuardian", [ROLE.ADMIN_OPS, ROLE.GUARDIAN], { id: "guardAdminOps", after: [mapBreakerOps] });
+    const mapEngineOps = m.call(
+      accessManager,
+      "setTargetFunctionRole",
+      [engine, selectorsOf(IMarginEngine__factory.createInterface(), ENGINE_LIQUIDATION_ADMIN_FUNCTIONS), ROLE.ADMIN_OPS],
+      { id: "mapEngineLiquidationAdmin", after: layers },
+    );
+    const mapInsuranceOps = m.call(
+      accessManager,
+      "setTargetFunctionRole",
+      [insuranceFund, selectorsOf(InsuranceFund__factory.createInterface(), INSURANCE_ADMIN_FUNCTIONS), ROLE.ADMIN_OPS],
+      { id: "mapInsuranceAdmin", after: layers },
+    );
+    const guardOps = m.call(accessManager, "setRoleGuardian", [ROLE.ADMIN_OPS, ROLE.GUARDIAN], {
+      id: "guardAdminOps",
+      after: [mapBreakerOps, mapEngineOps, mapInsuranceOps],
+    });
     const grantOps = m.call(accessManager, "grantRole", [ROLE.ADMIN_OPS, config.roles.admin, config.roles.adminDelay], {
       id: "grantAdminOps",
       after: [guardOps],
@@ -50,6 +68,6 @@ export function buildProtocolModule(config: ResolvedConfig) {
     if (config.roles.admin.toLowerCase() !== config.deployer.toLowerCase()) {
       m.call(accessManager, "renounceRole", [ROLE.ADMIN, config.deployer], { id: "renounceDeployerAdmin", after: [grantAdmin] });
     }
-    return { accessManager, router, engine, extension, market, vault, breaker };
+    return { accessManager, router, engine, extension, market, vault, breaker, liquidation, insuranceFund };
   });
 }
