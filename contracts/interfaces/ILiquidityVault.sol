@@ -74,8 +74,8 @@ interface ILiquidityVault is IERC4626 {
     /// @dev Fires when a redemption of `shares` would pay zero assets.
     error VaultZeroAssets(uint256 shares);
 
-    /// @dev Fires when an amount that must be positive is zero.
-    error VaultZeroAmount();
+    /// @dev Fires when `caller` passes a zero amount where a positive one is needed.
+    error VaultZeroAmount(address caller);
 
     /// @dev Fires when an address argument is zero.
     error VaultInvalidAddress(address value);

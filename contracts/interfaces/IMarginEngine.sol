@@ -162,9 +162,6 @@ interface IMarginEngineTypes {
     /// @dev Fires when `wire` is called a second time.
     error MarginAlreadyWired(address market, address vault);
 
-    /// @dev Fires when a flow needs the market and the vault but `wire` has not been called.
-    error MarginNotWired();
-
     /// @dev Fires when an address argument is zero or otherwise unusable (`value`).
     error MarginInvalidAddress(address value);
 
@@ -172,8 +169,8 @@ interface IMarginEngineTypes {
     ///      vault's account directly, or the zero address).
     error MarginInvalidAccount(address account);
 
-    /// @dev Fires when an amount that must be positive is zero.
-    error MarginZeroAmount();
+    /// @dev Fires when an amount that must be positive is zero (`account` is the account it concerns).
+    error MarginZeroAmount(address account);
 
     /// @dev Fires when `account` holds `available` collateral but `required` must be debited.
     error MarginInsufficientCollateral(address account, uint256 available, uint256 required);
@@ -240,8 +237,8 @@ interface IMarginEngineTypes {
     /// @dev Fires when `account` asks to remove `amount` but only `free` can leave while meeting initial margin.
     error MarginExceedsFreeMargin(address account, uint256 amount, uint256 free);
 
-    /// @dev Fires when an extension function is called directly instead of through the engine.
-    error MarginNotDelegateCall();
+    /// @dev Fires when a function of `extension` is called directly instead of through the engine.
+    error MarginNotDelegateCall(address extension);
 
     /// @dev Fires when the engine is deployed with an extension built for another token, oracle or scale.
     error MarginExtensionMismatch(address extension);

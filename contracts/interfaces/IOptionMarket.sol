@@ -74,8 +74,8 @@ interface IOptionMarket {
     /*                                ERRORS                              */
     /* ------------------------------------------------------------------ */
 
-    /// @dev Fires when a trade amount is zero.
-    error MarketZeroAmount();
+    /// @dev Fires when a trade of `seriesId` has a zero amount.
+    error MarketZeroAmount(uint256 seriesId);
 
     /// @dev Fires when |amount| exceeds `max` options in one trade.
     error MarketAmountTooLarge(int256 amount, uint256 max);

@@ -109,7 +109,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IMarginEngineCore
     function deposit(address account, uint256 amount) external nonReentrant {
         // --- Checks ---
-        if (amount == 0) revert MarginZeroAmount();
+        if (amount == 0) revert MarginZeroAmount(account);
         if (account == address(0) || account == _registry.vault) revert MarginInvalidAccount(account);
         // --- Effects ---
         AccountData memory a = _loadAccount(account);
@@ -125,7 +125,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IMarginEngineCore
     function withdraw(uint256 amount, address to) external nonReentrant {
         // --- Checks ---
-        if (amount == 0) revert MarginZeroAmount();
+        if (amount == 0) revert MarginZeroAmount(msg.sender);
         if (to == address(0)) revert MarginInvalidAddress(to);
         address account = msg.sender;
         if (account == _registry.vault) revert MarginInvalidAccount(account);
@@ -184,7 +184,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         // --- Checks ---
         address vault_ = _registry.vault;
         if (trader == vault_ || trader == address(0)) revert MarginInvalidAccount(trader);
-        if (amount == 0) revert MarginZeroAmount();
+        if (amount == 0) revert MarginZeroAmount(trader);
         SeriesData memory s = _requireSeries(seriesId);
         if (block.timestamp >= s.expiry) revert MarginSeriesExpired(seriesId, s.expiry);
 
@@ -230,8 +230,8 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         // --- Checks ---
         SeriesData memory s = _requireSeries(seriesId);
         if (block.timestamp < s.expiry) revert MarginSeriesNotExpired(seriesId, s.expiry);
+        // A listed series implies a wired engine: only the wired market can register one.
         address vault_ = _registry.vault;
-        if (vault_ == address(0)) revert MarginNotWired();
         if (account == vault_) revert MarginVaultSettlesWithCounterparties(seriesId);
         (uint256 price, bool isFinal) = _oracle.getSettlementPrice(_underlyingIds[s.underlying], s.expiry);
         if (!isFinal) revert MarginSettlementNotFinal(seriesId, price);
@@ -242,7 +242,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
 
         // --- Effects ---
         // The vault's position moves by the settled amount: the vault settles with each counterparty.
-        _move(a, seriesId, -amount, MAX_TRADER_SERIES);
+        (a.oldAmount, a.newAmount) = a.book.addAt(index, seriesId, -amount);
         Side memory v = _loadSide(vault_);
         _move(v, seriesId, amount, MAX_VAULT_SERIES);
         uint256 perOption = MarginMath.payoff(s.strike, s.isCall, price);
@@ -294,7 +294,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
 
     /// @inheritdoc IMarginEngineCore
     function creditVault(uint256 amount) external onlyVault nonReentrant {
-        if (amount == 0) revert MarginZeroAmount();
+        if (amount == 0) revert MarginZeroAmount(msg.sender);
         uint256 owed = _totalCollateral + amount;
         uint256 balance = _quoteToken.balanceOf(address(this));
         if (balance < owed) revert MarginUnbackedCredit(balance, owed);
@@ -310,7 +310,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IMarginEngineCore
     function withdrawVault(address to, uint256 amount) external onlyVault nonReentrant {
         // --- Checks ---
-        if (amount == 0) revert MarginZeroAmount();
+        if (amount == 0) revert MarginZeroAmount(msg.sender);
         if (to == address(0)) revert MarginInvalidAddress(to);
         AccountData memory a = _loadAccount(msg.sender);
         (bool cached, uint256 free) = _cachedVaultFree();

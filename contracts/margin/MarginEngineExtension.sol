@@ -40,7 +40,7 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
 
     /// @dev Only through the engine's delegatecall.
     modifier onlyDelegateCall() {
-        if (address(this) == _self) revert MarginNotDelegateCall();
+        _requireDelegateCall();
         _;
     }
 
@@ -332,6 +332,11 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
     /* ------------------------------------------------------------------ */
     /*                                INTERNALS                           */
     /* ------------------------------------------------------------------ */
+
+    /// @dev Reverts unless running by delegatecall (one shared body keeps the modifier small in every function).
+    function _requireDelegateCall() private view {
+        if (address(this) == _self) revert MarginNotDelegateCall(_self);
+    }
 
     /// @dev Full margin state, reverting on a failed oracle.
     function _pricedHealth(address account) private view returns (AccountHealth memory h) {

@@ -84,7 +84,7 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
         returns (uint256 premium)
     {
         // --- Checks ---
-        if (amount == 0) revert MarketZeroAmount();
+        if (amount == 0) revert MarketZeroAmount(seriesId);
         uint256 size = amount > 0 ? uint256(amount) : uint256(-amount);
         if (size > MAX_TRADE_AMOUNT) revert MarketAmountTooLarge(amount, MAX_TRADE_AMOUNT);
         if (block.timestamp > deadline) revert MarketDeadlinePassed(deadline, block.timestamp);

@@ -112,7 +112,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 assets)
     {
-        if (shares == 0) revert VaultZeroAmount();
+        if (shares == 0) revert VaultZeroAmount(msg.sender);
         _openSnapshot(false);
         assets = super.mint(shares, receiver);
         _closeSnapshot();
@@ -125,7 +125,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 shares)
     {
-        if (assets == 0) revert VaultZeroAmount();
+        if (assets == 0) revert VaultZeroAmount(msg.sender);
         _openSnapshot(true);
         shares = super.withdraw(assets, receiver, owner);
         _closeSnapshot();
@@ -154,7 +154,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 requestId)
     {
-        if (shares == 0) revert VaultZeroAmount();
+        if (shares == 0) revert VaultZeroAmount(msg.sender);
         if (receiver == address(0)) revert VaultInvalidAddress(receiver);
         if (msg.sender != owner) _spendAllowance(owner, msg.sender, shares);
         requestId = _queueTail;

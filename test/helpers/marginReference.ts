@@ -10,6 +10,7 @@ export interface RefLine {
   strike: bigint; // WAD
   isCall: boolean;
   price: bigint; // mark per option, WAD
+  settledPayoff?: bigint; // set when the series' settlement price is final
 }
 
 export function payoff(strike: bigint, isCall: boolean, spot: bigint): bigint {
@@ -33,12 +34,13 @@ export function gridSpots(spot: bigint, shock: bigint): bigint[] {
 export function requirementWad(lines: RefLine[], spot: bigint, shock: bigint, chargeRate: bigint): bigint {
   if (lines.length === 0) return 0n;
   const spots = gridSpots(spot, shock);
-  const values = spots.map((s) => lines.reduce((acc, l) => acc + l.amount * payoff(l.strike, l.isCall, s), 0n));
+  const value = (l: RefLine, s: bigint) => l.amount * (l.settledPayoff ?? payoff(l.strike, l.isCall, s));
+  const values = spots.map((s) => lines.reduce((acc, l) => acc + value(l, s), 0n));
   const mark = lines.reduce((acc, l) => acc + l.amount * l.price, 0n);
   const lowest = values.reduce((a, b) => (b < a ? b : a));
   let charge = 0n;
   for (const l of lines) {
-    if (l.amount >= 0n) continue;
+    if (l.amount >= 0n || l.settledPayoff !== undefined) continue;
     let perOption = ceilDiv(spot * chargeRate, WAD);
     if (!l.isCall && perOption > l.strike) perOption = l.strike;
     charge += -l.amount * perOption;

@@ -37,10 +37,9 @@ describe("MarginEngine: collateral", () => {
     it("test_deposit_zeroAmount_revertsAndChangesNothing", async () => {
       const f = await loadFixture(deployCoreFixture);
       await expectUnchanged(f, () =>
-        expect(f.engine.connect(f.alice).deposit(f.alice.address, 0n)).to.be.revertedWithCustomError(
-          f.engine,
-          "MarginZeroAmount",
-        ),
+        expect(f.engine.connect(f.alice).deposit(f.alice.address, 0n))
+          .to.be.revertedWithCustomError(f.engine, "MarginZeroAmount")
+          .withArgs(f.alice.address),
       );
     });
 
@@ -111,10 +110,9 @@ describe("MarginEngine: collateral", () => {
 
     it("test_withdraw_zeroAmount_reverts", async () => {
       const f = await loadFixture(deployCoreFixture);
-      await expect(f.engine.connect(f.alice).withdraw(0n, f.alice.address)).to.be.revertedWithCustomError(
-        f.engine,
-        "MarginZeroAmount",
-      );
+      await expect(f.engine.connect(f.alice).withdraw(0n, f.alice.address))
+        .to.be.revertedWithCustomError(f.engine, "MarginZeroAmount")
+        .withArgs(f.alice.address);
     });
 
     it("test_withdraw_toZeroAddress_reverts", async () => {

@@ -72,11 +72,13 @@ describe("MarginEngine: configuration and access", () => {
     it("test_extension_calledDirectly_revertsNotDelegateCall", async () => {
       const f = await loadFixture(deployCoreFixture);
       const direct = await hre.ethers.getContractAt("IMarginEngine", await f.extension.getAddress());
-      await expect(direct.collateralOf(f.alice.address)).to.be.revertedWithCustomError(f.extension, "MarginNotDelegateCall");
-      await expect(direct.connect(f.risk).addUnderlying(BTC)).to.be.revertedWithCustomError(
-        f.extension,
-        "MarginNotDelegateCall",
-      );
+      const self = await f.extension.getAddress();
+      await expect(direct.collateralOf(f.alice.address))
+        .to.be.revertedWithCustomError(f.extension, "MarginNotDelegateCall")
+        .withArgs(self);
+      await expect(direct.connect(f.risk).addUnderlying(BTC))
+        .to.be.revertedWithCustomError(f.extension, "MarginNotDelegateCall")
+        .withArgs(self);
     });
 
     it("test_extension_isReportedByTheEngine", async () => {
@@ -175,7 +177,7 @@ describe("MarginEngine: configuration and access", () => {
       // No restricted function of the engine moves collateral or positions: the role map is exactly these.
       const f = await loadFixture(deployCoreFixture);
       const engine = await f.engine.getAddress();
-      const fundMovers = ["deposit", "withdraw", "settle", "applyTrade", "withdrawVault", "creditVault"];
+      const fundMovers = ["deposit", "withdraw", "settle", "applyTrade", "withdrawVault", "creditVault"] as const;
       for (const name of fundMovers) {
         const selector = f.engine.interface.getFunction(name)!.selector;
         // Unmapped selectors belong to the ADMIN role by default, and none of these is `restricted` anyway.

@@ -188,10 +188,9 @@ describe("OptionMarket: trading", () => {
 
     it("test_trade_zeroAmount_reverts", async () => {
       const f = await loadFixture(deployCoreFixture);
-      await expect(f.market.connect(f.alice).trade(f.series.call2000, 0n, MAX, DEADLINE)).to.be.revertedWithCustomError(
-        f.market,
-        "MarketZeroAmount",
-      );
+      await expect(f.market.connect(f.alice).trade(f.series.call2000, 0n, MAX, DEADLINE))
+        .to.be.revertedWithCustomError(f.market, "MarketZeroAmount")
+        .withArgs(f.series.call2000);
     });
 
     it("test_trade_tooLarge_reverts", async () => {
