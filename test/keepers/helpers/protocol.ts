@@ -1,11 +1,14 @@
 /**
- * The Bulwark protocol deployed on a test `hardhat node` over JSON-RPC (the keeper talks to it like to any
- * chain): AccessManager, OracleRouter over three mock Chainlink feeds, MarginEngine (+ extension),
- * OptionMarket, LiquidityVault and a CircuitBreaker watching the router. Mirrors test/helpers/coreFixture.ts
- * with the real router; main has no Ignition module for the core yet, so `deployProtocol` cannot deploy it.
- * Signers are the node's unlocked accounts: [0] admin, [1] risk, [2] guardian, [3] lp, [4] alice, [5] bob,
- * [6] carol.
+ * The Bulwark protocol on a test `hardhat node` over JSON-RPC (the keeper talks to it like to any chain).
+ *
+ * - `deployProtocolViaCli`: the real deployment path (`scripts/deploy.ts` → `deployProtocol` → the Ignition
+ *   modules) with deploy/parameters/local.json, as an operator runs it; the e2e tests use it.
+ * - `deployProtocolOnNode`: the same contracts from their typechain factories, without Ignition (seconds
+ *   instead of tens of seconds); the benchmark uses it and raises the exposure caps for its population.
+ * Signers are the node's unlocked accounts: [0] deployer/admin, [1] risk, [2] guardian, [3] lp, [4] alice,
+ * [5] bob, [6] carol.
  */
+import { runScript } from "../../helpers/cli";
 import { encodeBytes32String, MaxUint256, parseUnits, type JsonRpcProvider, type JsonRpcSigner } from "ethers";
 import {
   AccessManager__factory,
@@ -46,6 +49,12 @@ export interface NodeProtocol {
   token: MockQuoteToken;
   router: OracleRouter;
   feeds: MockAggregator[];
+  /** Decimals of each feed. */
+  feedDecimals: number[];
+  settlement: { settlementDelay: number; disputeWindow: number };
+  /** Breaker cooldown (seconds) and the router's heartbeat past which every ETH feed is stale. */
+  cooldown: number;
+  staleAfter: number;
   engine: IMarginEngine;
   market: OptionMarket;
   vault: LiquidityVault;
@@ -65,7 +74,65 @@ export async function chainTime(provider: JsonRpcProvider): Promise<bigint> {
 
 /** Pushes a fresh round at `price` (whole quote units) to every feed. */
 export async function pushPrice(p: NodeProtocol, price: bigint): Promise<void> {
-  for (const f of p.feeds) await send(f.connect(p.admin).pushRound(price * 10n ** 8n));
+  for (let i = 0; i < p.feeds.length; i++) await send(p.feeds[i].connect(p.admin).pushRound(price * 10n ** BigInt(p.feedDecimals[i])));
+}
+
+/** Raw answer of `price` (whole quote units) in feed `i`'s decimals. */
+export function answer(p: NodeProtocol, i: number, price: bigint): bigint {
+  return price * 10n ** BigInt(p.feedDecimals[i]);
+}
+
+/**
+ * Deploys through `npm run deploy` (scripts/deploy.ts, no record file) with deploy/parameters/local.json,
+ * then funds an LP (1,000,000 in the vault) and three traders (100,000 of collateral each).
+ */
+export async function deployProtocolViaCli(provider: JsonRpcProvider, url: string): Promise<NodeProtocol> {
+  const fromBlock = await provider.getBlockNumber();
+  const r = await runScript("deploy.ts", ["--network", "localhost", "--parameters", "deploy/parameters/local.json", "--no-record"], { BULWARK_RPC_URL: url }, 300_000);
+  if (r.code !== 0) throw new Error(`deploy failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  const addr: Record<string, string> = {};
+  for (const m of r.stdout.matchAll(/^\s+(\S+)\s+(0x[0-9a-fA-F]{40})$/gm)) addr[m[1]] = m[2];
+  for (const name of ["router", "engine", "market", "vault", "breaker", "mock:USDC", "mock:ETH-A", "mock:ETH-B", "mock:ETH-C"]) {
+    if (!addr[name]) throw new Error(`deploy output has no address for ${name}:\n${r.stdout}`);
+  }
+  const [admin, risk, , lp, alice, bob, carol] = await Promise.all([0, 1, 2, 3, 4, 5, 6].map((i) => provider.getSigner(i)));
+  const feeds = ["mock:ETH-A", "mock:ETH-B", "mock:ETH-C"].map((n) => MockAggregator__factory.connect(addr[n], admin));
+  const p: NodeProtocol = {
+    provider,
+    admin,
+    risk,
+    lp,
+    traders: [alice, bob, carol],
+    token: MockQuoteToken__factory.connect(addr["mock:USDC"], admin),
+    router: OracleRouter__factory.connect(addr.router, admin),
+    feeds,
+    feedDecimals: await Promise.all(feeds.map(async (f) => Number(await f.decimals()))),
+    settlement: { settlementDelay: 300, disputeWindow: 3_600 },
+    cooldown: 1_800,
+    staleAfter: 86_400,
+    engine: IMarginEngine__factory.connect(addr.engine, admin),
+    market: OptionMarket__factory.connect(addr.market, admin),
+    vault: LiquidityVault__factory.connect(addr.vault, admin),
+    breaker: CircuitBreaker__factory.connect(addr.breaker, admin),
+    addresses: { router: addr.router, engine: addr.engine, market: addr.market, vault: addr.vault, breaker: addr.breaker, token: addr["mock:USDC"] },
+    fromBlock,
+  };
+  const params = await p.router.getSettlementParams();
+  p.settlement = { settlementDelay: Number(params.settlementDelay), disputeWindow: Number(params.disputeWindow) };
+  p.cooldown = Number(await p.breaker.cooldown());
+  await fund(p);
+  return p;
+}
+
+async function fund(p: NodeProtocol): Promise<void> {
+  await send(p.token.mint(p.lp.address, usdc(10_000_000)));
+  await send(p.token.connect(p.lp).approve(p.addresses.vault, MaxUint256));
+  await send(p.vault.connect(p.lp).deposit(usdc(1_000_000), p.lp.address));
+  for (const t of p.traders) {
+    await send(p.token.mint(t.address, usdc(1_000_000)));
+    await send(p.token.connect(t).approve(p.addresses.engine, MaxUint256));
+    await send(p.engine.connect(t).deposit(t.address, usdc(100_000)));
+  }
 }
 
 export async function deployProtocolOnNode(provider: JsonRpcProvider): Promise<NodeProtocol> {
@@ -120,15 +187,7 @@ export async function deployProtocolOnNode(provider: JsonRpcProvider): Promise<N
   await breaker.waitForDeployment();
   await send(breaker.connect(admin).addMarket(ETH, 1_000, 3_600));
 
-  await send(token.mint(lp.address, usdc(10_000_000)));
-  await send(token.connect(lp).approve(vaultAddress, MaxUint256));
-  await send(vault.connect(lp).deposit(usdc(1_000_000), lp.address));
-  for (const t of [alice, bob, carol]) {
-    await send(token.mint(t.address, usdc(1_000_000)));
-    await send(token.connect(t).approve(engineAddress, MaxUint256));
-    await send(engine.connect(t).deposit(t.address, usdc(100_000)));
-  }
-  return {
+  const p: NodeProtocol = {
     provider,
     admin,
     risk,
@@ -143,7 +202,13 @@ export async function deployProtocolOnNode(provider: JsonRpcProvider): Promise<N
     breaker,
     addresses: { router: routerAddress, engine: engineAddress, market: marketAddress, vault: vaultAddress, breaker: await breaker.getAddress(), token: tokenAddress },
     fromBlock,
+    feedDecimals: [8, 8, 8],
+    settlement: { settlementDelay: SETTLEMENT.settlementDelay, disputeWindow: SETTLEMENT.disputeWindow },
+    cooldown: COOLDOWN,
+    staleAfter: HEARTBEAT,
   };
+  await fund(p);
+  return p;
 }
 
 /** Lists an ETH series expiring at `expiry` and returns its id. */
