@@ -17,7 +17,7 @@ export async function rpcBatch(url: string, calls: { method: string; params: unk
   const out: unknown[] = [];
   for (let i = 0; i < calls.length; i += size) {
     const body = calls.slice(i, i + size).map((c) => ({ jsonrpc: "2.0", id: nextId++, method: c.method, params: c.params }));
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(600_000) });
+    const res = await postWithRetry(url, JSON.stringify(body));
     const json = (await res.json()) as { id: number; result?: unknown; error?: { message: string } }[];
     const byId = new Map(json.map((r) => [r.id, r]));
     for (const req of body) {
@@ -27,6 +27,19 @@ export async function rpcBatch(url: string, calls: { method: string; params: unk
     }
   }
   return out;
+}
+
+/**
+ * POST with one retry when the node closed an idle keep-alive socket as the request went out ("other
+ * side closed": the request never reached it).
+ */
+async function postWithRetry(url: string, body: string): Promise<Response> {
+  try {
+    return await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(600_000) });
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code !== "UND_ERR_SOCKET") throw err;
+    return fetch(url, { method: "POST", headers: { "content-type": "application/json", connection: "close" }, body, signal: AbortSignal.timeout(600_000) });
+  }
 }
 
 /** The i-th benchmark account: a plain address well above the precompiles. */
