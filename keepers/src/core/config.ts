@@ -103,15 +103,22 @@ const strategyCommon = {
   policy: policySchema,
 };
 
+const blockNumber = int(0, Number.MAX_SAFE_INTEGER);
+const gasLimitField = int(21_000, 30_000_000).optional();
+
 /** Parameters of the liquidator strategy. */
 export const liquidatorParamsSchema = z
   .object({
-    /** The on-chain venue the liquidator reads and calls. Only the test double exists in this build. */
-    source: z.literal("keeper-target-mock"),
-    /** Contract holding the health registry and the liquidation entry point. */
+    /**
+     * Where health comes from and where liquidations go: `keeper-target-mock` (the test double), or
+     * `margin-engine` (health from `MarginEngine.healthOfRange`; its liquidation venue, the Liquidation
+     * contract, is not in this build, so the config refuses it for now).
+     */
+    source: z.enum(["keeper-target-mock", "margin-engine"]),
+    /** Contract holding the health registry (the mock) or the MarginEngine. */
     target: checksumAddress,
     /** First block scanned for position events. */
-    fromBlock: int(0, Number.MAX_SAFE_INTEGER),
+    fromBlock: blockNumber,
     /** Blocks per eth_getLogs request. */
     logChunkBlocks: int(1, 100_000).default(2_000),
     /** Positions per health-lens call. */
@@ -123,15 +130,73 @@ export const liquidatorParamsSchema = z
     /** Health (WAD, decimal string) below which a position is liquidatable. */
     healthThresholdWad: z.string().regex(/^[1-9]\d{0,30}$/, "expected a positive integer WAD as a decimal string").default("1000000000000000000"),
     /** Gas limit the strategy asks for; the signer still caps it with `signer.gas.maxGasPerTx`. */
-    gasLimit: int(21_000, 30_000_000).optional(),
+    gasLimit: gasLimitField,
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.source === "margin-engine") {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["source"],
+        message: '"margin-engine" has no liquidation venue in this build yet (the Liquidation contract is not wired); use "keeper-target-mock" or disable the liquidator',
+      });
+    }
+  });
 export type LiquidatorParams = z.infer<typeof liquidatorParamsSchema>;
 
-/** Strategy types the issue names but whose contracts are not in this build yet. */
-export const PLANNED_STRATEGY_TYPES = ["settler", "breaker-watchdog", "redeem-queue"] as const;
+/** Parameters of the settler strategy. */
+export const settlerParamsSchema = z
+  .object({
+    /** The OracleRouter (settlement prices). */
+    router: checksumAddress,
+    /** The MarginEngine (series, positions, `settle`). */
+    engine: checksumAddress,
+    /** First block scanned for engine events (the engine's deployment block). */
+    fromBlock: blockNumber,
+    logChunkBlocks: int(1, 100_000).default(2_000),
+    /** Expiries (underlying, expiry groups) worked on per block, earliest first. */
+    maxGroupsPerBlock: int(1, 100).default(5),
+    /** `positionOf` reads per block while settling. */
+    maxReadsPerBlock: int(1, 10_000).default(200),
+    /** Intents proposed per block (price records and settlements together). */
+    maxIntentsPerBlock: int(1, 100).default(20),
+    gasLimit: gasLimitField,
+  })
+  .strict();
+export type SettlerParams = z.infer<typeof settlerParamsSchema>;
+
+/** Parameters of the breaker watchdog. */
+export const watchdogParamsSchema = z
+  .object({
+    breaker: checksumAddress,
+    router: checksumAddress,
+    /** Scopes to watch: underlying names as registered ("ETH") and/or "GLOBAL". */
+    scopes: z
+      .array(z.string().regex(/^[A-Za-z0-9_-]{1,31}$/, 'expected an underlying name like "ETH" or "GLOBAL"'))
+      .min(1)
+      .max(32),
+    /** Blocks between pokes of a scope tripped automatically whose cooldown has not started. */
+    idlePokeIntervalBlocks: int(1, 100_000).default(10),
+    gasLimit: gasLimitField,
+  })
+  .strict();
+export type WatchdogParams = z.infer<typeof watchdogParamsSchema>;
+
+/** Parameters of the redeem-queue processor. */
+export const redeemQueueParamsSchema = z
+  .object({
+    vault: checksumAddress,
+    /** `maxRequests` passed to `processRedeemQueue`. */
+    maxRequests: int(1, 500).default(20),
+    gasLimit: gasLimitField,
+  })
+  .strict();
+export type RedeemQueueParams = z.infer<typeof redeemQueueParamsSchema>;
 
 const liquidatorStrategy = z.object({ type: z.literal("liquidator"), ...strategyCommon, params: liquidatorParamsSchema }).strict();
+const settlerStrategy = z.object({ type: z.literal("settler"), ...strategyCommon, params: settlerParamsSchema }).strict();
+const watchdogStrategy = z.object({ type: z.literal("breaker-watchdog"), ...strategyCommon, params: watchdogParamsSchema }).strict();
+const redeemQueueStrategy = z.object({ type: z.literal("redeem-queue"), ...strategyCommon, params: redeemQueueParamsSchema }).strict();
 
 const customStrategy = z
   .object({
@@ -143,10 +208,13 @@ const customStrategy = z
   })
   .strict();
 
-const plannedStrategy = z.object({ type: z.enum(PLANNED_STRATEGY_TYPES) }).passthrough();
-
-export const strategySchema = z.discriminatedUnion("type", [liquidatorStrategy, customStrategy, plannedStrategy]);
-export type StrategyConfig = z.infer<typeof liquidatorStrategy> | z.infer<typeof customStrategy>;
+export const strategySchema = z.discriminatedUnion("type", [liquidatorStrategy, settlerStrategy, watchdogStrategy, redeemQueueStrategy, customStrategy]);
+export type StrategyConfig =
+  | z.infer<typeof liquidatorStrategy>
+  | z.infer<typeof settlerStrategy>
+  | z.infer<typeof watchdogStrategy>
+  | z.infer<typeof redeemQueueStrategy>
+  | z.infer<typeof customStrategy>;
 
 const STRATEGY_NAME_RE = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -250,16 +318,6 @@ export const configSchema = z
     strategies: z
       .record(z.string().regex(STRATEGY_NAME_RE, "strategy names are lower-case words joined by -"), strategySchema)
       .superRefine((strategies, ctx) => {
-        // On the record (not the root) so these are reported together with unrelated field errors.
-        for (const [name, st] of Object.entries(strategies)) {
-          if ((PLANNED_STRATEGY_TYPES as readonly string[]).includes(st.type)) {
-            ctx.addIssue({
-              code: z.ZodIssueCode.custom,
-              path: [name, "type"],
-              message: `strategy type "${st.type}" is not available in this build yet (its protocol contracts are not wired)`,
-            });
-          }
-        }
         if (!Object.values(strategies).some((st) => "enabled" in st && st.enabled === true)) {
           ctx.addIssue({ code: z.ZodIssueCode.custom, message: "enable at least one strategy" });
         }
@@ -361,7 +419,11 @@ export function configuredContracts(config: KeeperConfig): { path: string; addre
   for (const [name, st] of Object.entries(config.strategies)) {
     if (!st.enabled) continue;
     st.policy.allow.forEach((a, i) => out.push({ path: `strategies.${name}.policy.allow[${i}].contract`, address: a.contract }));
-    if (st.type === "liquidator") out.push({ path: `strategies.${name}.params.target`, address: st.params.target });
+    const p = `strategies.${name}.params`;
+    if (st.type === "liquidator") out.push({ path: `${p}.target`, address: st.params.target });
+    if (st.type === "settler") out.push({ path: `${p}.router`, address: st.params.router }, { path: `${p}.engine`, address: st.params.engine });
+    if (st.type === "breaker-watchdog") out.push({ path: `${p}.breaker`, address: st.params.breaker }, { path: `${p}.router`, address: st.params.router });
+    if (st.type === "redeem-queue") out.push({ path: `${p}.vault`, address: st.params.vault });
   }
   return out;
 }

@@ -7,6 +7,9 @@ import type { StrategyConfig } from "../core/config";
 
 export const BUILTIN_STRATEGY_MODULES: Record<Exclude<StrategyConfig["type"], "custom">, string> = {
   liquidator: "strategies/liquidator/index.js",
+  settler: "strategies/settler/index.js",
+  "breaker-watchdog": "strategies/breaker-watchdog/index.js",
+  "redeem-queue": "strategies/redeem-queue/index.js",
 };
 
 /** Absolute path of the module a strategy process loads. */

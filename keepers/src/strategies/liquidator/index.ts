@@ -23,7 +23,8 @@ const IN_FLIGHT_TTL_BLOCKS = 20n;
 export class Liquidator implements Strategy {
   private ctx!: StrategyContext;
   private params!: LiquidatorParams;
-  private source!: HealthSource & LiquidationVenue;
+  private source!: HealthSource;
+  private venue!: LiquidationVenue;
   private threshold = 0n;
   private scannedTo = -1n;
   readonly book = new PositionBook();
@@ -35,10 +36,21 @@ export class Liquidator implements Strategy {
     this.ctx = ctx;
     const parsed = liquidatorParamsSchema.safeParse(ctx.params);
     if (!parsed.success) throw new Error(`invalid liquidator params: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-    this.params = parsed.data;
-    this.threshold = BigInt(this.params.healthThresholdWad);
-    this.scannedTo = BigInt(this.params.fromBlock) - 1n;
-    this.source = new KeeperTargetMockVenue(ctx.rpc, this.params.target);
+    const mock = new KeeperTargetMockVenue(ctx.rpc, parsed.data.target);
+    this.wire(ctx, parsed.data, mock, mock);
+  }
+
+  /**
+   * Wires an already-validated parameter set to a health source and a venue. `init` uses it with the
+   * config's venue; benchmarks and tests use it to drive the same loop over another source.
+   */
+  wire(ctx: StrategyContext, params: LiquidatorParams, source: HealthSource, venue: LiquidationVenue): void {
+    this.ctx = ctx;
+    this.params = params;
+    this.threshold = BigInt(params.healthThresholdWad);
+    this.scannedTo = BigInt(params.fromBlock) - 1n;
+    this.source = source;
+    this.venue = venue;
   }
 
   async onBlock(block: bigint): Promise<IntentDraft[]> {
@@ -63,7 +75,7 @@ export class Liquidator implements Strategy {
         lowestHealth: picks[0].health,
       });
     }
-    return picks.map((p) => this.source.liquidation(p.key, this.params.gasLimit));
+    return picks.map((p) => this.venue.liquidation(p.key, this.params.gasLimit));
   }
 
   onResult(result: IntentResult): void {

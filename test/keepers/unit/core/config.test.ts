@@ -61,11 +61,39 @@ describe("keepers core/config", () => {
     expect(problems(bad)).to.contain('malformed address "0x1234"');
   });
 
-  it("refuses strategy types whose contracts are not in this build, and unknown types", () => {
-    const planned = merge(base(), { strategies: { settler: { type: "settler", enabled: true } } });
-    expect(problems(planned)).to.contain('strategy type "settler" is not available in this build yet');
+  it("accepts the protocol strategies with their params and lists every contract they name", () => {
+    const ROUTER = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+    const ENGINE = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
+    const allow = (contract: string, fn: string) => ({ allow: [{ contract, functions: [fn] }], maxIntentsPerMinute: 60 });
+    const c = validateConfig(
+      merge(base(), {
+        strategies: {
+          settler: { type: "settler", enabled: true, policy: allow(ENGINE, "settle(address,uint256)"), params: { router: ROUTER, engine: ENGINE, fromBlock: 0 } },
+          watchdog: { type: "breaker-watchdog", enabled: true, policy: allow(TARGET, "poke(bytes32)"), params: { breaker: TARGET, router: ROUTER, scopes: ["ETH", "GLOBAL"] } },
+          redeem: { type: "redeem-queue", enabled: true, policy: allow(TARGET, "processRedeemQueue(uint256)"), params: { vault: TARGET } },
+        },
+      }),
+      "/etc/keeper/keeper.json",
+    );
+    const settler = c.strategies.settler;
+    expect(settler.type === "settler" && settler.params.maxIntentsPerBlock).to.equal(20);
+    const redeem = c.strategies.redeem;
+    expect(redeem.type === "redeem-queue" && redeem.params.maxRequests).to.equal(20);
+    const paths = configuredContracts(c).map((x) => x.path);
+    expect(paths).to.include.members(["strategies.settler.params.router", "strategies.settler.params.engine", "strategies.watchdog.params.breaker", "strategies.redeem.params.vault"]);
+  });
+
+  it("refuses protocol strategies without their params, unknown types, and the engine liquidator without a venue", () => {
+    const noParams = merge(base(), { strategies: { settler: { type: "settler", enabled: true, policy: { allow: [{ contract: TARGET, functions: ["settle(address,uint256)"] }], maxIntentsPerMinute: 60 } } } });
+    expect(problems(noParams)).to.contain("strategies.settler.params: required");
+    const badScope = merge(base(), {
+      strategies: { w: { type: "breaker-watchdog", enabled: true, policy: { allow: [{ contract: TARGET, functions: ["poke(bytes32)"] }], maxIntentsPerMinute: 60 }, params: { breaker: TARGET, router: TARGET, scopes: ["E T H"] } } },
+    });
+    expect(problems(badScope)).to.contain("strategies.w.params.scopes[0]");
     const unknown = merge(base(), { strategies: { x: { type: "teleporter", enabled: true } } });
     expect(problems(unknown)).to.contain("strategies.x.type");
+    const engine = merge(base(), { strategies: { liquidator: { params: { source: "margin-engine" } } } });
+    expect(problems(engine)).to.contain("has no liquidation venue in this build yet");
   });
 
   it("enforces cross-field rules", () => {

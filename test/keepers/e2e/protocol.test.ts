@@ -1,0 +1,208 @@
+/**
+ * The protocol strategies end to end: the real keeper CLI (supervisor, signer, strategy processes) against
+ * the Bulwark contracts on a local `hardhat node`.
+ */
+import { expect } from "chai";
+import { RpcClient } from "../../../keepers/src/core/rpc";
+import { PositionBook } from "../../../keepers/src/strategies/liquidator/book";
+import { MarginEngineHealthSource, UNPRICED_HEALTH } from "../../../keepers/src/strategies/liquidator/margin-engine";
+import { waitFor } from "../../helpers/processes";
+import { minedTxsFrom } from "../helpers/chain";
+import { readJournal } from "../helpers/keeper";
+import { keeperSuite, startKeeper, type SuiteContext } from "../helpers/suite";
+import { answer, chainTime, deployProtocolViaCli, ETH, listSeries, pushPrice, trade, usdc, wad, WAD, type NodeProtocol } from "../helpers/protocol";
+
+const policy = (contract: string, functions: string[]) => ({ allow: [{ contract, functions }], maxIntentsPerMinute: 300 });
+const BASE_PATCH = { signer: { gas: { maxGasPerTx: 3_000_000 } } };
+
+function settlerPatch(p: NodeProtocol) {
+  return {
+    ...BASE_PATCH,
+    strategies: {
+      liquidator: undefined,
+      settler: {
+        type: "settler",
+        enabled: true,
+        policy: {
+          allow: [
+            { contract: p.addresses.router, functions: ["recordSettlement(bytes32,uint64,uint256[])", "proposeFallbackSettlement(bytes32,uint64)"] },
+            { contract: p.addresses.engine, functions: ["settle(address,uint256)"] },
+          ],
+          maxIntentsPerMinute: 300,
+        },
+        params: { router: p.addresses.router, engine: p.addresses.engine, fromBlock: p.fromBlock, maxIntentsPerBlock: 2 },
+      },
+    },
+  };
+}
+
+async function increaseTime(ctx: SuiteContext, seconds: bigint): Promise<void> {
+  await ctx.node.rpc("evm_increaseTime", [Number(seconds)]);
+  await ctx.node.mine();
+}
+
+/** The protocol as `npm run deploy` deploys it (deploy/parameters/local.json: ETH at ~3000). */
+const deploy = (ctx: SuiteContext) => deployProtocolViaCli(ctx.provider, ctx.node.url);
+
+describe("keepers e2e: protocol strategies against the Bulwark contracts", function () {
+  this.timeout(420_000);
+  const ctx = keeperSuite();
+
+  it("settler: records the settlement price across a feed phase change, then settles every position once", async () => {
+    const p = await deploy(ctx);
+    const [alice, bob, carol] = p.traders;
+    const expiry = (await chainTime(ctx.provider)) + 2n * 86_400n;
+    const call = await listSeries(p, 3000, expiry, true);
+    const put = await listSeries(p, 3000, expiry, false);
+    await trade(p, alice, call, wad(2));
+    await trade(p, bob, put, -wad(1));
+    await trade(p, carol, put, wad(1));
+    await trade(p, carol, call, wad("0.5"));
+    const holdings = [
+      [alice.address, call],
+      [bob.address, put],
+      [carol.address, put],
+      [carol.address, call],
+    ] as const;
+
+    // Past expiry: two feeds post an ordinary round, the third is upgraded to a new phase whose first round
+    // comes after expiry (the hint must carry the last round of the previous phase).
+    await increaseTime(ctx, expiry - (await chainTime(ctx.provider)) + 5n);
+    await (await p.feeds[0].connect(p.admin).pushRound(answer(p, 0, 3100n))).wait();
+    await (await p.feeds[1].connect(p.admin).pushRound(answer(p, 1, 3101n))).wait();
+    await (await p.feeds[2].connect(p.admin).startPhase(answer(p, 2, 3099n), await chainTime(ctx.provider))).wait();
+
+    const k = await startKeeper(ctx, { target: p.addresses.engine, patch: settlerPatch(p), waitFor: ["settler"] });
+    // Nothing before expiry + settlementDelay.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await p.router.getSettlement(ETH, expiry)).kind).to.equal(0n);
+    await increaseTime(ctx, BigInt(p.settlement.settlementDelay));
+    await waitFor("settlement proposed", async () => (await p.router.getSettlement(ETH, expiry)).kind === 1n, 30_000);
+    const rec = await p.router.getSettlement(ETH, expiry);
+    expect(rec.sourceMask).to.equal(7n); // all three sources verified, the upgraded feed included
+
+    // Nothing is settled during the dispute window.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await p.engine.positionOf(alice.address, call)).to.equal(wad(2));
+    await increaseTime(ctx, BigInt(p.settlement.disputeWindow));
+
+    const settledEvents = async () => p.engine.queryFilter(p.engine.filters.PositionSettled(), p.fromBlock, "latest");
+    await waitFor("four settlements", async () => (await settledEvents()).length >= 4, 60_000);
+    await new Promise((r) => setTimeout(r, 3_000)); // a duplicate would land in these blocks
+    const events = await settledEvents();
+    const seen = events.map((e) => `${e.args.account.toLowerCase()}:${e.args.seriesId}`).sort();
+    expect(seen).to.deep.equal(holdings.map(([a, s]) => `${a.toLowerCase()}:${s}`).sort());
+    for (const [a, s] of holdings) expect(await p.engine.positionOf(a, s)).to.equal(0n);
+    expect(await p.engine.positionOf(p.addresses.vault, call)).to.equal(0n);
+    expect(await p.engine.positionOf(p.addresses.vault, put)).to.equal(0n);
+
+    const txs = await minedTxsFrom(ctx.provider, k.key.address);
+    expect(txs.length).to.equal(5); // one price record + four settlements
+    expect(txs.every((t) => t.status === 1)).to.equal(true);
+    const journal = readJournal(k.dataDir);
+    for (const [a, s] of holdings) expect(journal.get(`settle:${a.toLowerCase()}:${s}`)?.state).to.be.oneOf(["broadcast", "confirmed"]);
+  });
+
+  it("breaker watchdog: a stale oracle trips the market and records the status, nothing is liquidatable meanwhile, and recovery lifts it after the cooldown", async () => {
+    const p = await deploy(ctx);
+    const [alice] = p.traders;
+    const expiry = (await chainTime(ctx.provider)) + 7n * 86_400n;
+    const call = await listSeries(p, 3000, expiry, true);
+    await trade(p, alice, call, -wad(10)); // alice is short calls
+
+    const k = await startKeeper(ctx, {
+      target: p.addresses.breaker,
+      waitFor: ["watchdog"],
+      patch: {
+        ...BASE_PATCH,
+        strategies: {
+          liquidator: undefined,
+          watchdog: {
+            type: "breaker-watchdog",
+            enabled: true,
+            policy: { allow: [{ contract: p.addresses.breaker, functions: ["poke(bytes32)"] }, { contract: p.addresses.router, functions: ["pokeStatus(bytes32)"] }], maxIntentsPerMinute: 300 },
+            params: { breaker: p.addresses.breaker, router: p.addresses.router, scopes: ["ETH", "GLOBAL"], idlePokeIntervalBlocks: 2 },
+          },
+        },
+      },
+    });
+    // The router's status record starts out FAILED until someone pokes it: the watchdog records OK once,
+    // then, with a healthy market and fresh prices, only reads.
+    await waitFor("status recorded OK", async () => (await p.router.getStatusRecord(ETH)).status === 0n, 30_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const initialTxs = await ctx.node.nonceOf(k.key.address);
+    expect(initialTxs).to.be.at.most(1);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await ctx.node.nonceOf(k.key.address), k.run.tail()).to.equal(initialTxs);
+
+    // Every feed goes stale: the oracle FAILS, the breaker must halt ETH and the router record it.
+    await increaseTime(ctx, BigInt(p.staleAfter) + 10n);
+    await waitFor("ETH halted", async () => (await p.breaker.modeOf(ETH)).mode === 2n, 30_000);
+    await waitFor("status recorded FAILED", async () => (await p.router.getStatusRecord(ETH)).status === 2n, 30_000);
+
+    // Meanwhile the engine lens cannot price alice: the liquidator's source never reports her liquidatable.
+    const rpc = new RpcClient({ urls: [ctx.node.url], timeoutMs: 5_000 });
+    const source = new MarginEngineHealthSource(rpc, p.addresses.engine);
+    const head = BigInt(await ctx.provider.getBlockNumber());
+    const found = await source.scan(0n, head);
+    const aliceRow = found.opened.find((o) => o.key.account.toLowerCase() === alice.address.toLowerCase());
+    expect(aliceRow?.health).to.equal(UNPRICED_HEALTH);
+    const book = new PositionBook();
+    for (const o of found.opened) book.upsert(o.key, o.health);
+    expect(book.liquidatable(WAD * 1000n, new Set(), 10)).to.have.length(0);
+
+    // Prices recover: status back to OK, the cooldown starts, and after it the market is lifted.
+    await pushPrice(p, 3000n);
+    await waitFor("status recorded OK", async () => (await p.router.getStatusRecord(ETH)).status === 0n, 30_000);
+    await waitFor("cooldown started", async () => (await p.breaker.scopeState(ETH)).clearing, 30_000);
+    expect((await p.breaker.modeOf(ETH)).mode).to.equal(2n);
+    await increaseTime(ctx, BigInt(p.cooldown) + 5n);
+    await pushPrice(p, 3000n);
+    await waitFor("ETH lifted", async () => (await p.breaker.scopeState(ETH)).autoMode === 0n, 30_000);
+    expect((await p.breaker.modeOf(ETH)).mode).to.equal(0n);
+
+    const txs = await minedTxsFrom(ctx.provider, k.key.address);
+    expect(txs.every((t) => t.status === 1)).to.equal(true);
+    const pokes = txs.filter((t) => t.to?.toLowerCase() === p.addresses.breaker.toLowerCase()).length;
+    const statusPokes = txs.filter((t) => t.to?.toLowerCase() === p.addresses.router.toLowerCase()).length;
+    expect(statusPokes).to.equal(initialTxs + 2); // (OK at start if unrecorded), FAILED, then OK
+    expect(pokes).to.be.within(3, 6); // trip, cooldown start, lift (plus at most a few idle pokes)
+  });
+
+  it("redeem-queue processor: processes pending requests once free liquidity pays them", async () => {
+    const p = await deploy(ctx);
+    const shares = await p.vault.balanceOf(p.lp.address);
+    await (await p.vault.connect(p.lp).requestRedeem(shares / 4n, p.lp.address, p.lp.address)).wait();
+    await (await p.vault.connect(p.lp).requestRedeem(shares / 4n, p.lp.address, p.lp.address)).wait();
+    const [head0, tail0] = await p.vault.redeemQueue();
+    expect(tail0 - head0).to.equal(2n);
+
+    const k = await startKeeper(ctx, {
+      target: p.addresses.vault,
+      waitFor: ["redeem"],
+      patch: {
+        ...BASE_PATCH,
+        strategies: {
+          liquidator: undefined,
+          redeem: {
+            type: "redeem-queue",
+            enabled: true,
+            policy: policy(p.addresses.vault, ["processRedeemQueue(uint256)"]),
+            params: { vault: p.addresses.vault, maxRequests: 10 },
+          },
+        },
+      },
+    });
+    await waitFor("queue processed", async () => {
+      const [h, t] = await p.vault.redeemQueue();
+      return h === t;
+    }, 30_000);
+    const processed = await p.vault.queryFilter(p.vault.filters.RedeemProcessed(), p.fromBlock, "latest");
+    expect(processed.map((e) => e.args.requestId)).to.deep.equal([head0, head0 + 1n]);
+    expect(await p.vault.totalClaimable()).to.be.greaterThan(usdc(0));
+    await new Promise((r) => setTimeout(r, 2_000));
+    const txs = await minedTxsFrom(ctx.provider, k.key.address);
+    expect(txs.length).to.equal(1);
+    expect(txs[0].status).to.equal(1);
+  });
+});
