@@ -5,7 +5,8 @@
  *
  * Deploys the protocol through the same Ignition modules as a real network (deploy/parameters/local.json, with
  * mock feeds), prints spot prices and option quotes, exercises the oracle's defences, then runs a whole trading
- * lifecycle: LP deposits, trades, expiry, settlement proven from feed rounds, P&L and the vault's share price.
+ * lifecycle: LP deposits, trades, expiry, settlement proven from feed rounds, P&L and the vault's share price;
+ * finally a 40% crash trips the circuit breaker and a liquidation script restores the book.
  */
 import hre from "hardhat";
 import { OracleRouter__factory } from "../typechain-types";
@@ -14,6 +15,7 @@ import { heading } from "./lib/format";
 import { oracleFaults, printSpots } from "./demo/oracles";
 import { quoteGrid } from "./demo/quotes";
 import { actors, tradingLifecycle } from "./demo/trading";
+import { crashAndLiquidate } from "./demo/crash";
 
 const WAD = 10n ** 18n;
 
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
 
   await oracleFaults(hre, record, router);
   await tradingLifecycle(hre, record, await actors(hre));
+  await crashAndLiquidate(hre, record);
   console.log("\ndemo complete");
 }
 

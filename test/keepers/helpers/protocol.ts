@@ -162,10 +162,15 @@ export async function deployProtocolOnNode(provider: JsonRpcProvider): Promise<N
   const token = await new MockQuoteToken__factory(admin).deploy();
   await token.waitForDeployment();
   const tokenAddress = await token.getAddress();
+  // The engine takes the breaker as an immutable: the breaker comes first.
+  const breaker = await new CircuitBreaker__factory(admin).deploy(managerAddress, routerAddress, 6, usdc(1_000_000), 86_400, wad("0.9"), COOLDOWN);
+  await breaker.waitForDeployment();
+  await send(breaker.connect(admin).addMarket(ETH, 1_000, 3_600));
+  const breakerAddress = await breaker.getAddress();
   const extension = await new MarginEngineExtension__factory(admin).deploy(tokenAddress, routerAddress, managerAddress);
   await extension.waitForDeployment();
   const margin = { initialShock: wad("0.2"), maintenanceShock: wad("0.12"), initialMinCharge: wad("0.1"), maintenanceMinCharge: wad("0.06") };
-  const engineCore = await new MarginEngine__factory(admin).deploy(tokenAddress, routerAddress, await extension.getAddress(), managerAddress, margin, 0n);
+  const engineCore = await new MarginEngine__factory(admin).deploy(tokenAddress, routerAddress, await extension.getAddress(), managerAddress, margin, 0n, breakerAddress);
   await engineCore.waitForDeployment();
   const engineAddress = await engineCore.getAddress();
   const engine = IMarginEngine__factory.connect(engineAddress, admin);
@@ -179,13 +184,12 @@ export async function deployProtocolOnNode(provider: JsonRpcProvider): Promise<N
   const sel = (c: { interface: { getFunction(n: string): { selector: string } | null } }, names: string[]) => names.map((n) => c.interface.getFunction(n)!.selector);
   await send(manager.setTargetFunctionRole(engineAddress, sel(engine, ["addUnderlying", "setMarginParams", "setRiskFreeRate"]), 1n));
   await send(manager.setTargetFunctionRole(marketAddress, sel(market, ["listSeries", "setImpliedVol", "setQuoteParams", "setExposureCaps"]), 1n));
+  await send(manager.setTargetFunctionRole(breakerAddress, sel(breaker, ["checkAction", "recordOutflow", "recordInflow"]), 3n));
+  for (const gated of [engineAddress, marketAddress, vaultAddress]) await send(manager.grantRole(3n, gated, 0));
   await send(engine.connect(admin).wire(marketAddress, vaultAddress));
   await send(engine.connect(risk).addUnderlying(ETH));
   await send(market.connect(risk).setExposureCaps(ETH, { maxNetDelta: wad(1_000), maxNetVega: wad(10_000_000), maxOpenInterest: wad(1_000) }));
 
-  const breaker = await new CircuitBreaker__factory(admin).deploy(managerAddress, routerAddress, 6, usdc(1_000_000), 86_400, wad("0.9"), COOLDOWN);
-  await breaker.waitForDeployment();
-  await send(breaker.connect(admin).addMarket(ETH, 1_000, 3_600));
 
   const p: NodeProtocol = {
     provider,
