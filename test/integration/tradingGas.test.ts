@@ -14,7 +14,7 @@ import { GAS_TARGETS } from "../../scripts/bench/gasTargets";
  *   trade.buy 213.2k (core 184.2k), trade.sell_short 213.5k (core 184.5k), trade.close 185.2k (core 156.2k),
  *   vault.deposit 194.5k (core 165.6k), vault.redeem 210.1k (core 181.1k), settle.position 84.1k (core 83.5k).
  * The breaker added about 7.8k to each trade, 30.4k to a vault deposit, 32.7k to a redeem and 6.5k to a
- * settlement (docs-entrypoints.md, "Gas").
+ * settlement (docs/entry-points.md, "Gas").
  */
 describe("Gas: trading operations on a warm account with three other open series", () => {
   let gas: Record<string, bigint>;

@@ -1,5 +1,5 @@
 /**
- * The entry-point table of docs-entrypoints.md as data, and the state every row runs from.
+ * The entry-point tables of README.md as data, and the state every row runs from.
  *
  * Each row is one state-changing (or view) entry point of a gated contract, with its breaker class, the scope the
  * breaker checks it on, and an action that succeeds from the gating fixture when nothing is tripped. The gating
@@ -33,7 +33,7 @@ export type RowClass = "RISK_INCREASING" | "RISK_REDUCING" | "EXIT" | "VIEW" | "
 export type ModeName = "ACTIVE" | "REDUCE_ONLY" | "HALTED" | "PAUSED";
 export const MODES: readonly ModeName[] = ["ACTIVE", "REDUCE_ONLY", "HALTED", "PAUSED"];
 
-/** Which modes allow which class: the breaker's `_ALLOWED` table, as docs-breaker.md and docs-entrypoints.md state it. */
+/** Which modes allow which class: the breaker's `_ALLOWED` table, as docs/circuit-breaker.md and README.md state it. */
 export const ALLOWED: Record<RowClass, readonly ModeName[]> = {
   RISK_INCREASING: ["ACTIVE"],
   RISK_REDUCING: ["ACTIVE", "REDUCE_ONLY"],
@@ -68,7 +68,7 @@ export interface EntryRow {
 
 const FAR = 2n ** 64n;
 
-/** Every row of docs-entrypoints.md for the gated contracts (the router's rows ask no breaker and are not here). */
+/** Every row of the README entry-point tables for the gated contracts (the router's rows ask no breaker and are not here). */
 export const ROWS: readonly EntryRow[] = [
   // --- OptionMarket ---
   {

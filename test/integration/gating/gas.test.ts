@@ -68,7 +68,7 @@ describe("Gating: gas the breaker adds to the gated entry points", () => {
         `${rollCost} (window roll); market-side classification and encoding ${prep}; ` +
         `whole quiet trade ${quietReceipt!.gasUsed}`,
     );
-    // The bare check costs ~6,900 per docs-breaker.md; the call from the market must stay near it.
+    // The bare check costs ~6,900 per docs/circuit-breaker.md; the call from the market must stay near it.
     expect(quietCosts[0]).to.be.lessThan(7_500);
     expect(reduceCost).to.be.lessThan(7_500);
   });

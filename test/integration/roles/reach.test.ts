@@ -40,7 +40,7 @@ describe("Roles: every restricted function from every role", () => {
           if (fn.stateMutability !== "view" && fn.stateMutability !== "pure") mutating.push(fn.name);
         });
         const unclassified = mutating.filter((n) => !restricted.includes(n) && !PERMISSIONLESS[contract].includes(n));
-        expect(unclassified, `classify these in roleMap.ts and docs-entrypoints.md`).to.deep.equal([]);
+        expect(unclassified, `classify these in roleMap.ts and the README roles table`).to.deep.equal([]);
       });
     }
   });

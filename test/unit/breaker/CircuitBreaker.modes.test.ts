@@ -5,7 +5,7 @@ import { BTC, Cls, ETH, GLOBAL, Mode, Reason, Status, UNKNOWN, deployBreakerWith
 
 type Fixture = Awaited<ReturnType<typeof deployBreakerWithReferences>>;
 
-/** The mode table of docs-breaker.md: for each effective state, whether each class is allowed. */
+/** The mode table of docs/circuit-breaker.md: for each effective state, whether each class is allowed. */
 const TABLE: Record<string, Record<keyof typeof Cls, boolean>> = {
   ACTIVE: { RISK_INCREASING: true, RISK_REDUCING: true, EXIT: true, VIEW: true },
   REDUCE_ONLY: { RISK_INCREASING: false, RISK_REDUCING: true, EXIT: true, VIEW: true },
