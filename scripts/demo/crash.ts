@@ -11,11 +11,11 @@ import {
   IMarginEngine__factory,
   InsuranceFund__factory,
   LiquidationEngine__factory,
-  MockAggregator__factory,
   MockQuoteToken__factory,
   OptionMarket__factory,
 } from "../../typechain-types";
 import type { DeploymentRecord } from "../../deploy/lib/deployProtocol";
+import { setEthPrice } from "./feeds";
 import { heading, quote as fmtQuote, wad as fmtWad } from "../lib/format";
 
 const WAD = 10n ** 18n;
@@ -24,16 +24,7 @@ const usdc = (v: string | number) => parseUnits(String(v), 6);
 const MODES = ["ACTIVE", "REDUCE_ONLY", "HALTED"];
 const REASONS = ["NONE", "GUARDIAN", "ORACLE_DEGRADED", "ORACLE_FAILED", "PRICE_MOVE", "OUTFLOW", "UTILISATION", "GLOBAL"];
 
-async function setEth(hre: HardhatRuntimeEnvironment, record: DeploymentRecord, price: bigint): Promise<void> {
-  const [deployer] = await hre.ethers.getSigners();
-  for (const [ref, decimals] of [
-    ["mock:ETH-A", 8n],
-    ["mock:ETH-B", 8n],
-    ["mock:ETH-C", 18n],
-  ] as const) {
-    await (await MockAggregator__factory.connect(record.addresses[ref], deployer).pushRound(price * 10n ** decimals)).wait();
-  }
-}
+
 
 const fmtHealth = (h: bigint) => (h >= 10n ** 30n ? "  no req." : fmtWad(h).padStart(9));
 
@@ -69,7 +60,7 @@ export async function crashAndLiquidate(hre: HardhatRuntimeEnvironment, record: 
 
   heading("Put writers sell 7-day ETH 3000 puts; the insurance fund holds 20,000 USDC");
   const spot = 3450n;
-  await setEth(hre, record, spot);
+  await setEthPrice(hre, record, spot);
   collect((await (await breaker.poke(ETH)).wait())!.logs);
   const expiry = (await now()) + 7n * 86_400n;
   await (await market.connect(risk).listSeries(ETH, 3000n * WAD, expiry, false, (70n * WAD) / 100n)).wait();
@@ -98,7 +89,7 @@ export async function crashAndLiquidate(hre: HardhatRuntimeEnvironment, record: 
 
   heading("ETH falls 40% in one block (3,450 -> 2,070)");
   await hre.network.provider.send("evm_increaseTime", [60]);
-  await setEth(hre, record, 2070n);
+  await setEthPrice(hre, record, 2070n);
   collect((await (await breaker.poke(ETH)).wait())!.logs);
   const [mode, reason] = await breaker.modeOf(ETH);
   console.log(`  breaker ETH: ${MODES[Number(mode)]} (${REASONS[Number(reason)]})`);
@@ -144,11 +135,11 @@ export async function crashAndLiquidate(hre: HardhatRuntimeEnvironment, record: 
   console.log(`  insurance fund balance ${fmtQuote(await insurance.balance())} USDC`);
 
   heading("The market steadies; the breaker lifts itself after its cooldown");
-  await setEth(hre, record, 2100n);
+  await setEthPrice(hre, record, 2100n);
   collect((await (await breaker.poke(ETH)).wait())!.logs);
   const cooldown = await breaker.cooldown();
   await hre.network.provider.send("evm_increaseTime", [Number(cooldown) + 1]);
-  await setEth(hre, record, 2105n);
+  await setEthPrice(hre, record, 2105n);
   collect((await (await breaker.poke(ETH)).wait())!.logs);
   const [after, afterReason] = await breaker.modeOf(ETH);
   console.log(`  breaker ETH: ${MODES[Number(after)]} (${REASONS[Number(afterReason)]})`);

@@ -14,6 +14,7 @@ import {
   OracleRouter__factory,
 } from "../../typechain-types";
 import type { DeploymentRecord } from "../../deploy/lib/deployProtocol";
+import { setEthPrice } from "./feeds";
 import { heading, quote as fmtQuote, wad as fmtWad } from "../lib/format";
 
 const WAD = 10n ** 18n;
@@ -44,17 +45,6 @@ export async function actors(hre: HardhatRuntimeEnvironment): Promise<Actors> {
   };
 }
 
-/** Pushes a fresh round on every ETH feed at `price` (whole units). */
-async function setEthPrice(hre: HardhatRuntimeEnvironment, record: DeploymentRecord, price: bigint): Promise<void> {
-  const [deployer] = await hre.ethers.getSigners();
-  for (const [ref, decimals] of [
-    ["mock:ETH-A", 8n],
-    ["mock:ETH-B", 8n],
-    ["mock:ETH-C", 18n],
-  ] as const) {
-    await (await MockAggregator__factory.connect(record.addresses[ref], deployer).pushRound(price * 10n ** decimals)).wait();
-  }
-}
 
 async function warpTo(hre: HardhatRuntimeEnvironment, timestamp: bigint): Promise<void> {
   await hre.network.provider.send("evm_setNextBlockTimestamp", [Number(timestamp)]);

@@ -33,7 +33,7 @@ async function expectGate(f: GatingFixture, row: EntryRow, allowed: boolean, mod
   expect(await coreDigest(f)).to.deep.equal(before, "a refused action must change nothing");
 }
 
-describe("Gating: every entry point in every mode (README, "Entry points and circuit-breaker modes")", () => {
+describe("Gating: every entry point in every mode (README: entry points and circuit-breaker modes)", () => {
   describe("global scope (guardian trips GLOBAL, or pauses)", () => {
     for (const mode of MODES) {
       describe(mode, () => {
