@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ILiquidityVault} from "../interfaces/ILiquidityVault.sol";
+import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+
+/// @title LiquidityVault
+/// @notice ERC-4626 LP vault on the quote asset, counterparty of every trade through its account in the margin
+///         engine, with an ERC-7540-style asynchronous redeem queue. See {ILiquidityVault}.
+/// @dev [Inflation attack] In an empty or nearly empty ERC-4626 vault, an attacker who deposits first and then
+///      donates assets can inflate the share price so that a victim's deposit rounds down to few or zero shares,
+///      the attacker capturing the difference. This vault uses OpenZeppelin's virtual shares and assets: every
+///      conversion computes with `totalSupply() + 10 ** 6` shares and `totalAssets() + 1` assets
+///      (`_decimalsOffset() = 6`, so shares have 12 decimals). The virtual shares own part of any donation, so
+///      the attacker must donate about 10^6 times what he hopes to steal: the attack costs far more than it can
+///      earn. The vault also refuses deposits that would mint zero shares (`VaultZeroShares`), and donations are
+///      hard to make in the first place: assets live in the engine, which credits the vault's account only
+///      through this contract (a direct deposit to the vault's account is refused). The price of this defence
+///      is that the virtual shares capture a negligible part of the vault's gains, and absorb a negligible part
+///      of its losses.
+///
+///      [NAV] `totalAssets()` is the vault account's equity in the engine, rounded down, clamped at zero. Inside
+///      a deposit, mint, withdraw, redeem or queue processing, the vault first takes one snapshot from the
+///      engine (`vaultSnapshot`, which refuses failed or stale prices and caches every mark for the rest of the
+///      transaction), keeps it in transient storage for the length of that call only, and all conversions of
+///      the call use it; the snapshot is cleared before the call returns. Rounding follows ERC-4626 and favours
+///      the vault: shares minted and assets paid round down, shares burned and assets pulled round up.
+///
+///      [Liquidity] Synchronous withdrawals are limited to free margin minus the value of the queued requests,
+///      so they never jump the queue. A negative equity blocks every conversion (`VaultInsolvent`).
+contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILiquidityVault {
+    using Math for uint256;
+    using SafeCast for uint256;
+
+    /* ------------------------------------------------------------------ */
+    /*                              CONSTANTS                             */
+    /* ------------------------------------------------------------------ */
+
+    /// @notice Bounds of `maxSpotAge`, seconds.
+    uint256 public constant MIN_SPOT_AGE = 30 seconds;
+    uint256 public constant MAX_SPOT_AGE = 1 days;
+
+    /// @notice Most requests one `processRedeemQueue` call may consume (bounds its gas).
+    uint256 public constant MAX_PROCESS_BATCH = 50;
+
+    /// @dev Decimal offset of the virtual shares (see the inflation-attack note).
+    uint8 private constant DECIMALS_OFFSET = 6;
+
+    /// @dev Transient slots of the per-call snapshot; bit 255 marks a live value.
+    uint256 private constant NAV_SLOT = uint256(keccak256("bulwark.vault.transient.nav"));
+    uint256 private constant FREE_SLOT = uint256(keccak256("bulwark.vault.transient.free"));
+    uint256 private constant LIVE = 1 << 255;
+
+    /* ------------------------------------------------------------------ */
+    /*                               STORAGE                              */
+    /* ------------------------------------------------------------------ */
+
+    IMarginEngine private immutable _engine;
+
+    /// @dev Packed: spot age bound and queue bounds.
+    uint64 private _maxSpotAge;
+    uint64 private _queueHead;
+    uint64 private _queueTail;
+    /// @dev Assets this contract holds for processed, unclaimed requests.
+    uint256 private _totalClaimable;
+    mapping(uint256 requestId => RedeemRequest) private _requests;
+
+    /// @param engine_ The margin engine (this vault must then be wired into it).
+    /// @param initialAuthority The AccessManager.
+    /// @param name_ Share token name.
+    /// @param symbol_ Share token symbol.
+    /// @param maxSpotAge_ Oldest acceptable spot age, seconds (bounded).
+    constructor(IMarginEngine engine_, address initialAuthority, string memory name_, string memory symbol_, uint256 maxSpotAge_)
+        ERC4626(engine_.quoteToken())
+        ERC20(name_, symbol_)
+        AccessManaged(initialAuthority)
+    {
+        _engine = engine_;
+        _setMaxSpotAge(maxSpotAge_);
+    }
+
+    /* ------------------------------------------------------------------ */
+    /*                          ERC-4626 ENTRY POINTS                     */
+    /* ------------------------------------------------------------------ */
+
+    /// @inheritdoc IERC4626
+    function deposit(uint256 assets, address receiver)
+        public
+        override(ERC4626, IERC4626)
+        nonReentrant
+        returns (uint256 shares)
+    {
+        _openSnapshot(false);
+        if (previewDeposit(assets) == 0) revert VaultZeroShares(assets);
+        shares = super.deposit(assets, receiver);
+        _closeSnapshot();
+    }
+
+    /// @inheritdoc IERC4626
+    function mint(uint256 shares, address receiver)
+        public
+        override(ERC4626, IERC4626)
+        nonReentrant
+        returns (uint256 assets)
+    {
+        if (shares == 0) revert VaultZeroAmount();
+        _openSnapshot(false);
+        assets = super.mint(shares, receiver);
+        _closeSnapshot();
+    }
+
+    /// @inheritdoc IERC4626
+    function withdraw(uint256 assets, address receiver, address owner)
+        public
+        override(ERC4626, IERC4626)
+        nonReentrant
+        returns (uint256 shares)
+    {
+        if (assets == 0) revert VaultZeroAmount();
+        _openSnapshot(true);
+        shares = super.withdraw(assets, receiver, owner);
+        _closeSnapshot();
+    }
+
+    /// @inheritdoc IERC4626
+    function redeem(uint256 shares, address receiver, address owner)
+        public
+        override(ERC4626, IERC4626)
+        nonReentrant
+        returns (uint256 assets)
+    {
+        _openSnapshot(true);
+        if (previewRedeem(shares) == 0) revert VaultZeroAssets(shares);
+        assets = super.redeem(shares, receiver, owner);
+        _closeSnapshot();
+    }
+
+    /* ------------------------------------------------------------------ */
+    /*                             REDEEM QUEUE                           */
+    /* ------------------------------------------------------------------ */
+
+    /// @inheritdoc ILiquidityVault
+    function requestRedeem(uint256 shares, address receiver, address owner)
+        external
+        nonReentrant
+        returns (uint256 requestId)
+    {
+        if (shares == 0) revert VaultZeroAmount();
+        if (receiver == address(0)) revert VaultInvalidAddress(receiver);
+        if (msg.sender != owner) _spendAllowance(owner, msg.sender, shares);
+        requestId = _queueTail;
+        _queueTail = uint64(requestId + 1);
+        _requests[requestId] = RedeemRequest({
+            owner: owner,
+            status: RequestStatus.PENDING,
+            receiver: receiver,
+            shares: shares.toUint128(),
+            assets: 0
+        });
+        _transfer(owner, address(this), shares);
+        emit RedeemRequested(requestId, owner, receiver, shares);
+    }
+
+    /// @inheritdoc ILiquidityVault
+    function cancelRedeemRequest(uint256 requestId) external nonReentrant {
+        RedeemRequest memory r = _requests[requestId];
+        if (r.status != RequestStatus.PENDING) revert VaultRequestStatus(requestId, r.status);
+        if (msg.sender != r.owner) revert VaultNotRequestOwner(requestId, msg.sender, r.owner);
+        _requests[requestId].status = RequestStatus.CANCELLED;
+        _transfer(address(this), r.owner, r.shares);
+        emit RedeemCancelled(requestId, r.owner, r.shares);
+    }
+
+    /// @inheritdoc ILiquidityVault
+    function processRedeemQueue(uint256 maxRequests)
+        external
+        nonReentrant
+        returns (uint256 processed, uint256 assets)
+    {
+        if (maxRequests == 0 || maxRequests > MAX_PROCESS_BATCH) {
+            revert VaultBatchOutOfRange(maxRequests, MAX_PROCESS_BATCH);
+        }
+        (uint256 nav, uint256 free) = _openSnapshot(true);
+        uint256 supply = totalSupply();
+        uint256 head = _queueHead;
+        uint256 tail = _queueTail;
+        while (processed < maxRequests && head < tail) {
+            RedeemRequest storage r = _requests[head];
+            if (r.status == RequestStatus.PENDING) {
+                uint256 shares = r.shares;
+                uint256 paid = shares.mulDiv(nav + 1, supply + 10 ** DECIMALS_OFFSET, Math.Rounding.Floor);
+                if (paid > free) break;
+                r.status = RequestStatus.CLAIMABLE;
+                r.assets = uint128(paid);
+                // Cannot underflow: paid <= free <= nav, and the escrowed shares are part of the supply.
+                unchecked {
+                    nav -= paid;
+                    free -= paid;
+                    supply -= shares;
+                }
+                assets += paid;
+                _burn(address(this), shares);
+                emit RedeemProcessed(head, shares, paid);
+            }
+            ++head;
+            ++processed;
+        }
+        _queueHead = uint64(head);
+        if (assets != 0) {
+            _totalClaimable += assets;
+            _engine.withdrawVault(address(this), assets);
+        }
+        _closeSnapshot();
+    }
+
+    /// @inheritdoc ILiquidityVault
+    function claimRedeem(uint256 requestId) external nonReentrant returns (uint256 assets) {
+        RedeemRequest memory r = _requests[requestId];
+        if (r.status != RequestStatus.CLAIMABLE) revert VaultRequestStatus(requestId, r.status);
+        assets = r.assets;
+        _requests[requestId].status = RequestStatus.CLAIMED;
+        _totalClaimable -= assets;
+        emit RedeemClaimed(requestId, r.receiver, assets);
+        SafeERC20.safeTransfer(IERC20(asset()), r.receiver, assets);
+    }
+
+    /* ------------------------------------------------------------------ */
+    /*                             CONFIGURATION                          */
+    /* ------------------------------------------------------------------ */
+
+    /// @inheritdoc ILiquidityVault
+    function setMaxSpotAge(uint256 maxSpotAge_) external restricted {
+        _setMaxSpotAge(maxSpotAge_);
+    }
+
+    /* ------------------------------------------------------------------ */
+    /*                              ERC-4626 VIEWS                        */
+    /* ------------------------------------------------------------------ */
+
+    /// @inheritdoc IERC4626
+    function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
+        (bool live, uint256 nav) = _snapshotValue(NAV_SLOT);
+        if (live) return nav;
+        (int256 equity, , ) = _engine.vaultState(_maxSpotAge);
+        return equity > 0 ? uint256(equity) : 0;
+    }
+
+    /// @inheritdoc IERC4626
+    /// @dev Zero while the vault cannot be priced (failed or stale oracle) or is insolvent.
+    function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _convertible() ? type(uint256).max : 0;
+    }
+
+    /// @inheritdoc IERC4626
+    /// @dev Zero while the vault cannot be priced (failed or stale oracle) or is insolvent.
+    function maxMint(address) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _convertible() ? type(uint256).max : 0;
+    }
+
+    /// @inheritdoc IERC4626
+    /// @dev The owner's assets, capped by `availableLiquidity()`.
+    function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
+        uint256 own = _convertToAssets(balanceOf(owner), Math.Rounding.Floor);
+        uint256 available = _available();
+        return own < available ? own : available;
+    }
+
+    /// @inheritdoc IERC4626
+    /// @dev The owner's shares, capped by the shares `availableLiquidity()` can pay.
+    function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
+        uint256 own = balanceOf(owner);
+        uint256 payable_ = _convertToShares(_available(), Math.Rounding.Floor);
+        return own < payable_ ? own : payable_;
+    }
+
+    /* ------------------------------------------------------------------ */
+    /*                                 VIEWS                              */
+    /* ------------------------------------------------------------------ */
+
+    /// @inheritdoc ILiquidityVault
+    function engine() external view returns (IMarginEngine) {
+        return _engine;
+    }
+
+    /// @inheritdoc ILiquidityVault
+    function maxSpotAge() external view returns (uint256) {
+        return _maxSpotAge;
+    }
+
+    /// @inheritdoc ILiquidityVault
+    function redeemRequest(uint256 requestId) external view returns (RedeemRequest memory) {
+        return _requests[requestId];
+    }
+
+    /// @inheritdoc ILiquidityVault
+    function redeemQueue() external view returns (uint256 head, uint256 tail) {
+        return (_queueHead, _queueTail);
+    }
+
+    /// @inheritdoc ILiquidityVault
+    function totalClaimable() external view returns (uint256) {
+        return _totalClaimable;
+    }
+
+    /// @inheritdoc ILiquidityVault
+    function availableLiquidity() external view returns (uint256) {
+        return _available();
+    }
+
+    /// @inheritdoc ILiquidityVault
+    function conservation() external view returns (uint256 tokenBalance, uint256 totalOwed) {
+        return (IERC20(asset()).balanceOf(address(this)), _totalClaimable);
+    }
+
+    /* ------------------------------------------------------------------ */
+    /*                                INTERNALS                           */
+    /* ------------------------------------------------------------------ */
+
+    /// @dev Pulls assets from the depositor straight into the engine and credits the vault's account there.
+    function _transferIn(address from, uint256 assets) internal override {
+        SafeERC20.safeTransferFrom(IERC20(asset()), from, address(_engine), assets);
+        _engine.creditVault(assets);
+    }
+
+    /// @dev Sends assets from the vault's account in the engine straight to the receiver (free margin checked
+    ///      by the engine).
+    function _transferOut(address to, uint256 assets) internal override {
+        _engine.withdrawVault(to, assets);
+    }
+
+    /// @dev Virtual share offset (see the inflation-attack note).
+    function _decimalsOffset() internal pure override returns (uint8) {
+        return DECIMALS_OFFSET;
+    }
+
+    /// @dev Takes the engine snapshot for this call; reverts on failed or stale prices or negative equity.
+    function _openSnapshot(bool withFreeMargin) private returns (uint256 nav, uint256 free) {
+        (int256 equity, uint256 freeMargin) = _engine.vaultSnapshot(_maxSpotAge, withFreeMargin);
+        if (equity < 0) revert VaultInsolvent(equity);
+        nav = uint256(equity);
+        free = freeMargin;
+        uint256 navSlot = NAV_SLOT;
+        uint256 freeSlot = FREE_SLOT;
+        uint256 navValue = LIVE | nav;
+        uint256 freeValue = withFreeMargin ? LIVE | free : 0;
+        assembly ("memory-safe") {
+            tstore(navSlot, navValue)
+            tstore(freeSlot, freeValue)
+        }
+    }
+
+    /// @dev Clears the snapshot before the entry point returns.
+    function _closeSnapshot() private {
+        uint256 navSlot = NAV_SLOT;
+        uint256 freeSlot = FREE_SLOT;
+        assembly ("memory-safe") {
+            tstore(navSlot, 0)
+            tstore(freeSlot, 0)
+        }
+    }
+
+    /// @dev Reads a snapshot slot.
+    function _snapshotValue(uint256 slot) private view returns (bool live, uint256 value) {
+        uint256 packed;
+        assembly ("memory-safe") {
+            packed := tload(slot)
+        }
+        live = packed & LIVE != 0;
+        value = packed & ~LIVE;
+    }
+
+    /// @dev True when conversions are possible now: inside a snapshot, or prices usable and equity not negative.
+    function _convertible() private view returns (bool) {
+        (bool live, ) = _snapshotValue(NAV_SLOT);
+        if (live) return true;
+        (int256 equity, , bool usable) = _engine.vaultState(_maxSpotAge);
+        return usable && equity >= 0;
+    }
+
+    /// @dev Free margin minus the value of the queued (escrowed) shares, rounded up; zero if unpriceable.
+    function _available() private view returns (uint256) {
+        (bool live, uint256 free) = _snapshotValue(FREE_SLOT);
+        if (!live) {
+            (int256 equity, uint256 freeMargin, bool usable) = _engine.vaultState(_maxSpotAge);
+            if (!usable || equity < 0) return 0;
+            free = freeMargin;
+        }
+        uint256 reserved = _convertToAssets(balanceOf(address(this)), Math.Rounding.Ceil);
+        return free > reserved ? free - reserved : 0;
+    }
+
+    /// @dev Bounds and stores `maxSpotAge`.
+    function _setMaxSpotAge(uint256 value) private {
+        if (value < MIN_SPOT_AGE || value > MAX_SPOT_AGE) {
+            revert VaultParameterOutOfRange("maxSpotAge", value, MIN_SPOT_AGE, MAX_SPOT_AGE);
+        }
+        uint256 old = _maxSpotAge;
+        _maxSpotAge = uint64(value);
+        emit MaxSpotAgeSet(old, value);
+    }
+}

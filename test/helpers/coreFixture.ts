@@ -1,0 +1,285 @@
+import hre from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type {
+  AccessManager,
+  IMarginEngine,
+  LiquidityVault,
+  MarginEngine,
+  MarginEngineExtension,
+  MockOracleRouter,
+  MockQuoteToken,
+  OptionMarket,
+} from "../../typechain-types";
+import { deployOracleFixture, type OracleFixture } from "./oracleFixture";
+
+/** Role ids, as in contracts/access/Roles.sol. */
+export const ROLE = { ADMIN: 0n, RISK: 1n, GUARDIAN: 2n } as const;
+
+export const WAD = 10n ** 18n;
+export const ETH = hre.ethers.encodeBytes32String("ETH");
+export const BTC = hre.ethers.encodeBytes32String("BTC");
+
+/** Quote units (6 decimals) from a decimal string or number of whole units. */
+export function usdc(value: string | number | bigint): bigint {
+  return hre.ethers.parseUnits(value.toString(), 6);
+}
+
+/** WAD from a decimal string or number. */
+export function wad(value: string | number | bigint): bigint {
+  return hre.ethers.parseUnits(value.toString(), 18);
+}
+
+/** Option amounts are 18-decimal: `options(2)` is two options. */
+export const options = wad;
+
+export const DEFAULT_MARGIN_PARAMS = {
+  initialShock: wad("0.2"),
+  maintenanceShock: wad("0.12"),
+  initialMinCharge: wad("0.1"),
+  maintenanceMinCharge: wad("0.06"),
+};
+
+export const DEFAULT_QUOTE_PARAMS = {
+  spread: wad("0.02"),
+  feeRate: wad("0.0003"),
+  feeCap: wad("0.125"),
+  tradingCutoff: 3600n,
+};
+
+export const DEFAULT_CAPS = {
+  maxNetDelta: wad(1_000),
+  maxNetVega: wad(10_000_000),
+  maxOpenInterest: options(1_000),
+};
+
+/** Vault spot-age bound the fixture deploys with (seconds). */
+export const DEFAULT_MAX_SPOT_AGE = 3600n;
+/** Implied volatility of the listed series. */
+export const DEFAULT_VOL = wad("0.8");
+/** Initial ETH spot. */
+export const ETH_SPOT = wad(2000);
+/** LP capital deposited by the full fixture. */
+export const LP_DEPOSIT = usdc(1_000_000);
+/** Collateral each trader deposits in the full fixture. */
+export const TRADER_DEPOSIT = usdc(100_000);
+
+/** The router the core reads: the scriptable mock, or the real OracleRouter over mock Chainlink feeds. */
+export type CoreRouter = MockOracleRouter;
+
+export interface CoreStack {
+  manager: AccessManager;
+  token: MockQuoteToken;
+  /** The mock router (unit fixtures) or the address of the real router (`realRouter` set). */
+  router: MockOracleRouter;
+  /** Set by the real-router fixture. */
+  oracle?: OracleFixture;
+  /** The engine at its address, with its full interface (core and extension). */
+  engine: IMarginEngine;
+  engineCore: MarginEngine;
+  extension: MarginEngineExtension;
+  market: OptionMarket;
+  vault: LiquidityVault;
+  admin: HardhatEthersSigner;
+  risk: HardhatEthersSigner;
+  guardian: HardhatEthersSigner;
+  lp: HardhatEthersSigner;
+  alice: HardhatEthersSigner;
+  bob: HardhatEthersSigner;
+  carol: HardhatEthersSigner;
+  keeper: HardhatEthersSigner;
+}
+
+export interface CoreFixture extends CoreStack {
+  /** Expiry of the listed series (30 days after deployment). */
+  expiry: bigint;
+  /** Listed ETH series ids by name. */
+  series: {
+    call1800: bigint;
+    call2000: bigint;
+    call2200: bigint;
+    put1800: bigint;
+    put2000: bigint;
+    put2200: bigint;
+  };
+}
+
+/** Restricted selectors of each contract and the role each is mapped to. */
+export const ROLE_MAP = {
+  engine: {
+    [Number(ROLE.ADMIN)]: ["wire"],
+    [Number(ROLE.RISK)]: ["addUnderlying", "setMarginParams", "setRiskFreeRate"],
+  },
+  market: { [Number(ROLE.RISK)]: ["listSeries", "setImpliedVol", "setQuoteParams", "setExposureCaps"] },
+  vault: { [Number(ROLE.RISK)]: ["setMaxSpotAge"] },
+} as const;
+
+async function mapRoles(
+  manager: AccessManager,
+  target: { getAddress(): Promise<string>; interface: { getFunction(name: string): { selector: string } | null } },
+  map: Record<number, readonly string[]>,
+): Promise<void> {
+  const address = await target.getAddress();
+  for (const [role, names] of Object.entries(map)) {
+    const selectors = names.map((n) => target.interface.getFunction(n)!.selector);
+    await manager.setTargetFunctionRole(address, selectors, BigInt(role));
+  }
+}
+
+/**
+ * Deploys the core stack with no series and no capital: AccessManager (signer 0 is its admin with no delay),
+ * 6-decimal mock quote token, router, MarginEngineExtension + MarginEngine, OptionMarket, LiquidityVault; maps
+ * every restricted selector to its role, grants RISK and GUARDIAN, wires the engine, registers ETH at 2000 with
+ * default caps. Signers: [0] admin, [1] risk, [2] guardian, [3] lp, [4] alice, [5] bob, [6] carol, [7] keeper.
+ */
+export async function deployCoreStack(realRouter = false): Promise<CoreStack> {
+  const { ethers } = hre;
+  const [admin, risk, guardian, lp, alice, bob, carol, keeper] = await ethers.getSigners();
+
+  let manager: AccessManager;
+  let routerAddress: string;
+  let router: MockOracleRouter;
+  let oracle: OracleFixture | undefined;
+  if (realRouter) {
+    oracle = await deployOracleFixture();
+    manager = oracle.manager;
+    routerAddress = await oracle.router.getAddress();
+    router = await ethers.getContractAt("MockOracleRouter", routerAddress);
+  } else {
+    manager = await ethers.deployContract("AccessManager", [admin.address]);
+    router = await ethers.deployContract("MockOracleRouter");
+    routerAddress = await router.getAddress();
+    await router.setSpot(ETH, ETH_SPOT);
+    await manager.grantRole(ROLE.RISK, risk.address, 0);
+    await manager.grantRole(ROLE.GUARDIAN, guardian.address, 0);
+  }
+  const managerAddress = await manager.getAddress();
+
+  const token = await ethers.deployContract("MockQuoteToken");
+  const tokenAddress = await token.getAddress();
+  const extension = await ethers.deployContract("MarginEngineExtension", [tokenAddress, routerAddress, managerAddress]);
+  const engineCore = await ethers.deployContract("MarginEngine", [
+    tokenAddress,
+    routerAddress,
+    await extension.getAddress(),
+    managerAddress,
+    DEFAULT_MARGIN_PARAMS,
+    0n,
+  ]);
+  const engineAddress = await engineCore.getAddress();
+  const engine = await ethers.getContractAt("IMarginEngine", engineAddress);
+  const market = await ethers.deployContract("OptionMarket", [engineAddress, managerAddress, DEFAULT_QUOTE_PARAMS]);
+  const vault = await ethers.deployContract("LiquidityVault", [
+    engineAddress,
+    managerAddress,
+    "Bulwark LP",
+    "bLP",
+    DEFAULT_MAX_SPOT_AGE,
+  ]);
+
+  await mapRoles(manager, engine, ROLE_MAP.engine);
+  await mapRoles(manager, market, ROLE_MAP.market);
+  await mapRoles(manager, vault, ROLE_MAP.vault);
+  await engine.connect(admin).wire(await market.getAddress(), await vault.getAddress());
+  await engine.connect(risk).addUnderlying(ETH);
+  await market.connect(risk).setExposureCaps(ETH, DEFAULT_CAPS);
+
+  return {
+    manager,
+    token,
+    router,
+    oracle,
+    engine,
+    engineCore,
+    extension,
+    market,
+    vault,
+    admin,
+    risk,
+    guardian,
+    lp,
+    alice,
+    bob,
+    carol,
+    keeper,
+  };
+}
+
+/** Latest block timestamp. */
+export async function now(): Promise<bigint> {
+  const block = await hre.ethers.provider.getBlock("latest");
+  return BigInt(block!.timestamp);
+}
+
+/** Lists the six ETH series (calls and puts at 1800, 2000, 2200) expiring 30 days from now. */
+async function listDefaultSeries(stack: CoreStack): Promise<{ expiry: bigint; series: CoreFixture["series"] }> {
+  const expiry = (await now()) + 30n * 86_400n;
+  const ids: bigint[] = [];
+  for (const [strike, isCall] of [
+    [1800, true],
+    [2000, true],
+    [2200, true],
+    [1800, false],
+    [2000, false],
+    [2200, false],
+  ] as const) {
+    await stack.market.connect(stack.risk).listSeries(ETH, wad(strike), expiry, isCall, DEFAULT_VOL);
+    ids.push(await stack.engine.seriesCount());
+  }
+  const [call1800, call2000, call2200, put1800, put2000, put2200] = ids;
+  return { expiry, series: { call1800, call2000, call2200, put1800, put2000, put2200 } };
+}
+
+/** Funds the LP and the traders, deposits LP capital into the vault and trader collateral into the engine. */
+async function fund(stack: CoreStack): Promise<void> {
+  const { token, engine, vault, lp, alice, bob, carol } = stack;
+  const engineAddress = await engine.getAddress();
+  const vaultAddress = await vault.getAddress();
+  await token.mint(lp.address, LP_DEPOSIT * 10n);
+  await token.connect(lp).approve(vaultAddress, hre.ethers.MaxUint256);
+  await vault.connect(lp).deposit(LP_DEPOSIT, lp.address);
+  for (const trader of [alice, bob, carol]) {
+    await token.mint(trader.address, TRADER_DEPOSIT * 10n);
+    await token.connect(trader).approve(engineAddress, hre.ethers.MaxUint256);
+    await engine.connect(trader).deposit(trader.address, TRADER_DEPOSIT);
+  }
+}
+
+/**
+ * The full core fixture on the mock router: `deployCoreStack()`, six ETH series listed 30 days out, 1,000,000
+ * quote units in the vault from `lp`, 100,000 of collateral for each of alice, bob and carol (each also holds
+ * 900,000 more and has approved the engine). Wrap it in `loadFixture`.
+ */
+export async function deployCoreFixture(): Promise<CoreFixture> {
+  const stack = await deployCoreStack(false);
+  const listed = await listDefaultSeries(stack);
+  await fund(stack);
+  return { ...stack, ...listed };
+}
+
+/**
+ * The same fixture over the real OracleRouter (three mock Chainlink feeds at 2000, 2001, 1999 from
+ * `oracleFixture.ts`). Use `setFeedsSpot` to move or refresh the price.
+ */
+export async function deployCoreWithRouterFixture(): Promise<CoreFixture> {
+  const stack = await deployCoreStack(true);
+  const listed = await listDefaultSeries(stack);
+  await fund(stack);
+  return { ...stack, ...listed };
+}
+
+/** Sets the mock router's ETH spot (updated now). */
+export async function setSpot(stack: CoreStack, price: bigint, underlying = ETH): Promise<void> {
+  if (stack.oracle) {
+    await setFeedsSpot(stack.oracle, price);
+  } else {
+    await stack.router.setSpot(underlying, price);
+  }
+}
+
+/** Pushes a fresh round at `price` (WAD) to every mock Chainlink feed of the real-router fixture. */
+export async function setFeedsSpot(oracle: OracleFixture, price: bigint): Promise<void> {
+  for (const feed of oracle.feeds) {
+    const decimals = await feed.decimals();
+    await feed.pushRound((price * 10n ** BigInt(decimals)) / WAD);
+  }
+}
