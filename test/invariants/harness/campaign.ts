@@ -110,7 +110,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats>
   let actions = 0;
   const start = process.hrtime.bigint();
   let failure: string | undefined;
-  const prop = fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: opts.depth }), async (seq) => {
+  const prop = fc.asyncProperty(fc.array(actionArb, { minLength: Math.max(1, Math.floor(opts.depth / 2)), maxLength: opts.depth, size: "max" }), async (seq) => {
     await runSequence(w, seq, opts.fullEvery, () => actions++);
   });
   const out = await fc.check(prop, { seed: opts.seed, numRuns: opts.runs, path: opts.path, endOnFailure: false });
