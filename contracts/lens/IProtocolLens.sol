@@ -40,12 +40,15 @@ interface IProtocolLens {
     /// @param vault The liquidity vault.
     /// @param accounts Accounts to report (may include the vault itself).
     /// @param seriesIds Series to report.
+    /// @param full When false, the costly probes (ERC-4626 previews and maxDeposit, per-account maxWithdraw and
+    ///        maxRedeem, market quotes) are skipped and their words, `ok` words included, are zero.
     /// @return words The flat snapshot.
     function snapshot(
         IMarginEngine engine,
         IOptionMarket market,
         ILiquidityVault vault,
         address[] calldata accounts,
-        uint256[] calldata seriesIds
+        uint256[] calldata seriesIds,
+        bool full
     ) external view returns (int256[] memory words);
 }

@@ -28,6 +28,14 @@ contract ProtocolLens is IProtocolLens {
     /// @dev Option amount the quote probes use.
     int256 private constant PROBE_OPTIONS = 1e18;
 
+    /// @dev The contracts an account section reads, grouped to keep the stack shallow.
+    struct Reads {
+        IMarginEngine engine;
+        ILiquidityVault vault;
+        IERC20 token;
+        bool full;
+    }
+
     /* ------------------------------------------------------------------ */
     /*                               SNAPSHOT                             */
     /* ------------------------------------------------------------------ */
@@ -38,19 +46,20 @@ contract ProtocolLens is IProtocolLens {
         IOptionMarket market,
         ILiquidityVault vault,
         address[] calldata accounts,
-        uint256[] calldata seriesIds
+        uint256[] calldata seriesIds,
+        bool full
     ) external view returns (int256[] memory words) {
-        uint256 a = accounts.length;
-        uint256 s = seriesIds.length;
-        words = new int256[](HEADER_WORDS + a * (ACCOUNT_WORDS + s) + s * SERIES_WORDS);
-        _header(words, engine, vault, a, s);
+        words = new int256[](
+            HEADER_WORDS + accounts.length * (ACCOUNT_WORDS + seriesIds.length) + seriesIds.length * SERIES_WORDS
+        );
+        _header(words, engine, vault, accounts.length, seriesIds.length, full);
+        Reads memory r = Reads(engine, vault, IERC20(vault.asset()), full);
         uint256 at = HEADER_WORDS;
-        IERC20 token = IERC20(vault.asset());
-        for (uint256 i = 0; i < a; ++i) {
-            at = _account(words, at, engine, vault, token, accounts[i], seriesIds);
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            at = _account(words, at, r, accounts[i], seriesIds);
         }
-        for (uint256 j = 0; j < s; ++j) {
-            at = _series(words, at, engine, market, seriesIds[j]);
+        for (uint256 j = 0; j < seriesIds.length; ++j) {
+            at = _series(words, at, engine, market, seriesIds[j], full);
         }
     }
 
@@ -58,10 +67,14 @@ contract ProtocolLens is IProtocolLens {
     /*                               SECTIONS                             */
     /* ------------------------------------------------------------------ */
 
-    function _header(int256[] memory w, IMarginEngine engine, ILiquidityVault vault, uint256 a, uint256 s)
-        private
-        view
-    {
+    function _header(
+        int256[] memory w,
+        IMarginEngine engine,
+        ILiquidityVault vault,
+        uint256 a,
+        uint256 s,
+        bool full
+    ) private view {
         w[0] = _i(block.timestamp);
         (uint256 eb, uint256 eo) = engine.conservation();
         w[1] = _i(eb);
@@ -75,8 +88,10 @@ contract ProtocolLens is IProtocolLens {
         (uint256 head, uint256 tail) = vault.redeemQueue();
         w[8] = _i(head);
         w[9] = _i(tail);
-        _previews(w, vault);
-        w[17] = vault.maxDeposit(address(0)) != 0 ? int256(1) : int256(0);
+        if (full) {
+            _previews(w, vault);
+            w[17] = vault.maxDeposit(address(0)) != 0 ? int256(1) : int256(0);
+        }
         w[18] = _i(a);
         w[19] = _i(s);
     }
@@ -98,14 +113,14 @@ contract ProtocolLens is IProtocolLens {
     function _account(
         int256[] memory w,
         uint256 at,
-        IMarginEngine engine,
-        ILiquidityVault vault,
-        IERC20 token,
+        Reads memory r,
         address account,
         uint256[] calldata seriesIds
     ) private view returns (uint256) {
+        IMarginEngine engine = r.engine;
+        ILiquidityVault vault = r.vault;
         IMarginEngine.AccountHealth memory h = engine.accountHealth(account);
-        w[at] = _i(token.balanceOf(account));
+        w[at] = _i(r.token.balanceOf(account));
         w[at + 1] = _i(h.collateral);
         w[at + 2] = h.equity;
         w[at + 3] = _i(h.initialRequirement);
@@ -114,8 +129,10 @@ contract ProtocolLens is IProtocolLens {
         w[at + 5] = h.health > uint256(type(int256).max) ? type(int256).max : int256(h.health);
         w[at + 6] = h.priced ? int256(1) : int256(0);
         w[at + 7] = _i(vault.balanceOf(account));
-        w[at + 8] = _i(vault.maxWithdraw(account));
-        w[at + 9] = _i(vault.maxRedeem(account));
+        if (r.full) {
+            w[at + 8] = _i(vault.maxWithdraw(account));
+            w[at + 9] = _i(vault.maxRedeem(account));
+        }
         at += ACCOUNT_WORDS;
         for (uint256 j = 0; j < seriesIds.length; ++j) {
             w[at + j] = engine.positionOf(account, seriesIds[j]);
@@ -123,11 +140,14 @@ contract ProtocolLens is IProtocolLens {
         return at + seriesIds.length;
     }
 
-    function _series(int256[] memory w, uint256 at, IMarginEngine engine, IOptionMarket market, uint256 id)
-        private
-        view
-        returns (uint256)
-    {
+    function _series(
+        int256[] memory w,
+        uint256 at,
+        IMarginEngine engine,
+        IOptionMarket market,
+        uint256 id,
+        bool full
+    ) private view returns (uint256) {
         IMarginEngine.Series memory t = engine.getSeries(id);
         w[at] = _i(t.strike);
         w[at + 1] = _i(t.expiry);
@@ -143,6 +163,7 @@ contract ProtocolLens is IProtocolLens {
         } catch {
             return at + SERIES_WORDS;
         }
+        if (!full) return at + SERIES_WORDS;
         try market.quote(id, -PROBE_OPTIONS) returns (IOptionMarket.Quote memory bid) {
             w[at + 11] = _i(bid.premium);
             w[at + 12] = _i(market.quote(id, PROBE_OPTIONS).premium);
