@@ -468,8 +468,7 @@ export const donate = (toVault: boolean, amount: bigint): Action => ({
       model.vaultDonated += amount;
       model.wallet[VAULT] += amount;
     } else model.engineDonated += amount;
-    // a donation to the vault contract does not move NAV (no inflation of the share price).
-    if (toVault) assertEq("X-02", ctx.state.totalAssets, ctx.prev.totalAssets === ctx.state.totalAssets ? ctx.state.totalAssets : ctx.state.totalAssets, "NAV after a donation");
+    // the donation credits nobody; C-01/C-02 check it shows only as surplus over what is owed.
   },
 });
 

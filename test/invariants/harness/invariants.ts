@@ -176,7 +176,6 @@ export const INVARIANTS: Invariant[] = [
   { id: "O-02", text: "marks use the router's spot (DEGRADED still prices at the median)", check: ({ state: s, model: m }) =>
       s.series.forEach((x, j) => { if (x.markOk) assertEq("O-02", x.spot, m.spot, `series#${j} spot`); }) },
   /* ------------------------------ settlement ---------------------------- */
-  { id: "T-01", text: "a final settlement price never changes once used", check: () => undefined },
   { id: "T-04", text: "after expiry, marks equal the payoff at the spot", check: ({ state: s, world: w }) =>
       s.series.forEach((x, j) => {
         const t = w.series[j];
