@@ -4,7 +4,8 @@
  *   npm run demo
  *
  * Deploys the protocol through the same Ignition modules as a real network (deploy/parameters/local.json, with
- * mock feeds), prints spot prices and option quotes, then exercises the oracle's defences.
+ * mock feeds), prints spot prices and option quotes, exercises the oracle's defences, then runs a whole trading
+ * lifecycle: LP deposits, trades, expiry, settlement proven from feed rounds, P&L and the vault's share price.
  */
 import hre from "hardhat";
 import { OracleRouter__factory } from "../typechain-types";
@@ -12,6 +13,7 @@ import { deployProtocol } from "../deploy/lib/deployProtocol";
 import { heading } from "./lib/format";
 import { oracleFaults, printSpots } from "./demo/oracles";
 import { quoteGrid } from "./demo/quotes";
+import { actors, tradingLifecycle } from "./demo/trading";
 
 const WAD = 10n ** 18n;
 
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   await quoteGrid(router, "BTC", pricer, (50n * WAD) / 100n);
 
   await oracleFaults(hre, record, router);
+  await tradingLifecycle(hre, record, await actors(hre));
   console.log("\ndemo complete");
 }
 

@@ -242,7 +242,7 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
 
         // --- Effects ---
         // The vault's position moves by the settled amount: the vault settles with each counterparty.
-        _move(a, seriesId, -amount, MAX_TRADER_SERIES);
+        (a.oldAmount, a.newAmount) = a.book.addAt(index, seriesId, -amount);
         Side memory v = _loadSide(vault_);
         _move(v, seriesId, amount, MAX_VAULT_SERIES);
         uint256 perOption = MarginMath.payoff(s.strike, s.isCall, price);

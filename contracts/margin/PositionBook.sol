@@ -65,7 +65,15 @@ library PositionBook {
     /// @return oldAmount The position before.
     /// @return newAmount The position after.
     function add(Book memory b, uint256 seriesId, int256 delta) internal pure returns (int256 oldAmount, int256 newAmount) {
-        uint256 index = indexOf(b, seriesId);
+        return addAt(b, indexOf(b, seriesId), seriesId, delta);
+    }
+
+    /// @notice `add` when the index of `seriesId` is already known (`count` when absent).
+    function addAt(Book memory b, uint256 index, uint256 seriesId, int256 delta)
+        internal
+        pure
+        returns (int256 oldAmount, int256 newAmount)
+    {
         uint256 count = b.count;
         if (index < count) (, oldAmount) = entry(b, index);
         newAmount = oldAmount + delta;

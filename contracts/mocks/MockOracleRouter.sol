@@ -9,8 +9,8 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 ///         deployed by deploy/.
 contract MockOracleRouter {
     mapping(bytes32 underlying => IOracleRouter.SpotReading) private _spots;
-    mapping(bytes32 underlying => mapping(uint64 expiry => uint256)) private _settlementPrices;
-    mapping(bytes32 underlying => mapping(uint64 expiry => bool)) private _settlementFinal;
+    /// @dev Price in the low 255 bits, finality in the top bit: one slot, like a real router's settlement record.
+    mapping(bytes32 underlying => mapping(uint64 expiry => uint256)) private _settlements;
 
     /// @notice Sets an OK reading of `price` (WAD) updated now.
     function setSpot(bytes32 underlying, uint256 price) external {
@@ -42,8 +42,7 @@ contract MockOracleRouter {
 
     /// @notice Sets the settlement price of (`underlying`, `expiry`) and whether it is final.
     function setSettlementPrice(bytes32 underlying, uint64 expiry, uint256 price, bool isFinal) external {
-        _settlementPrices[underlying][expiry] = price;
-        _settlementFinal[underlying][expiry] = isFinal;
+        _settlements[underlying][expiry] = price | (isFinal ? 1 << 255 : 0);
     }
 
     /// @notice Spot reading of `underlying`; FAILED until one is set.
@@ -54,6 +53,7 @@ contract MockOracleRouter {
 
     /// @notice Settlement price of (`underlying`, `expiry`) and whether it is final.
     function getSettlementPrice(bytes32 underlying, uint64 expiry) external view returns (uint256 price, bool isFinal) {
-        return (_settlementPrices[underlying][expiry], _settlementFinal[underlying][expiry]);
+        uint256 packed = _settlements[underlying][expiry];
+        return (packed & ~uint256(1 << 255), packed >> 255 == 1);
     }
 }

@@ -62,7 +62,18 @@ const mockFeedSchema = z
   .object({ decimals: z.number().int().min(0).max(18), price: decimalString, description: z.string().optional() })
   .strict();
 
-const mockTokenSchema = z.object({ name: z.string(), symbol: z.string(), decimals: z.literal(6) }).strict();
+/** A fraction in WAD terms written as a decimal string, e.g. "0.2" for 20%. */
+const fraction = (max: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d{1,18})?$/, { message: "must be a decimal fraction string, e.g. \"0.2\" for 20%" })
+    .refine((v) => parseUnits(v, 18) <= parseUnits(max, 18), { message: `must be at most ${max}` });
+
+/** A non-negative amount in human units (may be zero). */
+const amountString = z.string().regex(/^\d+(\.\d{1,18})?$/, { message: "must be a decimal string in human units, e.g. \"1000\"" });
+
+const capsSchema = z.object({ maxNetDelta: amountString, maxNetVega: amountString, maxOpenInterest: amountString }).strict();
+const moveSchema = z.object({ moveLimitBps: bps(100, 5_000), window: seconds(60, 7 * 24 * 3600) }).strict();
 
 export const deployConfigSchema = z
   .object({
@@ -92,11 +103,44 @@ export const deployConfigSchema = z
         underlyings: z.array(underlyingSchema).min(1).max(16),
       })
       .strict(),
+    /** The quote (collateral and settlement) token: a 6-decimal stablecoin, or `mock:<name>` locally. */
+    quoteToken: addressOrMock,
+    margin: z
+      .object({
+        initialShock: fraction("0.9"),
+        maintenanceShock: fraction("0.9"),
+        initialMinCharge: fraction("0.5"),
+        maintenanceMinCharge: fraction("0.5"),
+        riskFreeRate: fraction("0.25"),
+      })
+      .strict(),
+    market: z
+      .object({
+        spread: fraction("0.25"),
+        feeRate: fraction("0.01"),
+        feeCap: fraction("0.5"),
+        tradingCutoff: seconds(300, 24 * 3600),
+        /** Exposure caps per underlying id (net delta and open interest in options, vega in quote). */
+        caps: z.record(z.string(), capsSchema),
+      })
+      .strict(),
+    vault: z.object({ name: z.string().min(1), symbol: z.string().min(1), maxSpotAge: seconds(30, 24 * 3600) }).strict(),
+    breaker: z
+      .object({
+        /** Net vault outflow allowed per refill period, in quote units. */
+        outflowLimit: decimalString,
+        refillPeriod: seconds(60, 30 * 24 * 3600),
+        utilisationCap: fraction("1"),
+        cooldown: seconds(60, 7 * 24 * 3600),
+        /** Price-move trip per underlying id. */
+        markets: z.record(z.string(), moveSchema),
+      })
+      .strict(),
     mocks: z
       .object({
         feeds: z.record(z.string(), mockFeedSchema).default({}),
         sequencer: z.boolean().default(false),
-        quoteToken: mockTokenSchema.optional(),
+        quoteToken: z.boolean().default(false),
       })
       .strict()
       .optional(),
@@ -129,6 +173,7 @@ export function mockReferences(config: DeployConfig): string[] {
   const refs: string[] = [];
   for (const u of config.oracle.underlyings) for (const s of u.sources) if (s.feed.startsWith("mock:")) refs.push(s.feed);
   if (config.oracle.sequencer?.feed.startsWith("mock:")) refs.push(config.oracle.sequencer.feed);
+  if (config.quoteToken.startsWith("mock:")) refs.push(config.quoteToken);
   return refs;
 }
 
@@ -158,11 +203,21 @@ export function parseDeployConfig(raw: unknown, file: string, chainId: number): 
     const name = r.slice("mock:".length);
     if (r === config.oracle.sequencer?.feed) {
       if (!config.mocks?.sequencer) problems.push(`${r}: mocks.sequencer is not enabled`);
+    } else if (r === config.quoteToken) {
+      if (!config.mocks?.quoteToken) problems.push(`${r}: mocks.quoteToken is not enabled`);
     } else if (!config.mocks?.feeds[name]) problems.push(`${r}: no mocks.feeds.${name} entry`);
   }
   const ids = config.oracle.underlyings.map((u) => u.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) problems.push(`oracle.underlyings: ${dup} is listed twice`);
+  if (ids.length > 4) problems.push(`oracle.underlyings: the margin engine takes at most 4 underlyings, got ${ids.length}`);
+  for (const [section, record] of [
+    ["market.caps", config.market.caps],
+    ["breaker.markets", config.breaker.markets],
+  ] as const) {
+    for (const id of ids) if (!record[id]) problems.push(`${section}: no entry for ${id}`);
+    for (const key of Object.keys(record)) if (!ids.includes(key)) problems.push(`${section}.${key}: not an oracle underlying`);
+  }
   if (problems.length) throw new DeployConfigError(file, problems);
   return config;
 }

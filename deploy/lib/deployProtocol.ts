@@ -8,7 +8,7 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { Interface, getAddress, parseUnits } from "ethers";
 import { DeployConfig, LOCAL_CHAIN_IDS, loadDeployConfig, mockReferences, parseDeployConfig } from "./config";
-import { resolveConfig, ResolvedConfig } from "./resolved";
+import { QUOTE_DECIMALS, resolveConfig, ResolvedConfig } from "./resolved";
 import { buildProtocolModule } from "../modules/ProtocolModule";
 
 /** Addresses of a deployment, by name. */
@@ -47,6 +47,7 @@ export interface DeployOptions {
 }
 
 /** Marker every contract in contracts/mocks answers `true` to; real contracts do not have it. */
+const DECIMALS_IFACE = new Interface(["function decimals() view returns (uint8)"]);
 const TEST_DOUBLE_IFACE = new Interface(["function isTestDouble() view returns (bool)"]);
 
 async function isTestDouble(hre: HardhatRuntimeEnvironment, address: string): Promise<boolean> {
@@ -86,6 +87,14 @@ async function preflight(hre: HardhatRuntimeEnvironment, config: DeployConfig, d
     }),
   );
   if (config.oracle.sequencer && !refs.has(config.oracle.sequencer.feed)) external.push(["oracle.sequencer.feed", config.oracle.sequencer.feed]);
+  if (!refs.has(config.quoteToken)) {
+    external.push(["quoteToken", config.quoteToken]);
+    const decimals = await hre.ethers.provider
+      .call({ to: config.quoteToken, data: DECIMALS_IFACE.encodeFunctionData("decimals") })
+      .then((out) => Number(DECIMALS_IFACE.decodeFunctionResult("decimals", out)[0]))
+      .catch(() => undefined);
+    if (decimals !== QUOTE_DECIMALS) problems.push(`quoteToken: ${config.quoteToken} must be a ${QUOTE_DECIMALS}-decimal ERC-20 (decimals() gave ${decimals ?? "no answer"})`);
+  }
   for (const [where, address] of external) {
     const code = await hre.ethers.provider.getCode(address);
     if (code === "0x") problems.push(`${where}: no contract at ${address}`);
@@ -103,6 +112,11 @@ async function deployLocalMocks(hre: HardhatRuntimeEnvironment, config: DeployCo
     const agg = await hre.ethers.deployContract("MockAggregator", [feed.decimals, parseUnits(feed.price, feed.decimals)]);
     await agg.waitForDeployment();
     out[`mock:${name}`] = await agg.getAddress();
+  }
+  if (mocks.quoteToken && config.quoteToken.startsWith("mock:")) {
+    const token = await hre.ethers.deployContract("MockQuoteToken", []);
+    await token.waitForDeployment();
+    out[config.quoteToken] = await token.getAddress();
   }
   if (mocks.sequencer && config.oracle.sequencer) {
     const now = (await hre.ethers.provider.getBlock("latest"))!.timestamp;

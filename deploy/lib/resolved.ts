@@ -20,9 +20,34 @@ export interface ResolvedUnderlying {
   sources: ResolvedSource[];
 }
 
+export interface ResolvedCaps {
+  maxNetDelta: bigint;
+  maxNetVega: bigint;
+  maxOpenInterest: bigint;
+}
+
 export interface ResolvedConfig {
   chainId: number;
   deployer: string;
+  quoteToken: string;
+  margin: {
+    params: { initialShock: bigint; maintenanceShock: bigint; initialMinCharge: bigint; maintenanceMinCharge: bigint };
+    riskFreeRate: bigint;
+  };
+  market: {
+    params: { spread: bigint; feeRate: bigint; feeCap: bigint; tradingCutoff: number };
+    /** By underlying name. */
+    caps: Record<string, ResolvedCaps>;
+  };
+  vault: { name: string; symbol: string; maxSpotAge: number };
+  breaker: {
+    /** Quote-token units (6 decimals). */
+    outflowLimit: bigint;
+    refillPeriod: number;
+    utilisationCap: bigint;
+    cooldown: number;
+    markets: Record<string, { moveLimitBps: number; window: number }>;
+  };
   roles: { admin: string; risk: string; guardian: string; adminDelay: number };
   oracle: {
     settlement: DeployConfig["oracle"]["settlement"];
@@ -30,6 +55,9 @@ export interface ResolvedConfig {
     underlyings: ResolvedUnderlying[];
   };
 }
+
+/** Decimals of the quote token every amount is paid in. */
+export const QUOTE_DECIMALS = 6;
 
 /** Replaces `mock:` references with deployed addresses and `deployer` with the deployer's address. */
 export function resolveConfig(
@@ -44,9 +72,42 @@ export function resolveConfig(
     return getAddress(a);
   };
   const holder = (v: string): string => (v === "deployer" ? getAddress(deployer) : getAddress(v));
+  const w = (v: string) => parseUnits(v, 18);
   return {
     chainId: config.chainId,
     deployer: getAddress(deployer),
+    quoteToken: addr(config.quoteToken),
+    margin: {
+      params: {
+        initialShock: w(config.margin.initialShock),
+        maintenanceShock: w(config.margin.maintenanceShock),
+        initialMinCharge: w(config.margin.initialMinCharge),
+        maintenanceMinCharge: w(config.margin.maintenanceMinCharge),
+      },
+      riskFreeRate: w(config.margin.riskFreeRate),
+    },
+    market: {
+      params: {
+        spread: w(config.market.spread),
+        feeRate: w(config.market.feeRate),
+        feeCap: w(config.market.feeCap),
+        tradingCutoff: config.market.tradingCutoff,
+      },
+      caps: Object.fromEntries(
+        Object.entries(config.market.caps).map(([id, c]) => [
+          id,
+          { maxNetDelta: w(c.maxNetDelta), maxNetVega: w(c.maxNetVega), maxOpenInterest: w(c.maxOpenInterest) },
+        ]),
+      ),
+    },
+    vault: config.vault,
+    breaker: {
+      outflowLimit: parseUnits(config.breaker.outflowLimit, QUOTE_DECIMALS),
+      refillPeriod: config.breaker.refillPeriod,
+      utilisationCap: w(config.breaker.utilisationCap),
+      cooldown: config.breaker.cooldown,
+      markets: config.breaker.markets,
+    },
     roles: {
       admin: holder(config.roles.admin),
       risk: holder(config.roles.risk),

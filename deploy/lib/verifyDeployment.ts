@@ -5,10 +5,45 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { getAddress } from "ethers";
-import { AccessManager__factory, ChainlinkPriceSource__factory, OracleRouter__factory } from "../../typechain-types";
+import {
+  AccessManager__factory,
+  ChainlinkPriceSource__factory,
+  CircuitBreaker__factory,
+  IMarginEngine__factory,
+  LiquidityVault__factory,
+  OptionMarket__factory,
+  OracleRouter__factory,
+} from "../../typechain-types";
+import {
+  ENGINE_ADMIN_FUNCTIONS,
+  ENGINE_RISK_FUNCTIONS,
+  MARKET_RISK_FUNCTIONS,
+  VAULT_RISK_FUNCTIONS,
+} from "../modules/CoreModule";
+import {
+  BREAKER_ADMIN_FUNCTIONS,
+  BREAKER_GATED_FUNCTIONS,
+  BREAKER_GUARDIAN_FUNCTIONS,
+  BREAKER_RISK_FUNCTIONS,
+} from "../modules/BreakerModule";
 import type { DeploymentRecord } from "./deployProtocol";
 import { ORACLE_ADMIN_FUNCTIONS, ORACLE_GUARDIAN_FUNCTIONS, ORACLE_RISK_FUNCTIONS } from "../modules/OraclesModule";
 import { ROLE, selectorsOf } from "../modules/roles";
+
+/** Every restricted function of every contract, with the role the deployment maps it to. */
+export const ROLE_TABLE: ReadonlyArray<["router" | "engine" | "market" | "vault" | "breaker", readonly string[], bigint]> = [
+  ["router", ORACLE_ADMIN_FUNCTIONS, ROLE.ADMIN],
+  ["router", ORACLE_RISK_FUNCTIONS, ROLE.RISK],
+  ["router", ORACLE_GUARDIAN_FUNCTIONS, ROLE.GUARDIAN],
+  ["engine", ENGINE_ADMIN_FUNCTIONS, ROLE.ADMIN],
+  ["engine", ENGINE_RISK_FUNCTIONS, ROLE.RISK],
+  ["market", MARKET_RISK_FUNCTIONS, ROLE.RISK],
+  ["vault", VAULT_RISK_FUNCTIONS, ROLE.RISK],
+  ["breaker", BREAKER_ADMIN_FUNCTIONS, ROLE.ADMIN],
+  ["breaker", BREAKER_RISK_FUNCTIONS, ROLE.RISK],
+  ["breaker", BREAKER_GUARDIAN_FUNCTIONS, ROLE.GUARDIAN],
+  ["breaker", BREAKER_GATED_FUNCTIONS, ROLE.GATED],
+];
 
 export interface VerificationResult {
   checks: number;
@@ -49,14 +84,15 @@ export async function verifyDeployment(hre: HardhatRuntimeEnvironment, record: D
   expect(guardianIsMember, `GUARDIAN is not held by ${resolved.roles.guardian}`);
 
   // --- Function-to-role mappings ---
-  const routerIface = OracleRouter__factory.createInterface();
-  const mappings: Array<[string, readonly string[], bigint]> = [
-    ["router", ORACLE_RISK_FUNCTIONS, ROLE.RISK],
-    ["router", ORACLE_GUARDIAN_FUNCTIONS, ROLE.GUARDIAN],
-    ["router", ORACLE_ADMIN_FUNCTIONS, ROLE.ADMIN],
-  ];
-  for (const [target, names, role] of mappings) {
-    const selectors = selectorsOf(routerIface, names);
+  const ifaces = {
+    router: OracleRouter__factory.createInterface(),
+    engine: IMarginEngine__factory.createInterface(),
+    market: OptionMarket__factory.createInterface(),
+    vault: LiquidityVault__factory.createInterface(),
+    breaker: CircuitBreaker__factory.createInterface(),
+  };
+  for (const [target, names, role] of ROLE_TABLE) {
+    const selectors = selectorsOf(ifaces[target], names);
     for (let i = 0; i < names.length; i++) {
       const actual = await manager.getTargetFunctionRole(record.addresses[target], selectors[i]);
       expect(actual === role, `${target}.${names[i]} is mapped to role ${actual}, expected ${role}`);
@@ -86,8 +122,29 @@ export async function verifyDeployment(hre: HardhatRuntimeEnvironment, record: D
       const [price, , reasons] = await source.latestPrice();
       expect(price > 0n && reasons === 0n, `${u.name} source ${i}: not live and fresh (reasons ${reasons})`);
     }
+    const engine = IMarginEngine__factory.connect(record.addresses.engine, provider);
+    expect((await engine.underlyings()).includes(u.id), `${u.name}: not registered in the margin engine`);
     const reading = await router.getSpot(u.id);
     expect(reading.status === 0n, `${u.name}: spot status is ${["OK", "DEGRADED", "FAILED"][Number(reading.status)]} (reasons ${reading.reasons})`);
   }
+  // --- Core wiring and parameters ---
+  const engine = IMarginEngine__factory.connect(record.addresses.engine, provider);
+  expect(getAddress(await engine.market()) === getAddress(record.addresses.market), "engine is not wired to the market");
+  expect(getAddress(await engine.vault()) === getAddress(record.addresses.vault), "engine is not wired to the vault");
+  expect(getAddress(await engine.quoteToken()) === getAddress(resolved.quoteToken), "engine quote token differs from the record");
+  expect(getAddress(await engine.oracle()) === getAddress(record.addresses.router), "engine oracle differs from the router");
+  const params = await engine.marginParams();
+  const wantMargin = resolved.margin.params;
+  expect(
+    params.initialShock === BigInt(wantMargin.initialShock) &&
+      params.maintenanceShock === BigInt(wantMargin.maintenanceShock) &&
+      params.initialMinCharge === BigInt(wantMargin.initialMinCharge) &&
+      params.maintenanceMinCharge === BigInt(wantMargin.maintenanceMinCharge),
+    "margin parameters differ from the record",
+  );
+  const breaker = CircuitBreaker__factory.connect(record.addresses.breaker, provider);
+  expect(getAddress(await breaker.router()) === getAddress(record.addresses.router), "breaker reads another router");
+  const [tokenBalance, totalOwed] = await engine.conservation();
+  expect(tokenBalance >= totalOwed, `engine holds ${tokenBalance} but owes ${totalOwed}`);
   return { checks, mismatches };
 }

@@ -2,6 +2,8 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ResolvedConfig } from "../lib/resolved";
 import { AccessModule } from "./AccessModule";
 import { buildOraclesModule } from "./OraclesModule";
+import { buildCoreModule } from "./CoreModule";
+import { buildBreakerModule } from "./BreakerModule";
 import { ROLE } from "./roles";
 
 /**
@@ -11,10 +13,14 @@ import { ROLE } from "./roles";
  */
 export function buildProtocolModule(config: ResolvedConfig) {
   const Oracles = buildOraclesModule(config);
+  const Core = buildCoreModule(config, Oracles);
+  const Breaker = buildBreakerModule(config, Oracles);
   return buildModule("Bulwark", (m) => {
     const { accessManager } = m.useModule(AccessModule);
     const { router } = m.useModule(Oracles);
-    const layers = [Oracles];
+    const { engine, extension, market, vault } = m.useModule(Core);
+    const { breaker } = m.useModule(Breaker);
+    const layers = [Oracles, Core, Breaker];
 
     const grantRisk = m.call(accessManager, "grantRole", [ROLE.RISK, config.roles.risk, 0], { id: "grantRisk", after: layers });
     const grantGuardian = m.call(accessManager, "grantRole", [ROLE.GUARDIAN, config.roles.guardian, 0], {
@@ -29,6 +35,6 @@ export function buildProtocolModule(config: ResolvedConfig) {
     if (config.roles.admin.toLowerCase() !== config.deployer.toLowerCase()) {
       m.call(accessManager, "renounceRole", [ROLE.ADMIN, config.deployer], { id: "renounceDeployerAdmin", after: [grantAdmin] });
     }
-    return { accessManager, router };
+    return { accessManager, router, engine, extension, market, vault, breaker };
   });
 }

@@ -283,3 +283,32 @@ export async function setFeedsSpot(oracle: OracleFixture, price: bigint): Promis
     await feed.pushRound((price * 10n ** BigInt(decimals)) / WAD);
   }
 }
+
+/** Mines the next block at `timestamp`. */
+async function travel(timestamp: bigint): Promise<void> {
+  await hre.network.provider.send("evm_setNextBlockTimestamp", [Number(timestamp)]);
+  await hre.network.provider.send("evm_mine", []);
+}
+
+/**
+ * Moves past `expiry` (if needed) and makes `price` the final settlement price of (`underlying`, `expiry`):
+ * on the mock router it is set directly; on the real router every feed publishes `price` after expiry, the
+ * rounds are recorded after the settlement delay and the dispute window is waited out. The spot is left fresh
+ * at `price`.
+ */
+export async function finaliseSettlement(stack: CoreStack, expiry: bigint, price: bigint, underlying = ETH): Promise<void> {
+  if ((await now()) <= expiry) await travel(expiry + 1n);
+  if (!stack.oracle) {
+    await stack.router.setSettlementPrice(underlying, expiry, price, true);
+    await stack.router.setSpot(underlying, price);
+    return;
+  }
+  const { router, feeds } = stack.oracle;
+  await setFeedsSpot(stack.oracle, price);
+  const hints = await Promise.all(feeds.map((feed) => feed.latestRoundId()));
+  const params = await router.getSettlementParams();
+  await travel((await now()) + BigInt(params.settlementDelay) + 1n);
+  await router.recordSettlement(underlying, expiry, hints);
+  await travel((await now()) + BigInt(params.disputeWindow) + 1n);
+  await setFeedsSpot(stack.oracle, price);
+}
