@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { runCampaign, optionsFromEnv } from "./harness/campaign";
+import { runCampaign, optionsFromEnv, outcomes } from "./harness/campaign";
 import { INVARIANTS } from "./harness/invariants";
 
 /**
@@ -24,6 +24,9 @@ describe("Invariants: protocol model campaign", function () {
       `      seed ${opts.seed}: ${stats.actions} actions in ${stats.seconds.toFixed(1)} s ` +
         `(${(stats.actions / stats.seconds).toFixed(0)}/s), ${stats.invariants} invariants`,
     );
+    if (process.env.FUZZ_VERBOSE) {
+      for (const [k, v] of [...outcomes.entries()].sort()) console.log(`        ${k}: ${v}`);
+    }
     if (stats.failure) throw new Error(stats.failure);
   });
 });

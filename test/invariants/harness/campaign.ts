@@ -13,6 +13,7 @@ const usdc = (lo: number, hi: number) => fc.bigInt(BigInt(lo) * 10n ** 6n, BigIn
 const optionAmount = fc.oneof(
   { weight: 6, arbitrary: fc.bigInt(WAD / 100n, 20n * WAD) },
   { weight: 1, arbitrary: fc.bigInt(1n, 10n ** 12n) },
+  { weight: 1, arbitrary: fc.bigInt(10n ** 15n, 100n * WAD) },
   { weight: 1, arbitrary: fc.constant(0n) },
 );
 
@@ -24,7 +25,7 @@ const tagged = (arb: fc.Arbitrary<A.Action>): fc.Arbitrary<A.Action> =>
 export const actionArb: fc.Arbitrary<A.Action> = tagged(fc.oneof(
   { weight: 4, arbitrary: fc.tuple(user, fc.oneof(usdc(0, 200_000), fc.constant(0n), usdc(2_500_000, 3_000_000))).map(([a, x]) => A.engineDeposit(a, x)) },
   { weight: 3, arbitrary: fc.tuple(user, fc.bigInt(0n, 1001n)).map(([a, f]) => A.engineWithdraw(a, f)) },
-  { weight: 12, arbitrary: fc.tuple(trader, seriesIdx, optionAmount, fc.boolean(), fc.constantFrom<A.LimitMode>("exact", "generous", "generous", "tight"), fc.integer({ min: 0, max: 19 }))
+  { weight: 16, arbitrary: fc.tuple(trader, seriesIdx, optionAmount, fc.boolean(), fc.constantFrom<A.LimitMode>("exact", "generous", "generous", "tight"), fc.integer({ min: 0, max: 19 }))
       .map(([a, j, x, buy, lim, late]) => A.trade(a, j, buy ? x : -x, lim, late === 0)) },
   { weight: 4, arbitrary: fc.tuple(user, fc.oneof(usdc(0, 300_000), fc.bigInt(0n, 10n))).map(([a, x]) => A.vaultDeposit(a, x)) },
   { weight: 2, arbitrary: fc.tuple(user, fc.bigInt(0n, 1000n)).map(([a, f]) => A.vaultRedeem(a, f)) },
@@ -36,7 +37,7 @@ export const actionArb: fc.Arbitrary<A.Action> = tagged(fc.oneof(
   { weight: 4, arbitrary: fc.tuple(user, fc.constantFrom(...USERS, VAULT), seriesIdx).map(([c, a, j]) => A.settle(c, a, j)) },
   { weight: 5, arbitrary: fc.oneof(fc.bigInt(9_700n, 10_300n), fc.constantFrom(5_000n, 6_000n, 16_000n, 20_000n)).map((b) => A.moveSpot(b)) },
   { weight: 2, arbitrary: fc.constantFrom<A.Fault>("stale", "failed", "degraded", "sequencerDown", "outlier").map((f) => A.oracleFault(f)) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom<A.Warp>("small", "small", "hours", "days", "toCutoff", "pastExpiry", "pastLongExpiry"), fc.bigInt(0n, 1n << 30n)).map(([k, s]) => A.warp(k, s)) },
+  { weight: 3, arbitrary: fc.tuple(fc.constantFrom<A.Warp>("small", "small", "small", "small", "hours", "hours", "days", "toCutoff", "pastExpiry", "pastLongExpiry"), fc.bigInt(0n, 1n << 30n)).map(([k, s]) => A.warp(k, s)) },
   { weight: 1, arbitrary: fc.tuple(fc.boolean(), usdc(0, 50_000)).map(([v, x]) => A.donate(v, x)) },
   { weight: 2, arbitrary: fc.tuple(fc.nat(1), fc.bigInt(5_000n, 15_000n), fc.boolean()).map(([e, b, f]) => A.setSettlement(e, b, f)) },
   { weight: 1, arbitrary: fc.tuple(seriesIdx, fc.oneof(fc.bigInt(WAD / 20n, 2n * WAD), fc.constantFrom(0n, 6n * WAD))).map(([j, v]) => A.riskSetVol(j, v)) },
@@ -78,6 +79,9 @@ export async function world(): Promise<World> {
 }
 
 /** Runs one sequence of actions from the base state, checking every invariant after each action. */
+/** Outcome counts per action kind ("trade:ok", "trade:MarketTradingClosed", ...), for coverage reports. */
+export const outcomes = new Map<string, number>();
+
 export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, onAction?: () => void): Promise<void> {
   await resetWorld(w);
   const ctx: Ctx = {
@@ -100,6 +104,8 @@ export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, 
       throw e;
     }
     k++;
+    const key = `${ctx.last.action}:${ctx.last.ok ? "ok" : ctx.last.revert?.name}`;
+    outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
     onAction?.();
   }
 }

@@ -1,8 +1,45 @@
-import { requirementQuote, equityQuote, type RefLine } from "../../helpers/marginReference";
+import { gridSpots, payoff, type RefLine } from "../../helpers/marginReference";
 import type { ChainState } from "./state";
 import type { World, SeriesTerms } from "./world";
 import { VAULT } from "./world";
-import type { QuoteParams } from "./math";
+import { ceilDiv, SCALE, WAD, type QuoteParams } from "./math";
+
+/** A reference line; `settled` lines are worth their final payoff at every grid spot and carry no minimum charge. */
+export interface ModelLine extends RefLine {
+  settled: boolean;
+}
+
+const floorDiv = (a: bigint, b: bigint): bigint => {
+  const q = a / b;
+  return a < 0n && q * b !== a ? q - 1n : q;
+};
+
+/** Requirement of one underlying's lines in quote units, rounded up (MarginMath.underlyingRequirement). */
+export function requirementQuote(lines: ModelLine[], spot: bigint, shock: bigint, chargeRate: bigint): bigint {
+  if (lines.length === 0) return 0n;
+  const spots = gridSpots(spot, shock);
+  const values = spots.map((g) =>
+    lines.reduce((acc, l) => acc + l.amount * (l.settled ? l.price : payoff(l.strike, l.isCall, g)), 0n),
+  );
+  const mark = lines.reduce((acc, l) => acc + l.amount * l.price, 0n);
+  const lowest = values.reduce((a, b) => (b < a ? b : a));
+  let charge = 0n;
+  for (const l of lines) {
+    if (l.amount >= 0n || l.settled) continue;
+    let perOption = ceilDiv(spot * chargeRate, WAD);
+    if (!l.isCall && perOption > l.strike) perOption = l.strike;
+    charge += -l.amount * perOption;
+  }
+  let need = mark - lowest;
+  if (need < 0n) need = 0n;
+  if (charge > need) need = charge;
+  return ceilDiv(ceilDiv(need, WAD), SCALE);
+}
+
+/** Equity in quote units: collateral plus marks, rounded down. */
+export function equityQuote(collateral: bigint, lines: ModelLine[]): bigint {
+  return collateral + floorDiv(lines.reduce((acc, l) => acc + l.amount * l.price, 0n), WAD * SCALE);
+}
 
 export enum ReqStatus {
   NONE,
@@ -82,12 +119,13 @@ export class Model {
   }
 
   /** Reference lines of account `i` with positions `pos`, at the marks of `s`. */
-  lines(pos: bigint[], s: ChainState): RefLine[] {
-    const out: RefLine[] = [];
+  lines(pos: bigint[], s: ChainState): ModelLine[] {
+    const out: ModelLine[] = [];
     pos.forEach((amount, j) => {
       if (amount !== 0n) {
         const t = this.series[j];
-        out.push({ amount, strike: t.strike, isCall: t.isCall, price: s.series[j].mark });
+        const settled = s.timestamp >= t.expiry && this.settlement.get(t.expiry)?.final === true;
+        out.push({ amount, strike: t.strike, isCall: t.isCall, price: s.series[j].mark, settled });
       }
     });
     return out;
