@@ -82,10 +82,9 @@ export async function buildWorld(): Promise<World> {
     manager: await f.manager.getAddress(),
     lens: await lens.getAddress(),
   };
-  const lensArgs = [addr.engine, addr.market, addr.vault, accounts, ids];
   const lensCall = {
-    full: lens.interface.encodeFunctionData("snapshot", [...lensArgs, true]),
-    light: lens.interface.encodeFunctionData("snapshot", [...lensArgs, false]),
+    full: lens.interface.encodeFunctionData("snapshot", [addr.engine, addr.market, addr.vault, accounts, ids, true]),
+    light: lens.interface.encodeFunctionData("snapshot", [addr.engine, addr.market, addr.vault, accounts, ids, false]),
   };
   const ifaces = {
     engine: f.engine.interface as unknown as Interface,
