@@ -177,11 +177,37 @@ export const vaultDeposit = (actor: number, assets: bigint): Action => ({
     judge(res, expected, this.describe);
     if (res.ok) {
       assertEq("V-10", s.accounts[actor].shares - model.shares[actor], shares, "shares minted by deposit");
+      ctx.last.vaultOp = { navBefore: nav, supplyBefore: supply };
       model.shares[actor] += shares;
       model.supply += shares;
       model.wallet[actor] -= assets;
       model.collateral[VAULT] += assets;
     }
+  },
+});
+
+export const vaultMint = (actor: number, shares: bigint): Action => ({
+  describe: `vault.mint(${name(actor)}, ${shares})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const supply = model.supply;
+    const res = await exec(ctx, "vaultMint", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "mint", [shares, world.accounts[actor]]));
+    const s = ctx.state;
+    let expected: string | null = shares === 0n ? "VaultZeroAmount" : vaultGate(ctx);
+    if (res.ok) {
+      judge(res, expected, this.describe);
+      const assets = model.wallet[actor] - s.accounts[actor].wallet;
+      assertEq("V-10", assets, toAssets(shares, s.totalAssets - assets, supply, true), "assets pulled by mint (rounded up)");
+      ctx.last.vaultOp = { navBefore: s.totalAssets - assets, supplyBefore: supply };
+      assertEq("V-10", s.accounts[actor].shares - model.shares[actor], shares, "shares minted by mint");
+      model.shares[actor] += shares;
+      model.supply += shares;
+      model.wallet[actor] -= assets;
+      model.collateral[VAULT] += assets;
+      return;
+    }
+    if (!expected && model.wallet[actor] < toAssets(shares, s.totalAssets, supply, true)) expected = "ERC20InsufficientBalance";
+    judge(res, expected, this.describe);
   },
 });
 
@@ -199,6 +225,7 @@ export const vaultRedeem = (actor: number, fraction: bigint): Action => ({
       const nav = s.totalAssets + assets;
       judge(res, expected, this.describe);
       assertEq("V-10", assets, toAssets(shares, nav, supply, false), "assets paid by redeem (rounded down)");
+      ctx.last.vaultOp = { navBefore: nav, supplyBefore: supply };
       model.shares[actor] -= shares;
       model.supply -= shares;
       model.wallet[actor] += assets;
@@ -231,6 +258,7 @@ export const vaultWithdraw = (actor: number, assets: bigint): Action => ({
       const nav = s.totalAssets + assets;
       const burned = model.shares[actor] - s.accounts[actor].shares;
       assertEq("V-10", burned, toShares(assets, nav, supply, true), "shares burned by withdraw (rounded up)");
+      ctx.last.vaultOp = { navBefore: nav, supplyBefore: supply };
       model.shares[actor] -= burned;
       model.supply -= burned;
       model.wallet[actor] += assets;
@@ -300,6 +328,7 @@ export const processQueue = (actor: number, n: bigint): Action => ({
     const paidTotal = s.vaultClaimable - before.vaultClaimable;
     let nav = s.totalAssets + paidTotal;
     let supply = model.supply;
+    const supplyStart = model.supply;
     let head = Number(before.queueHead);
     const stop = Number(s.queueHead);
     let sum = 0n;
@@ -317,6 +346,7 @@ export const processQueue = (actor: number, n: bigint): Action => ({
       model.supply -= r.shares;
     }
     assertEq("V-11", paidTotal, sum, "assets set aside by processing, at the NAV of the moment, rounded down");
+    ctx.last.vaultOp = { navBefore: s.totalAssets + paidTotal, supplyBefore: supplyStart };
     model.claimable += sum;
     model.collateral[VAULT] -= sum;
     model.wallet[VAULT] += sum;
@@ -412,7 +442,7 @@ export const oracleFault = (fault: Fault): Action => ({
     let price = model.spot;
     let updatedAt = ts;
     let reasons = 0;
-    if (fault === "stale") updatedAt = ts - world.maxSpotAge - 60n;
+    if (fault === "stale") updatedAt = ts - model.maxSpotAge - 60n;
     else if (fault === "failed" || fault === "sequencerDown") {
       status = OracleStatus.FAILED;
       price = 0n;
@@ -516,6 +546,38 @@ export const riskSetQuoteParams = (spread: bigint, feeRate: bigint, feeCap: bigi
     const bad = spread > WAD / 4n || feeRate > WAD / 100n || feeCap > WAD / 2n || cutoff < 300n || cutoff > 86_400n;
     judge(res, bad ? "MarketParameterOutOfRange" : null, this.describe);
     if (res.ok) model.quoteParams = p;
+  },
+});
+
+export const riskSetMarginParams = (initialShock: bigint, maintenanceShock: bigint, initialMinCharge: bigint, maintenanceMinCharge: bigint): Action => ({
+  describe: `RISK engine.setMarginParams(${initialShock}, ${maintenanceShock}, ${initialMinCharge}, ${maintenanceMinCharge})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const p = { initialShock, maintenanceShock, initialMinCharge, maintenanceMinCharge };
+    const res = await exec(ctx, "setMarginParams", world.risk, world.addr.engine, enc(ctx, "engine", "setMarginParams", [p]));
+    // The first parameter outside its bounds is the one reported (bounds of MarginValuation._setMarginParams).
+    const checks: [string, bigint, bigint, bigint][] = [
+      ["initialShock", initialShock, WAD / 100n, (WAD * 9n) / 10n],
+      ["maintenanceShock", maintenanceShock, WAD / 100n, initialShock],
+      ["initialMinCharge", initialMinCharge, 0n, WAD / 2n],
+      ["maintenanceMinCharge", maintenanceMinCharge, 0n, initialMinCharge],
+    ];
+    const bad = checks.find(([, v, lo, hi]) => v < lo || v > hi);
+    judge(res, bad ? "MarginParameterOutOfRange" : null, this.describe, (args) => {
+      const [, value, lo, hi] = args as [string, bigint, bigint, bigint];
+      return value === bad![1] && lo === bad![2] && hi === bad![3] ? null : `reported (${value}, ${lo}, ${hi}), model ${bad![0]}`;
+    });
+    if (res.ok) model.marginParams = p;
+  },
+});
+
+export const riskSetMaxSpotAge = (age: bigint): Action => ({
+  describe: `RISK vault.setMaxSpotAge(${age})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "setMaxSpotAge", world.risk, world.addr.vault, enc(ctx, "vault", "setMaxSpotAge", [age]));
+    judge(res, age < 30n || age > 86_400n ? "VaultParameterOutOfRange" : null, this.describe);
+    if (res.ok) model.maxSpotAge = age;
   },
 });
 

@@ -23,7 +23,14 @@ export interface Ctx {
   /** Take the full lens (previews, quotes, max views) after this action. */
   full: boolean;
   /** Outcome of the last transaction, for the invariants that depend on it. */
-  last: { action: string; ok: boolean; revert?: Revert; changesNothing: boolean };
+  last: {
+    action: string;
+    ok: boolean;
+    revert?: Revert;
+    changesNothing: boolean;
+    /** Set by vault operations: NAV and supply just before the operation, in the same block. */
+    vaultOp?: { navBefore: bigint; supplyBefore: bigint };
+  };
 }
 
 export const fmt = (r: Revert): string =>

@@ -94,17 +94,13 @@ export const INVARIANTS: Invariant[] = [
       const e = s.accounts[VAULT].equity;
       if (s.accounts[VAULT].priced) assertEq("V-09", s.totalAssets, e > 0n ? e : 0n, "totalAssets");
     } },
-  { id: "V-12", text: "a vault operation never lowers the value of a share", check: ({ state: s, prev: p, last }) => {
-      if (!last.ok || !["vaultDeposit", "vaultRedeem", "vaultWithdraw", "processQueue"].includes(last.action)) return;
-      // (nav+1)/(supply+offset) after >= before, cross-multiplied; marks are time-dependent, so compare at the same block:
-      // the operation's own effect is nav +- assets, checked exactly by V-10/V-11; here: no dilution of others.
-      const before = (p.totalAssets + 1n) * (s.totalSupply + 1_000_000n);
-      const after = (s.totalAssets + 1n) * (p.totalSupply + 1_000_000n);
-      if (last.action === "vaultDeposit" || last.action === "vaultRedeem" || last.action === "vaultWithdraw") {
-        // Tolerate the mark drift of one block on the vault's positions: 1 unit per option held.
-        const drift = s.accounts[VAULT].positions.reduce((a, x) => a + (x < 0n ? -x : x), 0n) / WAD + 2n;
-        assert("V-12", after + drift * (p.totalSupply + 1_000_000n) >= before, "share value fell");
-      }
+  { id: "V-12", text: "a vault operation never lowers the value of a share (same-block NAV and supply, before vs after)", check: ({ state: s, last }) => {
+      if (!last.ok || !last.vaultOp) return;
+      const { navBefore, supplyBefore } = last.vaultOp;
+      // (navAfter + 1) / (supplyAfter + offset) >= (navBefore + 1) / (supplyBefore + offset), cross-multiplied.
+      const after = (s.totalAssets + 1n) * (supplyBefore + 1_000_000n);
+      const before = (navBefore + 1n) * (s.totalSupply + 1_000_000n);
+      assert("V-12", after >= before, `share value fell: nav ${navBefore}->${s.totalAssets}, supply ${supplyBefore}->${s.totalSupply}`);
     } },
   /* -------------------------------- margin ------------------------------ */
   { id: "M-04", text: "maintenance requirement <= initial requirement", check: ({ state: s }) =>

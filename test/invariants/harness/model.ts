@@ -86,6 +86,7 @@ export class Model {
   quoteParams: QuoteParams;
   marginParams: World["marginParams"];
   badDebt = 0n;
+  maxSpotAge: bigint;
   /** Settled amounts per series (for payout bounds). */
   settledCount = 0;
 
@@ -104,6 +105,7 @@ export class Model {
     this.vols = s.series.map((x) => x.vol);
     this.quoteParams = { ...world.quoteParams };
     this.marginParams = { ...world.marginParams };
+    this.maxSpotAge = world.maxSpotAge;
   }
 
   get series(): SeriesTerms[] {
@@ -147,7 +149,7 @@ export class Model {
   vaultOracleError(ts: bigint): "MarginOracleFailed" | "MarginOracleStale" | null {
     if (!this.hasPosition(VAULT)) return null;
     if (this.oracle.status === OracleStatus.FAILED) return "MarginOracleFailed";
-    if (ts > this.oracle.updatedAt + this.world.maxSpotAge) return "MarginOracleStale";
+    if (ts > this.oracle.updatedAt + this.maxSpotAge) return "MarginOracleStale";
     return null;
   }
 
