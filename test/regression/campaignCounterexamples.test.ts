@@ -44,6 +44,22 @@ describe("Regression: invariant-campaign counterexamples", function () {
     ]);
   });
 
+  // Seed 101: a 1-quote-unit deposit after a spike, with the vault long deep in-the-money calls. Share value was
+  // compared across two blocks, so one second of time decay on the vault's options looked like dilution. V-12 now
+  // compares NAV and supply just before and just after the operation within its own block.
+  it("test_tinyDeposit_afterSpike_doesNotDiluteShares", async function () {
+    const w = await world();
+    await runSequence(w, [
+      A.oracleFault("stale"),
+      A.moveSpot(16_000n),
+      A.trade(ALICE, 0, -1_508_710_255_107_163_052n, "generous", false),
+      A.moveSpot(9_702n),
+      A.vaultDeposit(LP, 1n),
+      A.vaultDeposit(LP, 1_000_000n),
+      A.vaultRedeem(LP, 1n),
+    ]);
+  });
+
   // Replays are only useful if a sequence always ends in the same state: snapshot/revert must restore everything.
   it("test_replay_sameSequenceTwice_endsInIdenticalState", async function () {
     const w = await world();
