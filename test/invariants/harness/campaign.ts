@@ -55,6 +55,10 @@ export interface CampaignOptions {
   /** Take the full lens every `fullEvery` actions (1: always). */
   fullEvery: number;
   path?: string;
+  /** Stop starting new runs after this many milliseconds (the campaign then reports what it ran). */
+  timeLimitMs?: number;
+  /** Shrink a failure (slow: every shrink step replays a sequence). */
+  shrink?: boolean;
 }
 
 export interface CampaignStats {
@@ -65,13 +69,15 @@ export interface CampaignStats {
   failure?: string;
 }
 
-export function optionsFromEnv(defaults: { runs: number; depth: number }): CampaignOptions {
+export function optionsFromEnv(defaults: { runs: number; depth: number; timeLimitMs?: number }): CampaignOptions {
   return {
     seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31,
     runs: process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : defaults.runs,
     depth: process.env.FUZZ_DEPTH ? Number(process.env.FUZZ_DEPTH) : defaults.depth,
     fullEvery: process.env.FUZZ_FULL_EVERY ? Number(process.env.FUZZ_FULL_EVERY) : 1,
     path: process.env.FUZZ_PATH,
+    timeLimitMs: process.env.FUZZ_TIME_LIMIT_S ? Number(process.env.FUZZ_TIME_LIMIT_S) * 1000 : defaults.timeLimitMs,
+    shrink: process.env.FUZZ_SHRINK === "1",
   };
 }
 
@@ -122,7 +128,14 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats>
   const prop = fc.asyncProperty(fc.array(actionArb, { minLength: Math.max(1, Math.floor(opts.depth / 2)), maxLength: opts.depth, size: "max" }), async (seq) => {
     await runSequence(w, seq, opts.fullEvery, () => actions++);
   });
-  const out = await fc.check(prop, { seed: opts.seed, numRuns: opts.runs, path: opts.path, endOnFailure: false });
+  const out = await fc.check(prop, {
+    seed: opts.seed,
+    numRuns: opts.runs,
+    path: opts.path,
+    endOnFailure: !opts.shrink,
+    interruptAfterTimeLimit: opts.timeLimitMs,
+    markInterruptAsFailure: false,
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (out.failed) {
     failure = fc.defaultReportMessage(out) ?? "failed";

@@ -2,7 +2,7 @@ import { gridSpots, payoff, type RefLine } from "../../helpers/marginReference";
 import type { ChainState } from "./state";
 import type { World, SeriesTerms } from "./world";
 import { VAULT } from "./world";
-import { ceilDiv, SCALE, WAD, type QuoteParams } from "./math";
+import { ceilDiv, max, SCALE, WAD, type QuoteParams } from "./math";
 
 /** A reference line; `settled` lines are worth their final payoff at every grid spot and carry no minimum charge. */
 export interface ModelLine extends RefLine {
@@ -140,7 +140,11 @@ export class Model {
     const p = this.marginParams;
     return {
       equity: equityQuote(collateral, lines),
-      initial: requirementQuote(lines, spot, p.initialShock, p.initialMinCharge),
+      // The initial requirement is floored at the maintenance one (MarginValuation._initialWad).
+      initial: max(
+        requirementQuote(lines, spot, p.initialShock, p.initialMinCharge),
+        requirementQuote(lines, spot, p.maintenanceShock, p.maintenanceMinCharge),
+      ),
       maintenance: requirementQuote(lines, spot, p.maintenanceShock, p.maintenanceMinCharge),
     };
   }
