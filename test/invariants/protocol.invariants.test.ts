@@ -19,7 +19,7 @@ describe("Invariants: protocol model campaign", function () {
   });
 
   it("holds every invariant after every action of a random campaign", async function () {
-    const opts = optionsFromEnv({ runs: 12, depth: 40, timeLimitMs: 90_000 });
+    const opts = optionsFromEnv({ runs: 40, depth: 40, timeLimitMs: 90_000 });
     const stats = await runCampaign(opts);
     console.log(
       `      seed ${opts.seed}: ${stats.actions} actions in ${stats.seconds.toFixed(1)} s ` +
