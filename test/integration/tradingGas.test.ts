@@ -11,8 +11,8 @@ import { GAS_TARGETS } from "../../scripts/bench/gasTargets";
  * Bounds that are met are asserted as the issue states them. Bounds that are not met are asserted against the
  * measured ceiling instead, so any regression still fails; each such test says so in its name. Measured on
  * this code (Hardhat EDR, cancun, optimizer 10,000 runs):
- *   trade.buy 205.4k (core 176.4k), trade.sell_short 205.7k (core 176.8k), trade.close 177.4k (core 148.4k),
- *   vault.deposit 164.1k (core 135.1k), vault.redeem 177.4k (core 148.4k), settle.position 77.5k (core 77.0k).
+ *   trade.buy 219.7k (core 190.8k), trade.sell_short 220.1k (core 191.2k), trade.close 183.4k (core 154.4k),
+ *   vault.deposit 164.1k (core 135.1k), vault.redeem 183.3k (core 154.3k), settle.position 77.5k (core 77.0k).
  */
 describe("Gas: trading operations on a warm account with three other open series", () => {
   let gas: Record<string, bigint>;
@@ -30,24 +30,26 @@ describe("Gas: trading operations on a warm account with three other open series
   const bound = (name: string) => BigInt(GAS_TARGETS[name]);
 
   describe("issue bounds met", () => {
-    it("gas_tradeBuy_core_atMost180k", () => {
-      expect(gas["trade.buy.core"]).to.be.lessThanOrEqual(bound("trade.buy"));
-    });
-
     it("gas_tradeSellShort_withRealRouter_atMost250k", () => {
       expect(gas["trade.sell_short"]).to.be.lessThanOrEqual(bound("trade.sell_short"));
       expect(gas["trade.sell_short.core"]).to.be.lessThanOrEqual(bound("trade.sell_short"));
     });
 
-    it("gas_tradeClose_withRealRouter_atMost180k", () => {
-      expect(gas["trade.close"]).to.be.lessThanOrEqual(bound("trade.close"));
+    it("gas_tradeClose_core_atMost180k", () => {
       expect(gas["trade.close.core"]).to.be.lessThanOrEqual(bound("trade.close"));
     });
   });
 
   describe("issue bounds not met: held to their measured ceilings", () => {
-    it("gas_tradeBuy_withRealRouter_withinMeasured207k_issueBound180kNotMet", () => {
-      expect(gas["trade.buy"]).to.be.lessThanOrEqual(207_000n);
+    // Since the initial requirement is floored at the maintenance one (invariant M-04 fix), every initial check
+    // evaluates both grids: about +14k gas on trades that need it (measured 219.7k / core 190.8k for a buy).
+    it("gas_tradeBuy_withinMeasured220k_core191k_issueBound180kNotMet", () => {
+      expect(gas["trade.buy"]).to.be.lessThanOrEqual(220_000n);
+      expect(gas["trade.buy.core"]).to.be.lessThanOrEqual(191_000n);
+    });
+
+    it("gas_tradeClose_withRealRouter_withinMeasured184k_issueBound180kNotMet", () => {
+      expect(gas["trade.close"]).to.be.lessThanOrEqual(184_000n);
     });
 
     it("gas_vaultDeposit_withinMeasured166k_core137k_issueBound120kNotMet", () => {
@@ -55,9 +57,9 @@ describe("Gas: trading operations on a warm account with three other open series
       expect(gas["vault.deposit.core"]).to.be.lessThanOrEqual(137_000n);
     });
 
-    it("gas_vaultRedeem_withinMeasured179k_core150k_issueBound120kNotMet", () => {
-      expect(gas["vault.redeem"]).to.be.lessThanOrEqual(179_000n);
-      expect(gas["vault.redeem.core"]).to.be.lessThanOrEqual(150_000n);
+    it("gas_vaultRedeem_withinMeasured184k_core155k_issueBound120kNotMet", () => {
+      expect(gas["vault.redeem"]).to.be.lessThanOrEqual(184_000n);
+      expect(gas["vault.redeem.core"]).to.be.lessThanOrEqual(155_000n);
     });
 
     it("gas_settlePosition_withinMeasured79k_issueBound70kNotMet", () => {
