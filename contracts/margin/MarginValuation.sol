@@ -383,9 +383,15 @@ abstract contract MarginValuation is IMarginEngineTypes {
         return int256(collateral * _scale) + MarginMath.markValue(val.lines, val.count);
     }
 
-    /// @dev Initial requirement in WAD quote.
+    /// @dev Initial requirement in WAD quote: the wider grid's requirement, but never below the maintenance one.
+    ///      Defence: the two grids sample different spots (S +- k x shock / 3), so for a portfolio whose loss
+    ///      peaks between the wide grid's points the narrow grid can find the larger loss. Without the floor an
+    ///      account could pass initial margin and fail maintenance in the same block (found by the invariant
+    ///      campaign, INV M-04; test/regression/marginInitialFloor.test.ts).
     function _initialWad(Valuation memory val, Ctx memory ctx, MarginParams memory p) internal pure returns (uint256) {
-        return MarginMath.requirement(val.lines, val.count, ctx.spots, p.initialShock, p.initialMinCharge);
+        uint256 initial = MarginMath.requirement(val.lines, val.count, ctx.spots, p.initialShock, p.initialMinCharge);
+        uint256 maintenance = _maintenanceWad(val, ctx, p);
+        return initial > maintenance ? initial : maintenance;
     }
 
     /// @dev Maintenance requirement in WAD quote.

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ILiquidityVault} from "../interfaces/ILiquidityVault.sol";
+import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {IOptionMarket} from "../interfaces/IOptionMarket.sol";
+import {IProtocolLens} from "./IProtocolLens.sol";
+
+/// @title ProtocolLens
+/// @notice See {IProtocolLens}. Holds no state and changes none.
+contract ProtocolLens is IProtocolLens {
+    /* ------------------------------------------------------------------ */
+    /*                              CONSTANTS                             */
+    /* ------------------------------------------------------------------ */
+
+    /// @inheritdoc IProtocolLens
+    uint256 public constant HEADER_WORDS = 20;
+    /// @inheritdoc IProtocolLens
+    uint256 public constant ACCOUNT_WORDS = 10;
+    /// @inheritdoc IProtocolLens
+    uint256 public constant SERIES_WORDS = 13;
+
+    /// @dev Asset amount (quote units) the ERC-4626 preview probes use.
+    uint256 private constant PROBE_ASSETS = 1_000e6;
+    /// @dev Share amount the ERC-4626 preview probes use (shares carry 6 extra decimals of offset).
+    uint256 private constant PROBE_SHARES = 1_000e12;
+    /// @dev Option amount the quote probes use.
+    int256 private constant PROBE_OPTIONS = 1e18;
+
+    /// @dev The contracts an account section reads, grouped to keep the stack shallow.
+    struct Reads {
+        IMarginEngine engine;
+        ILiquidityVault vault;
+        IERC20 token;
+        bool full;
+    }
+
+    /* ------------------------------------------------------------------ */
+    /*                               SNAPSHOT                             */
+    /* ------------------------------------------------------------------ */
+
+    /// @inheritdoc IProtocolLens
+    function snapshot(
+        IMarginEngine engine,
+        IOptionMarket market,
+        ILiquidityVault vault,
+        address[] calldata accounts,
+        uint256[] calldata seriesIds,
+        bool full
+    ) external view returns (int256[] memory words) {
+        words = new int256[](
+            HEADER_WORDS + accounts.length * (ACCOUNT_WORDS + seriesIds.length) + seriesIds.length * SERIES_WORDS
+        );
+        _header(words, engine, vault, accounts.length, seriesIds.length, full);
+        Reads memory r = Reads(engine, vault, IERC20(vault.asset()), full);
+        uint256 at = HEADER_WORDS;
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            at = _account(words, at, r, accounts[i], seriesIds);
+        }
+        for (uint256 j = 0; j < seriesIds.length; ++j) {
+            at = _series(words, at, engine, market, seriesIds[j], full);
+        }
+    }
+
+    /* ------------------------------------------------------------------ */
+    /*                               SECTIONS                             */
+    /* ------------------------------------------------------------------ */
+
+    function _header(
+        int256[] memory w,
+        IMarginEngine engine,
+        ILiquidityVault vault,
+        uint256 a,
+        uint256 s,
+        bool full
+    ) private view {
+        w[0] = _i(block.timestamp);
+        (uint256 eb, uint256 eo) = engine.conservation();
+        w[1] = _i(eb);
+        w[2] = _i(eo);
+        (uint256 vb, uint256 vc) = vault.conservation();
+        w[3] = _i(vb);
+        w[4] = _i(vc);
+        w[5] = _i(vault.totalSupply());
+        w[6] = _i(vault.totalAssets());
+        w[7] = _i(vault.availableLiquidity());
+        (uint256 head, uint256 tail) = vault.redeemQueue();
+        w[8] = _i(head);
+        w[9] = _i(tail);
+        if (full) {
+            _previews(w, vault);
+            w[17] = vault.maxDeposit(address(0)) != 0 ? int256(1) : int256(0);
+        }
+        w[18] = _i(a);
+        w[19] = _i(s);
+    }
+
+    function _previews(int256[] memory w, ILiquidityVault vault) private view {
+        try vault.previewDeposit(PROBE_ASSETS) returns (uint256 v) {
+            w[11] = _i(v);
+        } catch {
+            return;
+        }
+        w[12] = _i(vault.previewMint(PROBE_SHARES));
+        w[13] = _i(vault.previewWithdraw(PROBE_ASSETS));
+        w[14] = _i(vault.previewRedeem(PROBE_SHARES));
+        w[15] = _i(vault.convertToShares(PROBE_ASSETS));
+        w[16] = _i(vault.convertToAssets(PROBE_SHARES));
+        w[10] = 1;
+    }
+
+    function _account(
+        int256[] memory w,
+        uint256 at,
+        Reads memory r,
+        address account,
+        uint256[] calldata seriesIds
+    ) private view returns (uint256) {
+        IMarginEngine engine = r.engine;
+        ILiquidityVault vault = r.vault;
+        IMarginEngine.AccountHealth memory h = engine.accountHealth(account);
+        w[at] = _i(r.token.balanceOf(account));
+        w[at + 1] = _i(h.collateral);
+        w[at + 2] = h.equity;
+        w[at + 3] = _i(h.initialRequirement);
+        w[at + 4] = _i(h.maintenanceRequirement);
+        // A zero requirement reports type(uint256).max; it is clamped so the word stays a valid int256.
+        w[at + 5] = h.health > uint256(type(int256).max) ? type(int256).max : int256(h.health);
+        w[at + 6] = h.priced ? int256(1) : int256(0);
+        w[at + 7] = _i(vault.balanceOf(account));
+        if (r.full) {
+            w[at + 8] = _i(vault.maxWithdraw(account));
+            w[at + 9] = _i(vault.maxRedeem(account));
+        }
+        at += ACCOUNT_WORDS;
+        for (uint256 j = 0; j < seriesIds.length; ++j) {
+            w[at + j] = engine.positionOf(account, seriesIds[j]);
+        }
+        return at + seriesIds.length;
+    }
+
+    function _series(
+        int256[] memory w,
+        uint256 at,
+        IMarginEngine engine,
+        IOptionMarket market,
+        uint256 id,
+        bool full
+    ) private view returns (uint256) {
+        IMarginEngine.Series memory t = engine.getSeries(id);
+        w[at] = _i(t.strike);
+        w[at + 1] = _i(t.expiry);
+        w[at + 2] = t.isCall ? int256(1) : int256(0);
+        w[at + 3] = _i(t.vol);
+        w[at + 4] = t.retired ? int256(1) : int256(0);
+        try engine.markOf(id) returns (IMarginEngine.SeriesMark memory m) {
+            w[at + 5] = 1;
+            w[at + 6] = _i(m.price);
+            w[at + 7] = _i(m.spot);
+            w[at + 8] = m.delta;
+            w[at + 9] = _i(m.vega);
+        } catch {
+            return at + SERIES_WORDS;
+        }
+        if (!full) return at + SERIES_WORDS;
+        try market.quote(id, -PROBE_OPTIONS) returns (IOptionMarket.Quote memory bid) {
+            w[at + 11] = _i(bid.premium);
+            w[at + 12] = _i(market.quote(id, PROBE_OPTIONS).premium);
+            w[at + 10] = 1;
+        } catch {
+            return at + SERIES_WORDS;
+        }
+        return at + SERIES_WORDS;
+    }
+
+    /// @dev Every value read here is a token amount, timestamp, price or count far below 2^255.
+    function _i(uint256 x) private pure returns (int256) {
+        return int256(x);
+    }
+}

@@ -1,0 +1,613 @@
+import { exec, judge, assertEq, assert, Violation, type Ctx } from "./context";
+import { ReqStatus, OracleStatus } from "./model";
+import { VAULT, ATTACKER, ACTOR_NAMES } from "./world";
+import { premiumOf, toShares, toAssets, payoff, abs, min, WAD, SCALE, ceilDiv } from "./math";
+
+/** One fuzz action: a description for the failure path and the code that runs and judges it. */
+export interface Action {
+  describe: string;
+  run(ctx: Ctx): Promise<void>;
+}
+
+const name = (i: number) => ACTOR_NAMES[i];
+const enc = (ctx: Ctx, c: "engine" | "market" | "vault" | "token" | "router" | "manager", f: string, a: unknown[]) =>
+  ctx.world.ifaces[c].encodeFunctionData(f, a);
+
+/* ---------------------------------------------------------------- */
+/*                        ENGINE COLLATERAL                         */
+/* ---------------------------------------------------------------- */
+
+export const engineDeposit = (actor: number, amount: bigint): Action => ({
+  describe: `engine.deposit(${name(actor)}, ${amount})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "deposit", world.accounts[actor], world.addr.engine, enc(ctx, "engine", "deposit", [world.accounts[actor], amount]));
+    const expected = amount === 0n ? "MarginZeroAmount" : model.wallet[actor] < amount ? "ERC20InsufficientBalance" : null;
+    judge(res, expected, this.describe);
+    if (res.ok) {
+      model.wallet[actor] -= amount;
+      model.collateral[actor] += amount;
+    }
+  },
+});
+
+export const engineWithdraw = (actor: number, fraction: bigint): Action => ({
+  describe: `engine.withdraw(${name(actor)}, ${fraction}/1000 of collateral)`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const amount = (model.collateral[actor] * fraction) / 1000n + (fraction > 1000n ? 1n : 0n);
+    const res = await exec(ctx, "withdraw", world.accounts[actor], world.addr.engine, enc(ctx, "engine", "withdraw", [amount, world.accounts[actor]]));
+    const s = ctx.state; // unchanged on revert: the state the call saw
+    let expected: string | null = null;
+    if (amount === 0n) expected = "MarginZeroAmount";
+    else if (model.collateral[actor] < amount) expected = "MarginInsufficientCollateral";
+    else if (model.hasShort(actor)) {
+      if (model.oracle.status === OracleStatus.FAILED) expected = "MarginOracleFailed";
+      else {
+        const m = model.margin(model.collateral[actor] - amount, model.positions[actor], s);
+        if (m.equity < m.initial) expected = "MarginInitialRequirementNotMet";
+      }
+    }
+    judge(res, expected, this.describe, (args) => {
+      if (expected === "MarginInitialRequirementNotMet") {
+        const [, equity, req] = args as [string, bigint, bigint];
+        const a = s.accounts[actor];
+        if (equity !== a.equity - amount || req !== a.initialReq) return `equity/req args differ from the lens (${a.equity - amount}, ${a.initialReq})`;
+        if (equity >= req) return "equity meets the requirement";
+      }
+      return null;
+    });
+    if (res.ok) {
+      model.collateral[actor] -= amount;
+      model.wallet[actor] += amount;
+      if (model.hasShort(actor)) {
+        const a = ctx.state.accounts[actor];
+        assert("M-03", a.equity >= a.initialReq, `after a withdrawal ${name(actor)} equity ${a.equity} < initial ${a.initialReq}`);
+      }
+    }
+  },
+});
+
+/* ---------------------------------------------------------------- */
+/*                              TRADING                             */
+/* ---------------------------------------------------------------- */
+
+export type LimitMode = "exact" | "generous" | "tight";
+
+export const trade = (actor: number, j: number, amount: bigint, limit: LimitMode, late: boolean): Action => ({
+  describe: `market.trade(${name(actor)}, series#${j}, ${amount}, limit=${limit}, late=${late})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const t = world.series[j];
+    const ts = model.time + 1n;
+    // The limit is set from the previous block's quote, as a user would.
+    const prevMark = ctx.state.series[j];
+    const guess = prevMark.markOk ? premiumOf(amount, prevMark.mark, prevMark.spot, model.quoteParams) : 0n;
+    let limitPremium: bigint;
+    if (amount > 0n) limitPremium = limit === "generous" ? guess * 2n + 10n ** 6n : limit === "tight" ? guess / 2n : guess;
+    else limitPremium = limit === "generous" ? guess / 2n : limit === "tight" ? guess * 2n + 1n : guess;
+    const deadline = late ? ts - 1n : ts + 600n;
+    const res = await exec(ctx, "trade", world.accounts[actor], world.addr.market, enc(ctx, "market", "trade", [t.id, amount, limitPremium, deadline]));
+    const s = ctx.state;
+    const m = s.series[j];
+    const qp = model.quoteParams;
+    const premium = m.markOk ? premiumOf(amount, m.mark, m.spot, qp) : 0n;
+    let expected: string | null = null;
+    const posT = [...model.positions[actor]];
+    const posV = [...model.positions[VAULT]];
+    posT[j] += amount;
+    posV[j] -= amount;
+    let collT = model.collateral[actor];
+    let collV = model.collateral[VAULT];
+    if (amount > 0n) {
+      collT -= premium;
+      collV += premium;
+    } else {
+      collT += premium;
+      collV -= premium;
+    }
+    const oldT = model.positions[actor][j];
+    if (amount === 0n) expected = "MarketZeroAmount";
+    else if (ts > deadline) expected = "MarketDeadlinePassed";
+    else if (!m.markOk) expected = "MarginOracleFailed";
+    else if (ts >= t.expiry - qp.tradingCutoff) expected = "MarketTradingClosed";
+    else if (amount > 0n && premium > limitPremium) expected = "MarketPremiumAboveLimit";
+    else if (amount < 0n && premium < limitPremium) expected = "MarketPremiumBelowLimit";
+    else if (collT < 0n || collV < 0n) expected = "MarginInsufficientCollateral";
+    else {
+      const shrinksShort = oldT < 0n && amount > 0n && posT[j] <= 0n;
+      if (!shrinksShort && posT.some((p) => p < 0n)) {
+        const r = model.margin(collT, posT, s);
+        if (r.equity < r.initial) expected = "MarginInitialRequirementNotMet";
+      }
+      if (expected === null && abs(posV[j]) > abs(model.positions[VAULT][j])) {
+        const r = model.margin(collV, posV, s);
+        if (r.equity < r.initial) expected = "MarginInitialRequirementNotMet";
+        else if (abs(posV[j]) > 1000n * WAD) expected = "MarketOpenInterestCapExceeded";
+      }
+    }
+    judge(res, expected, this.describe, (args) => {
+      if (expected === "MarketPremiumAboveLimit" || expected === "MarketPremiumBelowLimit") {
+        if (args[0] !== premium) return `premium ${args[0]} != model ${premium}`;
+      }
+      return null;
+    });
+    if (res.ok) {
+      // Q-06: the fill equals the model exactly, rounded in the vault's favour.
+      const a = s.accounts[actor];
+      assertEq("Q-06", a.collateral, collT, `${name(actor)} collateral after a fill of ${premium}`);
+      model.positions[actor] = posT;
+      model.positions[VAULT] = posV;
+      model.collateral[actor] = collT;
+      model.collateral[VAULT] = collV;
+      const shrinksShort = oldT < 0n && amount > 0n && posT[j] <= 0n;
+      if (!shrinksShort && posT.some((p) => p < 0n)) {
+        assert("M-01", a.equity >= a.initialReq, `${name(actor)} below initial margin after a trade (${a.equity} < ${a.initialReq})`);
+      }
+      const v = s.accounts[VAULT];
+      if (abs(posV[j]) > abs(ctx.prev.accounts[VAULT].positions[j])) {
+        assert("M-02", v.equity >= v.initialReq, `vault below initial margin after a trade (${v.equity} < ${v.initialReq})`);
+      }
+    }
+  },
+});
+
+/* ---------------------------------------------------------------- */
+/*                          VAULT (ERC-4626)                        */
+/* ---------------------------------------------------------------- */
+
+function vaultGate(ctx: Ctx): string | null {
+  const err = ctx.model.vaultOracleError(ctx.model.time);
+  if (err) return err;
+  return null;
+}
+
+export const vaultDeposit = (actor: number, assets: bigint): Action => ({
+  describe: `vault.deposit(${name(actor)}, ${assets})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const supply = model.supply;
+    const res = await exec(ctx, "vaultDeposit", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "deposit", [assets, world.accounts[actor]]));
+    const s = ctx.state;
+    const nav = res.ok ? s.totalAssets - assets : s.totalAssets;
+    const shares = toShares(assets, nav, supply, false);
+    let expected = vaultGate(ctx);
+    if (!expected && shares === 0n) expected = "VaultZeroShares";
+    if (!expected && model.wallet[actor] < assets) expected = "ERC20InsufficientBalance";
+    judge(res, expected, this.describe);
+    if (res.ok) {
+      assertEq("V-10", s.accounts[actor].shares - model.shares[actor], shares, "shares minted by deposit");
+      ctx.last.vaultOp = { navBefore: nav, supplyBefore: supply };
+      model.shares[actor] += shares;
+      model.supply += shares;
+      model.wallet[actor] -= assets;
+      model.collateral[VAULT] += assets;
+    }
+  },
+});
+
+export const vaultMint = (actor: number, shares: bigint): Action => ({
+  describe: `vault.mint(${name(actor)}, ${shares})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const supply = model.supply;
+    const res = await exec(ctx, "vaultMint", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "mint", [shares, world.accounts[actor]]));
+    const s = ctx.state;
+    let expected: string | null = shares === 0n ? "VaultZeroAmount" : vaultGate(ctx);
+    if (res.ok) {
+      judge(res, expected, this.describe);
+      const assets = model.wallet[actor] - s.accounts[actor].wallet;
+      assertEq("V-10", assets, toAssets(shares, s.totalAssets - assets, supply, true), "assets pulled by mint (rounded up)");
+      ctx.last.vaultOp = { navBefore: s.totalAssets - assets, supplyBefore: supply };
+      assertEq("V-10", s.accounts[actor].shares - model.shares[actor], shares, "shares minted by mint");
+      model.shares[actor] += shares;
+      model.supply += shares;
+      model.wallet[actor] -= assets;
+      model.collateral[VAULT] += assets;
+      return;
+    }
+    if (!expected && model.wallet[actor] < toAssets(shares, s.totalAssets, supply, true)) expected = "ERC20InsufficientBalance";
+    judge(res, expected, this.describe);
+  },
+});
+
+export const vaultRedeem = (actor: number, fraction: bigint): Action => ({
+  describe: `vault.redeem(${name(actor)}, ${fraction}/1000 of shares)`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const shares = (model.shares[actor] * fraction) / 1000n;
+    const supply = model.supply;
+    const res = await exec(ctx, "vaultRedeem", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "redeem", [shares, world.accounts[actor], world.accounts[actor]]));
+    const s = ctx.state;
+    let expected = vaultGate(ctx);
+    if (res.ok) {
+      const assets = s.accounts[actor].wallet - model.wallet[actor];
+      const nav = s.totalAssets + assets;
+      judge(res, expected, this.describe);
+      assertEq("V-10", assets, toAssets(shares, nav, supply, false), "assets paid by redeem (rounded down)");
+      ctx.last.vaultOp = { navBefore: nav, supplyBefore: supply };
+      model.shares[actor] -= shares;
+      model.supply -= shares;
+      model.wallet[actor] += assets;
+      model.collateral[VAULT] -= assets;
+      return;
+    }
+    const nav = s.totalAssets;
+    if (!expected && s.totalAssets >= 0n && toAssets(shares, nav, supply, false) === 0n) expected = "VaultZeroAssets";
+    if (!expected) expected = "ERC4626ExceededMaxRedeem";
+    judge(res, expected, this.describe, (args) => {
+      if (expected !== "ERC4626ExceededMaxRedeem") return null;
+      const [, requested, maxShares] = args as [string, bigint, bigint];
+      const cap = min(model.shares[actor], toShares(s.available, nav, supply, false));
+      if (maxShares !== cap) return `max ${maxShares} != model ${cap}`;
+      return requested > maxShares ? null : "request within max";
+    });
+  },
+});
+
+export const vaultWithdraw = (actor: number, assets: bigint): Action => ({
+  describe: `vault.withdraw(${name(actor)}, ${assets})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const supply = model.supply;
+    const res = await exec(ctx, "vaultWithdraw", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "withdraw", [assets, world.accounts[actor], world.accounts[actor]]));
+    const s = ctx.state;
+    let expected: string | null = assets === 0n ? "VaultZeroAmount" : vaultGate(ctx);
+    if (res.ok) {
+      judge(res, expected, this.describe);
+      const nav = s.totalAssets + assets;
+      const burned = model.shares[actor] - s.accounts[actor].shares;
+      assertEq("V-10", burned, toShares(assets, nav, supply, true), "shares burned by withdraw (rounded up)");
+      ctx.last.vaultOp = { navBefore: nav, supplyBefore: supply };
+      model.shares[actor] -= burned;
+      model.supply -= burned;
+      model.wallet[actor] += assets;
+      model.collateral[VAULT] -= assets;
+      return;
+    }
+    if (!expected) expected = "ERC4626ExceededMaxWithdraw";
+    judge(res, expected, this.describe, (args) => {
+      if (expected !== "ERC4626ExceededMaxWithdraw") return null;
+      const [, requested, maxAssets] = args as [string, bigint, bigint];
+      const cap = min(toAssets(model.shares[actor], s.totalAssets, supply, false), s.available);
+      if (maxAssets !== cap) return `max ${maxAssets} != model ${cap}`;
+      return requested > maxAssets ? null : "request within max";
+    });
+  },
+});
+
+/* ---------------------------------------------------------------- */
+/*                            REDEEM QUEUE                          */
+/* ---------------------------------------------------------------- */
+
+export const requestRedeem = (actor: number, fraction: bigint): Action => ({
+  describe: `vault.requestRedeem(${name(actor)}, ${fraction}/1000 of shares)`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const shares = (model.shares[actor] * fraction) / 1000n + (fraction > 1000n ? 1n : 0n);
+    const a = world.accounts[actor];
+    const res = await exec(ctx, "requestRedeem", a, world.addr.vault, enc(ctx, "vault", "requestRedeem", [shares, a, a]));
+    const expected = shares === 0n ? "VaultZeroAmount" : shares > model.shares[actor] ? "ERC20InsufficientBalance" : null;
+    judge(res, expected, this.describe);
+    if (res.ok) {
+      model.requests.push({ owner: actor, receiver: actor, shares, assets: 0n, status: ReqStatus.PENDING });
+      model.shares[actor] -= shares;
+      model.shares[VAULT] += shares;
+    }
+  },
+});
+
+export const cancelRedeem = (actor: number, pick: number): Action => ({
+  describe: `vault.cancelRedeemRequest(by ${name(actor)}, request pick ${pick})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const id = model.requests.length === 0 ? 0 : pick % (model.requests.length + 1);
+    const r = model.requests[id];
+    const res = await exec(ctx, "cancelRedeem", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "cancelRedeemRequest", [id]));
+    const expected = !r || r.status !== ReqStatus.PENDING ? "VaultRequestStatus" : r.owner !== actor ? "VaultNotRequestOwner" : null;
+    judge(res, expected, this.describe);
+    if (res.ok) {
+      r.status = ReqStatus.CANCELLED;
+      model.shares[VAULT] -= r.shares;
+      model.shares[r.owner] += r.shares;
+    }
+  },
+});
+
+export const processQueue = (actor: number, n: bigint): Action => ({
+  describe: `vault.processRedeemQueue(by ${name(actor)}, ${n})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const before = ctx.state;
+    const res = await exec(ctx, "processQueue", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "processRedeemQueue", [n]));
+    const s = ctx.state;
+    let expected: string | null = n === 0n || n > 50n ? "VaultBatchOutOfRange" : vaultGate(ctx);
+    if (!expected && !res.ok && s.totalAssets === 0n && model.collateral[VAULT] === 0n) expected = null;
+    judge(res, expected, this.describe);
+    if (!res.ok) return;
+    const paidTotal = s.vaultClaimable - before.vaultClaimable;
+    let nav = s.totalAssets + paidTotal;
+    let supply = model.supply;
+    const supplyStart = model.supply;
+    let head = Number(before.queueHead);
+    const stop = Number(s.queueHead);
+    let sum = 0n;
+    assert("S-05", stop - head <= Number(n), `processed ${stop - head} > batch ${n}`);
+    for (; head < stop; head++) {
+      const r = model.requests[head];
+      if (r.status !== ReqStatus.PENDING) continue;
+      const paid = toAssets(r.shares, nav, supply, false);
+      r.assets = paid;
+      r.status = ReqStatus.CLAIMABLE;
+      nav -= paid;
+      supply -= r.shares;
+      sum += paid;
+      model.shares[VAULT] -= r.shares;
+      model.supply -= r.shares;
+    }
+    assertEq("V-11", paidTotal, sum, "assets set aside by processing, at the NAV of the moment, rounded down");
+    ctx.last.vaultOp = { navBefore: s.totalAssets + paidTotal, supplyBefore: supplyStart };
+    model.claimable += sum;
+    model.collateral[VAULT] -= sum;
+    model.wallet[VAULT] += sum;
+  },
+});
+
+export const claimRedeem = (actor: number, pick: number): Action => ({
+  describe: `vault.claimRedeem(by ${name(actor)}, request pick ${pick})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const id = model.requests.length === 0 ? 0 : pick % (model.requests.length + 1);
+    const r = model.requests[id];
+    const res = await exec(ctx, "claimRedeem", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "claimRedeem", [id]));
+    judge(res, !r || r.status !== ReqStatus.CLAIMABLE ? "VaultRequestStatus" : null, this.describe);
+    if (res.ok) {
+      r.status = ReqStatus.CLAIMED;
+      model.claimable -= r.assets;
+      model.wallet[VAULT] -= r.assets;
+      model.wallet[r.receiver] += r.assets;
+    }
+  },
+});
+
+/* ---------------------------------------------------------------- */
+/*                             SETTLEMENT                           */
+/* ---------------------------------------------------------------- */
+
+export const settle = (caller: number, account: number, j: number): Action => ({
+  describe: `engine.settle(by ${name(caller)}, ${name(account)}, series#${j})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const t = world.series[j];
+    const res = await exec(ctx, "settle", world.accounts[caller], world.addr.engine, enc(ctx, "engine", "settle", [world.accounts[account], t.id]));
+    const ts = model.time;
+    const set = model.settlement.get(t.expiry);
+    const amount = model.positions[account][j];
+    let expected: string | null = null;
+    let owed = 0n;
+    if (ts < t.expiry) expected = "MarginSeriesNotExpired";
+    else if (account === VAULT) expected = "MarginVaultSettlesWithCounterparties";
+    else if (!set || !set.final) expected = "MarginSettlementNotFinal";
+    else if (amount === 0n) expected = "MarginNoPosition";
+    else {
+      const per = payoff(t.strike, t.isCall, set.price);
+      owed = amount > 0n ? (per * amount) / (WAD * SCALE) : ceilDiv(per * -amount, WAD * SCALE);
+      if (amount > 0n && model.collateral[VAULT] < owed) expected = "MarginInsufficientCollateral";
+    }
+    judge(res, expected, this.describe);
+    if (!res.ok) return;
+    const paid = amount > 0n ? owed : min(owed, model.collateral[account]);
+    if (amount > 0n) {
+      model.collateral[VAULT] -= paid;
+      model.collateral[account] += paid;
+    } else {
+      model.collateral[account] -= paid;
+      model.collateral[VAULT] += paid;
+      model.badDebt += owed - paid;
+    }
+    // T-02: payouts within bounds: a long gets at most amount x payoff, a short pays at most its collateral.
+    assert("T-02", paid <= (abs(amount) * (t.isCall ? set!.price : t.strike)) / (WAD * SCALE) + 1n, `payout ${paid} above the option's bound`);
+    model.positions[VAULT][j] += amount;
+    model.positions[account][j] = 0n;
+    model.settledCount++;
+  },
+});
+
+/* ---------------------------------------------------------------- */
+/*                        SIMULATORS (oracle, time)                 */
+/* ---------------------------------------------------------------- */
+
+export const moveSpot = (bps: bigint): Action => ({
+  describe: `router.setSpot(x ${bps}/10000)`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    let spot = (model.spot * bps) / 10_000n;
+    if (spot < 200n * WAD) spot = 200n * WAD;
+    if (spot > 20_000n * WAD) spot = 20_000n * WAD;
+    const res = await exec(ctx, "setSpot", world.admin, world.addr.router, enc(ctx, "router", "setSpot", [world.underlying, spot]));
+    judge(res, null, this.describe);
+    model.spot = spot;
+    model.oracle = { status: OracleStatus.OK, updatedAt: model.time };
+  },
+});
+
+export type Fault = "stale" | "failed" | "degraded" | "sequencerDown" | "outlier";
+
+export const oracleFault = (fault: Fault): Action => ({
+  describe: `oracle fault: ${fault}`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const ts = model.time + 1n;
+    let status = OracleStatus.OK;
+    let price = model.spot;
+    let updatedAt = ts;
+    let reasons = 0;
+    if (fault === "stale") updatedAt = ts - model.maxSpotAge - 60n;
+    else if (fault === "failed" || fault === "sequencerDown") {
+      status = OracleStatus.FAILED;
+      price = 0n;
+      updatedAt = ts; // a FAILED reading still has a timestamp; the router reports none
+      reasons = fault === "sequencerDown" ? 1 << 5 : 1;
+    } else if (fault === "degraded" || fault === "outlier") {
+      // An outlier source is dropped by the median: the router reports DEGRADED with the median price.
+      status = OracleStatus.DEGRADED;
+      reasons = 1 << 2;
+    }
+    const res = await exec(ctx, "oracleFault", world.admin, world.addr.router, enc(ctx, "router", "setReading", [world.underlying, price, status, reasons, updatedAt]));
+    judge(res, null, this.describe);
+    model.oracle = { status, updatedAt };
+    if (status !== OracleStatus.FAILED) model.spot = price;
+  },
+});
+
+export type Warp = "small" | "hours" | "days" | "toCutoff" | "pastExpiry" | "pastLongExpiry";
+
+export const warp = (kind: Warp, seconds: bigint): Action => ({
+  describe: `warp ${kind} ${seconds}s`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const near = world.series[0].expiry;
+    const far = world.series[6].expiry;
+    let target = model.time + 1n;
+    if (kind === "small") target = model.time + 1n + (seconds % 900n);
+    if (kind === "hours") target = model.time + 3600n + (seconds % 20_000n);
+    if (kind === "days") target = model.time + 86_400n + (seconds % 400_000n);
+    if (kind === "toCutoff") target = near - model.quoteParams.tradingCutoff - 2n + (seconds % 4n);
+    if (kind === "pastExpiry") target = near + (seconds % 7200n);
+    if (kind === "pastLongExpiry") target = far + (seconds % 7200n);
+    if (target <= model.time) target = model.time + 1n;
+    await world.chain.mine(target);
+    model.time = target;
+    ctx.prev = ctx.state;
+    const { observe } = await import("./world");
+    ctx.state = await observe(world, ctx.full);
+    ctx.last = { action: "warp", ok: true, changesNothing: true };
+  },
+});
+
+export const donate = (toVault: boolean, amount: bigint): Action => ({
+  describe: `attacker donates ${amount} to the ${toVault ? "vault" : "engine"}`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const to = toVault ? world.addr.vault : world.addr.engine;
+    const res = await exec(ctx, "donate", world.accounts[ATTACKER], world.addr.token, enc(ctx, "token", "transfer", [to, amount]));
+    judge(res, model.wallet[ATTACKER] < amount ? "ERC20InsufficientBalance" : null, this.describe);
+    if (!res.ok) return;
+    model.wallet[ATTACKER] -= amount;
+    if (toVault) {
+      model.vaultDonated += amount;
+      model.wallet[VAULT] += amount;
+    } else model.engineDonated += amount;
+    // X-02: the donation credits nobody; C-01/C-02 check it shows only as surplus over what is owed.
+  },
+});
+
+export const setSettlement = (expiryIdx: number, bps: bigint, final: boolean): Action => ({
+  describe: `router.setSettlementPrice(expiry#${expiryIdx}, spot x ${bps}/10000, final=${final})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const expiry = world.series[expiryIdx === 0 ? 0 : 6].expiry;
+    const cur = model.settlement.get(expiry);
+    if (cur?.final) {
+      // A final settlement price is immutable (the router enforces it); the simulator never rewrites one.
+      ctx.last = { action: "noop", ok: true, changesNothing: true };
+      return;
+    }
+    const price = (model.spot * bps) / 10_000n;
+    const res = await exec(ctx, "setSettlement", world.admin, world.addr.router, enc(ctx, "router", "setSettlementPrice", [world.underlying, expiry, price, final]));
+    judge(res, null, this.describe);
+    model.settlement.set(expiry, { price, final });
+  },
+});
+
+/* ---------------------------------------------------------------- */
+/*                          ROLES AND PARAMETERS                    */
+/* ---------------------------------------------------------------- */
+
+export const riskSetVol = (j: number, vol: bigint): Action => ({
+  describe: `RISK market.setImpliedVol(series#${j}, ${vol})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "setVol", world.risk, world.addr.market, enc(ctx, "market", "setImpliedVol", [world.series[j].id, vol]));
+    let expected: string | null = null;
+    if (vol < WAD / 20n || vol > 5n * WAD) expected = "MarketVolOutOfRange";
+    if (!res.ok && !expected && res.revert.name === "MarginSeriesExpired" && model.time >= world.series[j].expiry) return;
+    judge(res, expected, this.describe);
+    if (res.ok) model.vols[j] = vol;
+  },
+});
+
+export const riskSetQuoteParams = (spread: bigint, feeRate: bigint, feeCap: bigint, cutoff: bigint): Action => ({
+  describe: `RISK market.setQuoteParams(${spread}, ${feeRate}, ${feeCap}, ${cutoff})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const p = { spread, feeRate, feeCap, tradingCutoff: cutoff };
+    const res = await exec(ctx, "setQuoteParams", world.risk, world.addr.market, enc(ctx, "market", "setQuoteParams", [p]));
+    const bad = spread > WAD / 4n || feeRate > WAD / 100n || feeCap > WAD / 2n || cutoff < 300n || cutoff > 86_400n;
+    judge(res, bad ? "MarketParameterOutOfRange" : null, this.describe);
+    if (res.ok) model.quoteParams = p;
+  },
+});
+
+export const riskSetMarginParams = (initialShock: bigint, maintenanceShock: bigint, initialMinCharge: bigint, maintenanceMinCharge: bigint): Action => ({
+  describe: `RISK engine.setMarginParams(${initialShock}, ${maintenanceShock}, ${initialMinCharge}, ${maintenanceMinCharge})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const p = { initialShock, maintenanceShock, initialMinCharge, maintenanceMinCharge };
+    const res = await exec(ctx, "setMarginParams", world.risk, world.addr.engine, enc(ctx, "engine", "setMarginParams", [p]));
+    // The first parameter outside its bounds is the one reported (bounds of MarginValuation._setMarginParams).
+    const checks: [string, bigint, bigint, bigint][] = [
+      ["initialShock", initialShock, WAD / 100n, (WAD * 9n) / 10n],
+      ["maintenanceShock", maintenanceShock, WAD / 100n, initialShock],
+      ["initialMinCharge", initialMinCharge, 0n, WAD / 2n],
+      ["maintenanceMinCharge", maintenanceMinCharge, 0n, initialMinCharge],
+    ];
+    const bad = checks.find(([, v, lo, hi]) => v < lo || v > hi);
+    judge(res, bad ? "MarginParameterOutOfRange" : null, this.describe, (args) => {
+      const [, value, lo, hi] = args as [string, bigint, bigint, bigint];
+      return value === bad![1] && lo === bad![2] && hi === bad![3] ? null : `reported (${value}, ${lo}, ${hi}), model ${bad![0]}`;
+    });
+    if (res.ok) model.marginParams = p;
+  },
+});
+
+export const riskSetMaxSpotAge = (age: bigint): Action => ({
+  describe: `RISK vault.setMaxSpotAge(${age})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "setMaxSpotAge", world.risk, world.addr.vault, enc(ctx, "vault", "setMaxSpotAge", [age]));
+    judge(res, age < 30n || age > 86_400n ? "VaultParameterOutOfRange" : null, this.describe);
+    if (res.ok) model.maxSpotAge = age;
+  },
+});
+
+/** Every restricted entry point, called by an actor that holds no role for it. */
+export const unauthorized = (caller: number, which: number): Action => ({
+  describe: `${name(caller)} calls restricted function #${which}`,
+  async run(ctx) {
+    const { world } = ctx;
+    const calls: [string, string][] = [
+      [world.addr.market, enc(ctx, "market", "setImpliedVol", [world.series[0].id, WAD])],
+      [world.addr.market, enc(ctx, "market", "setQuoteParams", [{ spread: 0n, feeRate: 0n, feeCap: 0n, tradingCutoff: 300n }])],
+      [world.addr.market, enc(ctx, "market", "setExposureCaps", [world.underlying, { maxNetDelta: 0n, maxNetVega: 0n, maxOpenInterest: 0n }])],
+      [world.addr.market, enc(ctx, "market", "listSeries", [world.underlying, 2100n * WAD, world.series[6].expiry, true, WAD])],
+      [world.addr.engine, enc(ctx, "engine", "setMarginParams", [{ initialShock: WAD / 2n, maintenanceShock: WAD / 4n, initialMinCharge: WAD / 4n, maintenanceMinCharge: WAD / 8n }])],
+      [world.addr.engine, enc(ctx, "engine", "setRiskFreeRate", [WAD / 5n])],
+      [world.addr.engine, enc(ctx, "engine", "wire", [world.accounts[caller], world.accounts[caller]])],
+      [world.addr.engine, enc(ctx, "engine", "addUnderlying", ["0x" + "42".repeat(32)])],
+      [world.addr.vault, enc(ctx, "vault", "setMaxSpotAge", [86_400n])],
+      [world.addr.engine, enc(ctx, "engine", "registerSeries", [world.underlying, 2100n * WAD, world.series[6].expiry, true, WAD])],
+      [world.addr.engine, enc(ctx, "engine", "creditVault", [1n])],
+      [world.addr.engine, enc(ctx, "engine", "withdrawVault", [world.accounts[caller], 1n])],
+      [world.addr.engine, enc(ctx, "engine", "applyTrade", [world.accounts[caller], world.series[0].id, WAD, 0n])],
+    ];
+    const [to, data] = calls[which % calls.length];
+    const res = await exec(ctx, "unauthorized", world.accounts[caller], to, data);
+    const moduleOnly = which % calls.length >= 9;
+    judge(res, moduleOnly ? "MarginUnauthorizedCaller" : "AccessManagedUnauthorized", this.describe, (args) =>
+      String(args[0]).toLowerCase() === world.accounts[caller].toLowerCase() ? null : `caller arg ${String(args[0])}`,
+    );
+  },
+});
+
+export { Violation };
