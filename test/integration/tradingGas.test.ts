@@ -10,11 +10,13 @@ import { GAS_TARGETS } from "../../scripts/bench/gasTargets";
  *
  * Bounds that are met are asserted as the issue states them. Bounds that are not met are asserted against the
  * measured ceiling instead, so any regression still fails; each such test says so in its name. Measured on
- * this code (Hardhat EDR, cancun, optimizer 10,000 runs), circuit-breaker checks included:
- *   trade.buy 213.2k (core 184.2k), trade.sell_short 213.5k (core 184.5k), trade.close 185.2k (core 156.2k),
- *   vault.deposit 194.5k (core 165.6k), vault.redeem 210.1k (core 181.1k), settle.position 84.1k (core 83.5k).
- * The breaker added about 7.8k to each trade, 30.4k to a vault deposit, 32.7k to a redeem and 6.5k to a
- * settlement (docs/entry-points.md, "Gas").
+ * this code (Hardhat EDR, cancun; the engine at 1,000 optimizer runs for its code-size limit, the rest at 10,000),
+ * circuit-breaker checks and the initial-requirement floor (regression M-04) included:
+ *   trade.buy 228.4k (core 199.5k), trade.sell_short 228.8k (core 199.8k), trade.close 191.9k (core 162.9k),
+ *   vault.deposit 194.9k (core 166.0k), vault.redeem 216.4k (core 187.4k), settle.position 84.2k (core 83.7k).
+ * The breaker adds about 7.8k to each trade, 30k to a vault deposit or redeem and 6.5k to a settlement
+ * (docs/entry-points.md, "Gas"); flooring the initial requirement at the maintenance one evaluates both grids,
+ * about +14k on trades that need an initial check.
  */
 describe("Gas: trading operations on a warm account with three other open series", () => {
   let gas: Record<string, bigint>;
@@ -43,23 +45,23 @@ describe("Gas: trading operations on a warm account with three other open series
   });
 
   describe("issue bounds not met: held to their measured ceilings", () => {
-    it("gas_tradeBuy_withRealRouter_withinMeasured214k_core185k_issueBound180kNotMet", () => {
-      expect(gas["trade.buy"]).to.be.lessThanOrEqual(214_000n);
-      expect(gas["trade.buy.core"]).to.be.lessThanOrEqual(185_000n);
+    it("gas_tradeBuy_withRealRouter_withinMeasured229k_core200k_issueBound180kNotMet", () => {
+      expect(gas["trade.buy"]).to.be.lessThanOrEqual(229_000n);
+      expect(gas["trade.buy.core"]).to.be.lessThanOrEqual(200_000n);
     });
 
-    it("gas_tradeClose_withRealRouter_withinMeasured186k_issueBound180kNotMet", () => {
-      expect(gas["trade.close"]).to.be.lessThanOrEqual(186_000n);
+    it("gas_tradeClose_withRealRouter_withinMeasured192k_issueBound180kNotMet", () => {
+      expect(gas["trade.close"]).to.be.lessThanOrEqual(192_000n);
     });
 
-    it("gas_vaultDeposit_withinMeasured195k_core166k_issueBound120kNotMet", () => {
+    it("gas_vaultDeposit_withinMeasured195k_core167k_issueBound120kNotMet", () => {
       expect(gas["vault.deposit"]).to.be.lessThanOrEqual(195_000n);
-      expect(gas["vault.deposit.core"]).to.be.lessThanOrEqual(166_000n);
+      expect(gas["vault.deposit.core"]).to.be.lessThanOrEqual(167_000n);
     });
 
-    it("gas_vaultRedeem_withinMeasured211k_core182k_issueBound120kNotMet", () => {
-      expect(gas["vault.redeem"]).to.be.lessThanOrEqual(211_000n);
-      expect(gas["vault.redeem.core"]).to.be.lessThanOrEqual(182_000n);
+    it("gas_vaultRedeem_withinMeasured217k_core188k_issueBound120kNotMet", () => {
+      expect(gas["vault.redeem"]).to.be.lessThanOrEqual(217_000n);
+      expect(gas["vault.redeem.core"]).to.be.lessThanOrEqual(188_000n);
     });
 
     it("gas_settlePosition_withinMeasured85k_issueBound70kNotMet", () => {
