@@ -1,5 +1,5 @@
 /**
- * The health and metrics HTTP server. It binds 127.0.0.1 only (never 0.0.0.0): put a reverse proxy or
+ * The health and metrics HTTP server. It binds 127.0.0.1 only (never a wildcard address): put a reverse proxy or
  * an agent in front of it to export further. Port 0 picks a free port; the chosen port is returned.
  *
  * - `GET /health`  JSON report, 200 when every signal is ok, 503 otherwise.
