@@ -163,7 +163,7 @@ export async function deployCoreBreaker(manager: string, router: string): Promis
  * every restricted selector to its role, grants RISK and GUARDIAN, wires the engine, registers ETH at 2000 with
  * default caps. Signers: [0] admin, [1] risk, [2] guardian, [3] lp, [4] alice, [5] bob, [6] carol, [7] keeper.
  */
-export async function deployCoreStack(realRouter = false): Promise<CoreStack> {
+export async function deployCoreStack(realRouter = false, breakerKind: "real" | "passThrough" = "real"): Promise<CoreStack> {
   const { ethers } = hre;
   const [admin, risk, guardian, lp, alice, bob, carol, keeper] = await ethers.getSigners();
 
@@ -188,7 +188,11 @@ export async function deployCoreStack(realRouter = false): Promise<CoreStack> {
 
   const token = await ethers.deployContract("MockQuoteToken");
   const tokenAddress = await token.getAddress();
-  const breaker = await deployCoreBreaker(managerAddress, routerAddress);
+  // The random invariant campaign opts into a pass-through breaker (its model does not predict automatic trips).
+  const breaker =
+    breakerKind === "real"
+      ? await deployCoreBreaker(managerAddress, routerAddress)
+      : ((await ethers.deployContract("PassThroughBreakerMock", [routerAddress])) as unknown as CircuitBreaker);
   const breakerAddress = await breaker.getAddress();
   const extension = await ethers.deployContract("MarginEngineExtension", [tokenAddress, routerAddress, managerAddress]);
   const engineCore = await ethers.deployContract("MarginEngine", [
@@ -214,12 +218,14 @@ export async function deployCoreStack(realRouter = false): Promise<CoreStack> {
   await mapRoles(manager, engine, ROLE_MAP.engine);
   await mapRoles(manager, market, ROLE_MAP.market);
   await mapRoles(manager, vault, ROLE_MAP.vault);
-  await mapRoles(manager, breaker, ROLE_MAP.breaker);
-  for (const gated of [engineAddress, await market.getAddress(), await vault.getAddress()]) {
-    await manager.grantRole(ROLE.GATED, gated, 0);
+  if (breakerKind === "real") {
+    await mapRoles(manager, breaker, ROLE_MAP.breaker);
+    for (const gated of [engineAddress, await market.getAddress(), await vault.getAddress()]) {
+      await manager.grantRole(ROLE.GATED, gated, 0);
+    }
+    await breaker.connect(admin).addMarket(ETH, CORE_BREAKER_PARAMS.moveLimitBps, CORE_BREAKER_PARAMS.window);
+    await breaker.connect(admin).setMetrics(await vault.getAddress());
   }
-  await breaker.connect(admin).addMarket(ETH, CORE_BREAKER_PARAMS.moveLimitBps, CORE_BREAKER_PARAMS.window);
-  await breaker.connect(admin).setMetrics(await vault.getAddress());
   await engine.connect(admin).wire(await market.getAddress(), await vault.getAddress());
   await engine.connect(risk).addUnderlying(ETH);
   await market.connect(risk).setExposureCaps(ETH, DEFAULT_CAPS);
@@ -291,8 +297,8 @@ async function fund(stack: CoreStack): Promise<void> {
  * quote units in the vault from `lp`, 100,000 of collateral for each of alice, bob and carol (each also holds
  * 900,000 more and has approved the engine). Wrap it in `loadFixture`.
  */
-export async function deployCoreFixture(): Promise<CoreFixture> {
-  const stack = await deployCoreStack(false);
+export async function deployCoreFixture(breakerKind: "real" | "passThrough" = "real"): Promise<CoreFixture> {
+  const stack = await deployCoreStack(false, breakerKind);
   const listed = await listDefaultSeries(stack);
   await fund(stack);
   return { ...stack, ...listed };

@@ -50,6 +50,7 @@ export const RESTRICTED: readonly RestrictedRow[] = [
   { contract: "OracleRouter", fn: "disputeSettlement", role: "GUARDIAN", args: async (f) => [ETH, f.expiry, wad(2000)] },
   // MarginEngine (extension selectors, called at the engine's address)
   { contract: "MarginEngine", fn: "wire", role: "ADMIN_OPS", args: async (f) => [await f.market.getAddress(), await f.vault.getAddress()] },
+  { contract: "MarginEngine", fn: "wireLiquidation", role: "ADMIN_OPS", args: async (f) => [f.keeper.address, f.carol.address] },
   { contract: "MarginEngine", fn: "addUnderlying", role: "RISK", args: async () => [BTC] },
   { contract: "MarginEngine", fn: "setMarginParams", role: "RISK", args: async () => [DEFAULT_MARGIN_PARAMS] },
   { contract: "MarginEngine", fn: "setRiskFreeRate", role: "RISK", args: async () => [wad("0.05")] },
@@ -92,6 +93,7 @@ export const PERMISSIONLESS: Record<ContractName, readonly string[]> = {
     "vaultSnapshot",
     "creditVault",
     "withdrawVault",
+    "liquidatePosition",
     "registerSeries",
     "setSeriesVol",
     "setAuthority",

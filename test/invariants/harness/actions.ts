@@ -509,7 +509,9 @@ export const setSettlement = (expiryIdx: number, bps: bigint, final: boolean): A
     const expiry = world.series[expiryIdx === 0 ? 0 : 6].expiry;
     const cur = model.settlement.get(expiry);
     if (cur?.final) {
-      // A final settlement price is immutable (the router enforces it); the simulator never rewrites one.
+      // A final settlement price is immutable (the router enforces it); the simulator never rewrites one. Nothing
+      // was sent, so "before" and "after" are the current state (not the previous action's pair).
+      ctx.prev = ctx.state;
       ctx.last = { action: "noop", ok: true, changesNothing: true };
       return;
     }

@@ -47,7 +47,9 @@ export const INITIAL_WALLET = usdc(2_000_000);
 
 /** Deploys the core on the mock router, lists eight series on two expiries, funds and approves every actor. */
 export async function buildWorld(): Promise<World> {
-  const f = await deployCoreFixture();
+  // The model does not predict the breaker's automatic trips: the campaign runs behind a pass-through breaker, and
+  // breaker gating is tested table-driven against the real one (audits/KNOWN_ISSUES.md, K-9).
+  const f = await deployCoreFixture("passThrough");
   const { ethers } = hre;
   const expiryLong = f.expiry + 30n * 86_400n;
   await f.market.connect(f.risk).listSeries(ETH, wad(2000), expiryLong, true, wad("0.8"));

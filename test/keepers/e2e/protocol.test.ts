@@ -136,6 +136,7 @@ describe("keepers e2e: protocol strategies against the Bulwark contracts", funct
     expect(await ctx.node.nonceOf(k.key.address), k.run.tail()).to.equal(initialTxs);
 
     // Every feed goes stale: the oracle FAILS, the breaker must halt ETH and the router record it.
+    const faultBlock = await ctx.provider.getBlockNumber();
     await increaseTime(ctx, BigInt(p.staleAfter) + 10n);
     await waitFor("ETH halted", async () => (await p.breaker.modeOf(ETH)).mode === 2n, 30_000);
     await waitFor("status recorded FAILED", async () => (await p.router.getStatusRecord(ETH)).status === 2n, 30_000);
@@ -166,7 +167,11 @@ describe("keepers e2e: protocol strategies against the Bulwark contracts", funct
     const pokes = txs.filter((t) => t.to?.toLowerCase() === p.addresses.breaker.toLowerCase()).length;
     const statusPokes = txs.filter((t) => t.to?.toLowerCase() === p.addresses.router.toLowerCase()).length;
     expect(statusPokes).to.equal(initialTxs + 2); // (OK at start if unrecorded), FAILED, then OK
-    expect(pokes).to.be.within(3, 6); // trip, cooldown start, lift (plus at most a few idle pokes)
+    // Trip, cooldown start and lift, plus idle pokes while a tripped scope waits for its cooldown to start: at most
+    // one per idlePokeIntervalBlocks (2) blocks, so bounded by the blocks the fault lasted, not by wall time.
+    const blocks = (await ctx.provider.getBlockNumber()) - faultBlock;
+    expect(pokes).to.be.at.least(3);
+    expect(pokes).to.be.at.most(3 + Math.ceil(blocks / 2));
   });
 
   it("redeem-queue processor: processes pending requests once free liquidity pays them", async () => {
@@ -201,8 +206,11 @@ describe("keepers e2e: protocol strategies against the Bulwark contracts", funct
     expect(processed.map((e) => e.args.requestId)).to.deep.equal([head0, head0 + 1n]);
     expect(await p.vault.totalClaimable()).to.be.greaterThan(usdc(0));
     await new Promise((r) => setTimeout(r, 2_000));
+    // The vault sizes each batch to the breaker's remaining outflow allowance, so the two requests may take one or
+    // two transactions; every one succeeds and none is wasted.
     const txs = await minedTxsFrom(ctx.provider, k.key.address);
-    expect(txs.length).to.equal(1);
-    expect(txs[0].status).to.equal(1);
+    expect(txs.length).to.be.within(1, 2);
+    expect(txs.every((t) => t.status === 1)).to.equal(true);
+    expect(txs.length).to.be.at.most(processed.length);
   });
 });
