@@ -1,5 +1,4 @@
 import hre from "hardhat";
-import type { ContractTransactionResponse } from "ethers";
 import { options, setSpot, usdc, wad } from "../../../test/helpers/coreFixture";
 import {
   DEADLINE,
@@ -7,6 +6,7 @@ import {
   deployLiquidationWithRouterFixture,
   type LiquidationFixture,
 } from "../../../test/unit/liquidation/liquidationFixture";
+import { gasOf, revert, snapshot } from "../chain";
 
 /**
  * Bound from the issue (gas units), asserted by test/unit/liquidation/LiquidationEngine.gas.test.ts for an account
@@ -19,20 +19,8 @@ export const GAS_BOUNDS: Record<string, bigint> = {
 
 const MAX_PREMIUM = 2n ** 128n;
 
-async function gasOf(
-  tx: Promise<ContractTransactionResponse>
-): Promise<bigint> {
-  const receipt = await (await tx).wait();
-  return receipt!.gasUsed;
-}
 
-async function snapshot(): Promise<string> {
-  return hre.network.provider.send("evm_snapshot", []);
-}
 
-async function revert(id: string): Promise<void> {
-  await hre.network.provider.send("evm_revert", [id]);
-}
 
 /**
  * The scenario "one series of an account with four open series": dave is short 40 puts 2000 and also holds a long

@@ -1,5 +1,3 @@
-import hre from "hardhat";
-import type { ContractTransactionResponse } from "ethers";
 import {
   deployCoreFixture,
   deployCoreWithRouterFixture,
@@ -9,22 +7,13 @@ import {
   wad,
   type CoreFixture,
 } from "../../../test/helpers/coreFixture";
+import { gasOf, revert, snapshot } from "../chain";
 
 const DEADLINE = 2n ** 64n;
 const MAX_PREMIUM = 2n ** 128n;
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
-  const receipt = await (await tx).wait();
-  return receipt!.gasUsed;
-}
 
-async function snapshot(): Promise<string> {
-  return hre.network.provider.send("evm_snapshot", []);
-}
 
-async function revert(id: string): Promise<void> {
-  await hre.network.provider.send("evm_revert", [id]);
-}
 
 /**
  * The scenario "a warm account with 3 other open series": alice holds a long call 2200, a long put 1800 and a

@@ -72,15 +72,7 @@ export async function deployBreaker() {
   const manager = (await ethers.deployContract("AccessManager", [deployer.address])) as unknown as AccessManager;
   const router = (await ethers.deployContract("BreakerRouterMock")) as unknown as BreakerRouterMock;
   const metrics = (await ethers.deployContract("BreakerMetricsMock")) as unknown as BreakerMetricsMock;
-  const breaker = (await ethers.deployContract("CircuitBreaker", [
-    await manager.getAddress(),
-    await router.getAddress(),
-    PARAMS.quoteDecimals,
-    PARAMS.outflowLimit,
-    PARAMS.refillPeriod,
-    PARAMS.utilisationCap,
-    PARAMS.cooldown,
-  ])) as unknown as CircuitBreaker;
+  const breaker = await deployBreakerOver(manager, router);
   const gated = (await ethers.deployContract("BreakerGatedMock", [
     await breaker.getAddress(),
   ])) as unknown as BreakerGatedMock;
@@ -172,11 +164,9 @@ export async function executionGas(tx: ContractTransactionResponse): Promise<big
  * A breaker without markets whose AccessManager admin is the deployer without delay, for wiring and constructor
  * tests that would otherwise wait out the timelock at every step.
  */
-export async function deployBareBreaker() {
-  const [deployer, guardian, stranger] = await ethers.getSigners();
-  const manager = (await ethers.deployContract("AccessManager", [deployer.address])) as unknown as AccessManager;
-  const router = (await ethers.deployContract("BreakerRouterMock")) as unknown as BreakerRouterMock;
-  const breaker = (await ethers.deployContract("CircuitBreaker", [
+/** A CircuitBreaker with the fixture's parameters over `router`, managed by `manager`. */
+async function deployBreakerOver(manager: AccessManager, router: BreakerRouterMock): Promise<CircuitBreaker> {
+  return (await ethers.deployContract("CircuitBreaker", [
     await manager.getAddress(),
     await router.getAddress(),
     PARAMS.quoteDecimals,
@@ -185,6 +175,13 @@ export async function deployBareBreaker() {
     PARAMS.utilisationCap,
     PARAMS.cooldown,
   ])) as unknown as CircuitBreaker;
+}
+
+export async function deployBareBreaker() {
+  const [deployer, guardian, stranger] = await ethers.getSigners();
+  const manager = (await ethers.deployContract("AccessManager", [deployer.address])) as unknown as AccessManager;
+  const router = (await ethers.deployContract("BreakerRouterMock")) as unknown as BreakerRouterMock;
+  const breaker = await deployBreakerOver(manager, router);
   const gated = (await ethers.deployContract("BreakerGatedMock", [
     await breaker.getAddress(),
   ])) as unknown as BreakerGatedMock;
