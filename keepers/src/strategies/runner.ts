@@ -2,7 +2,8 @@
  * Entry point of a strategy process (started by the supervisor, never by hand).
  *
  * Receives its init message (chain, RPC endpoints, params, module path), loads the strategy module,
- * polls the head and calls `onBlock` once per new block, never concurrently. Intents go to the
+ * polls the head and calls `onBlock` once per new block (again on the same block while the strategy
+ * reports a backlog), never concurrently. Intents go to the
  * supervisor; heartbeats carry the last processed block. A head that stops moving for `staleHeadMs`
  * rotates to the next RPC endpoint; an `onBlock` that never settles exits the process so the
  * supervisor restarts it.
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
       rpc.rotate("stale head");
       headMovedAt = now;
     }
-    if (processed !== null && latest <= processed) return;
+    if (processed !== null && latest <= processed && !strategy.hasBacklog?.()) return;
 
     let drafts: IntentDraft[];
     try {
@@ -119,8 +120,9 @@ async function main(): Promise<void> {
         setTimeout(() => process.exit(3), 50);
         return;
       }
-      log.warn("onBlock failed; retrying on the next block", { block: latest, reason: errorMessage(err) });
-      processed = latest;
+      // Not marked processed: the next poll retries (on this head or a newer one), so a transient RPC
+      // error costs one poll interval, not a whole block (on a chain that stops producing blocks, forever).
+      log.warn("onBlock failed; retrying on the next poll", { block: latest, reason: errorMessage(err) });
       return;
     }
     processed = latest;

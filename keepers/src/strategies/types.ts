@@ -46,8 +46,17 @@ export type IntentResult = Omit<ResultMessage, "t">;
 export interface Strategy {
   /** Called once before the first block. Throwing here fails the start (the supervisor retries). */
   init(ctx: StrategyContext): Promise<void>;
-  /** Called for each new head (at most once per block, never concurrently). */
+  /**
+   * Called for each new head (never concurrently), and again for the same head while `hasBacklog`
+   * says the last call left work undone.
+   */
   onBlock(blockNumber: bigint): Promise<IntentDraft[]>;
+  /**
+   * True while the last `onBlock` left work undone (a failed read, a capped catch-up): the runner then
+   * calls `onBlock` again on its next poll instead of waiting for a new block, which on a slow chain, or
+   * one that has stopped producing blocks, may be long in coming.
+   */
+  hasBacklog?(): boolean;
   /** Called with each decision about an intent this strategy proposed. */
   onResult?(result: IntentResult): void;
 }

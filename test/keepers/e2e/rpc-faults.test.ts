@@ -86,4 +86,21 @@ describe("keepers e2e: RPC faults", function () {
     noRestarts(k);
     expect(await k.run.metric("keeper_rpc_errors_total", { component: "supervisor", code: "RPC_RATE_LIMITED" })).to.be.gte(1);
   });
+  it("a failed event scan on a chain that produces no new block is retried on the next poll, not the next block", async () => {
+    const mock = await newMock(ctx);
+    const a = randomAccount();
+    await (await mock.setHealth(a, 1, WAD / 2n)).wait();
+    const proxy = await newProxy(ctx);
+    proxy.faults.errorNext = { method: "eth_getLogs", count: 3 };
+    await ctx.node.setIntervalMining(0);
+    await ctx.node.setAutomine(false);
+
+    const k = await startKeeper(ctx, { target: await mock.getAddress(), rpcUrls: [proxy.url] });
+    await waitFor("the liquidation broadcast", () => proxy.sent.some((t) => t.forwarded), 20_000);
+    expect(proxy.faults.errorNext?.count).to.equal(0);
+    expect(k.run.filter((l) => l.msg === "event scan failed; will retry")).to.have.length.gte(1);
+    await ctx.node.mine();
+    expect(await mock.liquidationCount(a, 1)).to.equal(1n);
+    noRestarts(k);
+  });
 });

@@ -23,6 +23,8 @@ export interface Faults {
   sendRaw: SendRawMode;
   /** Drop this many eth_sendRawTransaction calls (answering with the hash), then apply `sendRaw`. */
   dropNextSendRaw: number;
+  /** Answer the next calls of `method` with a JSON-RPC error (`count` of them), then forward again. */
+  errorNext: { method: string; count: number } | null;
 }
 
 export interface SeenTx {
@@ -33,7 +35,7 @@ export interface SeenTx {
   at: number;
 }
 
-const DEFAULTS: Faults = { down: false, delayMs: 0, staleHead: false, rateLimitRetryAfterSec: 0, sendRaw: "forward", dropNextSendRaw: 0 };
+const DEFAULTS: Faults = { down: false, delayMs: 0, staleHead: false, rateLimitRetryAfterSec: 0, sendRaw: "forward", dropNextSendRaw: 0, errorNext: null };
 
 interface RpcReq {
   jsonrpc: string;
@@ -130,6 +132,14 @@ export class FaultProxy {
     this.counts.set(rpc.method, (this.counts.get(rpc.method) ?? 0) + 1);
     if (this.faults.rateLimitRetryAfterSec > 0) {
       res.writeHead(429, { "retry-after": String(this.faults.rateLimitRetryAfterSec), "content-type": "text/plain" }).end("Too Many Requests");
+      return;
+    }
+    const failing = this.faults.errorNext;
+    if (failing && failing.method === rpc.method && failing.count > 0) {
+      failing.count -= 1;
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({ jsonrpc: "2.0", id: rpc.id, error: { code: -32603, message: "injected internal error" } }),
+      );
       return;
     }
     if (this.faults.delayMs > 0) await new Promise((r) => setTimeout(r, this.faults.delayMs));

@@ -99,7 +99,7 @@ export class Liquidator implements Strategy {
     }
   }
 
-  /** Scans events up to `block` in bounded chunks; a failure leaves the cursor for the next block. */
+  /** Scans events up to `block` in bounded chunks; a failure leaves the cursor for the next poll. */
   private async discover(block: bigint): Promise<void> {
     let chunks = 0;
     while (this.scannedTo < block && chunks < MAX_CHUNKS_PER_BLOCK) {
@@ -117,6 +117,11 @@ export class Liquidator implements Strategy {
       this.scannedTo = to;
       chunks += 1;
     }
+  }
+
+  /** Events up to the current head not yet scanned (a failed or capped scan): the runner polls again. */
+  hasBacklog(): boolean {
+    return this.scannedTo < this.currentBlock;
   }
 
   /** For tests and status: the block being processed. */
