@@ -288,6 +288,16 @@ export function protocolFixture(overrides: ParameterOverrides = {}): () => Promi
   return fn;
 }
 
+/**
+ * A fresh account outside the fixture's signer list (for scenarios that need more than Hardhat's twenty), derived
+ * from `label`, holding 100 ETH for gas.
+ */
+export async function extraAccount(label: string): Promise<HardhatEthersSigner> {
+  const address = hre.ethers.getAddress(hre.ethers.dataSlice(hre.ethers.id(`bulwark-test:${label}`), 12));
+  await hre.network.provider.send("hardhat_setBalance", [address, "0x56BC75E2D63100000"]);
+  return hre.ethers.getImpersonatedSigner(address);
+}
+
 /* ---------------------------------------------------------------------------------------------------------------- */
 /*                                                     PRICES                                                       */
 /* ---------------------------------------------------------------------------------------------------------------- */
@@ -368,10 +378,24 @@ export async function warp(seconds: bigint | number): Promise<void> {
   await warpTo((await now()) + BigInt(seconds));
 }
 
+/** The first round of `feed` (in its current phase) updated at or after `expiry`; the latest one must be. */
+async function firstRoundAtOrAfter(feed: MockAggregator, expiry: bigint): Promise<bigint> {
+  const ROUND_MASK = (1n << 64n) - 1n;
+  let round = await feed.latestRoundId();
+  while ((round & ROUND_MASK) > 1n) {
+    const [, , , updatedAt] = await feed.getRoundData(round - 1n);
+    if (updatedAt < expiry) break;
+    round -= 1n;
+  }
+  return round;
+}
+
 /**
  * Makes `price` the final settlement price of (`underlying`, `expiry`) the way the chain would: past expiry every
- * source publishes `price`, anyone records those rounds after the settlement delay, the dispute window passes.
- * Every source then republishes `price`, so the spot is fresh at it.
+ * source that has not published since expiry publishes `price`, anyone records each source's first round at or
+ * after expiry once the settlement delay has passed, the dispute window passes. Every source then republishes
+ * `price`, so the spot is fresh at it. (A source that already published after expiry settles at its first such
+ * round: publish `price` there, or the final price is the median of those rounds.)
  */
 export async function finaliseSettlement(
   f: Pick<ProtocolFixture, "oracle" | "router">,
@@ -380,9 +404,12 @@ export async function finaliseSettlement(
   underlying = ETH,
 ): Promise<void> {
   if ((await now()) <= expiry) await warpTo(expiry + 1n);
-  await setSpot(f, price, underlying);
   const { feeds } = feedsOf(f, underlying);
-  const hints = await Promise.all(feeds.map((feed) => feed.latestRoundId()));
+  for (const feed of feeds) {
+    const [, , , updatedAt] = await feed.latestRoundData();
+    if (updatedAt < expiry) await feed.pushRound(await toFeedUnits(feed, price));
+  }
+  const hints = await Promise.all(feeds.map((feed) => firstRoundAtOrAfter(feed, expiry)));
   const params = await f.router.getSettlementParams();
   await warp(BigInt(params.settlementDelay) + 1n);
   await f.router.recordSettlement(underlying, expiry, hints);
