@@ -74,8 +74,8 @@ export const Mode = { ACTIVE: 0n, REDUCE_ONLY: 1n, HALTED: 2n } as const;
 export const Status = { OK: 0n, DEGRADED: 1n, FAILED: 2n } as const;
 
 /**
- * Changes to the test parameter file, merged section by section (objects merge, everything else replaces), e.g.
- * `{ breaker: { markets: { ETH: { moveLimitBps: 1000 } } } }`.
+ * Changes to the test parameter file, merged section by section (objects merge, `undefined` removes a key,
+ * everything else replaces), e.g. `{ breaker: { markets: { ETH: { moveLimitBps: 1000 } } } }`.
  */
 export type ParameterOverrides = { [key: string]: unknown };
 
@@ -142,7 +142,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function merge(base: unknown, changes: unknown): unknown {
   if (!isObject(base) || !isObject(changes)) return changes;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(changes)) out[k] = merge(base[k], v);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === undefined) delete out[k];
+    else out[k] = merge(base[k], v);
+  }
   return out;
 }
 
