@@ -281,7 +281,7 @@ const cached = new Map<string, () => Promise<ProtocolFixture>>();
  * parameter set: `loadFixture(protocolFixture())`.
  */
 export function protocolFixture(overrides: ParameterOverrides = {}): () => Promise<ProtocolFixture> {
-  const key = JSON.stringify(overrides);
+  const key = JSON.stringify(overrides, (_k, v: unknown) => (v === undefined ? "<removed>" : v));
   let fn = cached.get(key);
   if (!fn) {
     fn = () => deployProtocolFixture(overrides);
