@@ -7,6 +7,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { getAddress } from "ethers";
 import {
   AccessManager__factory,
+  BulwarkAutomation__factory,
   ChainlinkPriceSource__factory,
   CircuitBreaker__factory,
   IMarginEngine__factory,
@@ -16,12 +17,8 @@ import {
   OptionMarket__factory,
   OracleRouter__factory,
 } from "../../typechain-types";
-import {
-  ENGINE_ADMIN_FUNCTIONS,
-  ENGINE_RISK_FUNCTIONS,
-  MARKET_RISK_FUNCTIONS,
-  VAULT_RISK_FUNCTIONS,
-} from "../modules/CoreModule";
+import { ENGINE_RISK_FUNCTIONS, MARKET_RISK_FUNCTIONS } from "../modules/CoreModule";
+import { ENGINE_ADMIN_FUNCTIONS, VAULT_RISK_FUNCTIONS } from "../modules/VaultModule";
 import {
   BREAKER_ADMIN_FUNCTIONS,
   BREAKER_GATED_FUNCTIONS,
@@ -168,6 +165,28 @@ export async function verifyDeployment(hre: HardhatRuntimeEnvironment, record: D
   );
   const [gated] = await manager.hasRole(ROLE.GATED, record.addresses.liquidation);
   expect(gated, "the liquidation engine does not hold GATED");
+  // --- Automation adapter: wired to this deployment's contracts, fees to the recorded beneficiary ---
+  if (!record.addresses.automation) {
+    expect(false, "automation: the record has no automation adapter");
+  } else {
+    const automation = BulwarkAutomation__factory.connect(record.addresses.automation, provider);
+    const wiring: Array<[string, string, string]> = [
+      ["engine", await automation.engine(), record.addresses.engine],
+      ["liquidation", await automation.liquidation(), record.addresses.liquidation],
+      ["vault", await automation.vault(), record.addresses.vault],
+      ["router", await automation.router(), record.addresses.router],
+      ["breaker", await automation.breaker(), record.addresses.breaker],
+      ["quoteToken", await automation.quoteToken(), resolved.quoteToken],
+    ];
+    for (const [name, actual, want] of wiring) {
+      expect(getAddress(actual) === getAddress(want), `automation: ${name} is ${actual}, the record says ${want}`);
+    }
+    const beneficiary = resolved.automation?.beneficiary;
+    expect(
+      beneficiary !== undefined && getAddress(await automation.beneficiary()) === getAddress(beneficiary),
+      `automation: beneficiary is ${await automation.beneficiary()}, the record says ${beneficiary}`,
+    );
+  }
   const [tokenBalance, totalOwed] = await engine.conservation();
   expect(tokenBalance >= totalOwed, `engine holds ${tokenBalance} but owes ${totalOwed}`);
   return { checks, mismatches };
