@@ -50,10 +50,10 @@ contract BulwarkAutomation is IBulwarkAutomation, ReentrancyGuardTransient {
     /// @dev The global breaker scope.
     bytes32 private constant GLOBAL = bytes32(0);
 
-    /// @dev checkData is four words; performData is a header of three words plus two words per item.
+    /// @dev checkData is four words; performData is a header of three words plus three words per item.
     uint256 private constant CHECK_DATA_LENGTH = 128;
     uint256 private constant PERFORM_HEADER = 96;
-    uint256 private constant ITEM_SIZE = 64;
+    uint256 private constant ITEM_SIZE = 96;
 
     /* ------------------------------------------------------------------ */
     /*                                 WIRING                             */
@@ -115,7 +115,9 @@ contract BulwarkAutomation is IBulwarkAutomation, ReentrancyGuardTransient {
         else if (task == Task.BREAKER_POKE) items = _findPokes(cursor, window, maxItems);
         else if (_redeemQueueDue()) {
             items = new Item[](1);
-            items[0] = Item(address(0), maxItems);
+            (uint256 head, ) = vault.redeemQueue();
+            // A queue index is a uint64 in the vault: the cast is exact.
+            items[0] = Item(address(0), maxItems, int256(head));
         }
         if (items.length == 0) return (false, "");
         return (true, abi.encode(uint8(task), items));
@@ -135,7 +137,7 @@ contract BulwarkAutomation is IBulwarkAutomation, ReentrancyGuardTransient {
             for (uint256 j; j < ids.length; ++j) {
                 if (amounts[j] >= 0) continue;
                 (bool open, ) = _liquidationOpen(ids[j]);
-                if (open) n = _insertByHealth(found, healths, n, Item(h.account, ids[j]), h.health);
+                if (open) n = _insertByHealth(found, healths, n, Item(h.account, ids[j], amounts[j]), h.health);
             }
         }
         return _trim(found, n);
@@ -149,9 +151,9 @@ contract BulwarkAutomation is IBulwarkAutomation, ReentrancyGuardTransient {
         for (uint256 i; i < hs.length && n < maxItems; ++i) {
             address account = hs[i].account;
             if (account == address(vault)) continue;
-            (uint256[] memory ids, ) = engine.positionsOf(account);
+            (uint256[] memory ids, int256[] memory amounts) = engine.positionsOf(account);
             for (uint256 j; j < ids.length && n < maxItems; ++j) {
-                if (_settlementOpen(ids[j]) == SkipReason.NOT_NEEDED) found[n++] = Item(account, ids[j]);
+                if (_settlementOpen(ids[j]) == SkipReason.NOT_NEEDED) found[n++] = Item(account, ids[j], amounts[j]);
             }
         }
         return _trim(found, n);
@@ -169,7 +171,7 @@ contract BulwarkAutomation is IBulwarkAutomation, ReentrancyGuardTransient {
             uint256 index = (start + k) % size;
             bytes32 scope = index == 0 ? GLOBAL : markets[index - 1];
             (bool breakerDue, bool statusDue) = _pokeNeeded(scope);
-            if (breakerDue || statusDue) found[n++] = Item(address(0), uint256(scope));
+            if (breakerDue || statusDue) found[n++] = Item(address(0), uint256(scope), 0);
         }
         return _trim(found, n);
     }
@@ -184,9 +186,9 @@ contract BulwarkAutomation is IBulwarkAutomation, ReentrancyGuardTransient {
         uint256 done;
         if (task == Task.REDEEM_QUEUE) {
             if (count != 1) revert AutomationBatchOutOfRange(count, 1);
-            uint256 maxRequests = _itemAt(performData, 0).key;
-            if (maxRequests == 0 || maxRequests > MAX_ITEMS) revert AutomationMaxItemsOutOfRange(maxRequests, MAX_ITEMS);
-            done = _performRedeem(maxRequests);
+            Item memory item = _itemAt(performData, 0);
+            if (item.key == 0 || item.key > MAX_ITEMS) revert AutomationMaxItemsOutOfRange(item.key, MAX_ITEMS);
+            done = _performRedeem(item);
         } else {
             for (uint256 i; i < count; ++i) {
                 Item memory item = _itemAt(performData, i);
@@ -198,10 +200,12 @@ contract BulwarkAutomation is IBulwarkAutomation, ReentrancyGuardTransient {
         emit AutomationPerformed(task, count, done);
     }
 
-    /// @dev One liquidation, re-validated cheapest check first: open short, market open to liquidation, health.
+    /// @dev One liquidation, re-validated cheapest check first: open short as the check saw it, market open to
+    ///      liquidation, then health (the costly read, reached only when nobody acted since the check).
     function _performLiquidation(Item memory item) private returns (uint256) {
         int256 position = _openPosition(item);
         if (position >= 0) return _skip(Task.LIQUIDATE, item, SkipReason.NO_POSITION, "");
+        if (position != item.seen) return _skip(Task.LIQUIDATE, item, SkipReason.CHANGED, "");
         (bool open, SkipReason why) = _liquidationOpen(item.key);
         if (!open) return _skip(Task.LIQUIDATE, item, why, "");
         IMarginEngineTypes.AccountHealth memory h = engine.accountHealth(item.account);
@@ -221,7 +225,9 @@ contract BulwarkAutomation is IBulwarkAutomation, ReentrancyGuardTransient {
 
     /// @dev One settlement, re-validated: open position, expired series with a final price, breaker allows EXIT.
     function _performSettlement(Item memory item) private returns (uint256) {
-        if (_openPosition(item) == 0) return _skip(Task.SETTLE, item, SkipReason.NO_POSITION, "");
+        int256 position = _openPosition(item);
+        if (position == 0) return _skip(Task.SETTLE, item, SkipReason.NO_POSITION, "");
+        if (position != item.seen) return _skip(Task.SETTLE, item, SkipReason.CHANGED, "");
         SkipReason why = _settlementOpen(item.key);
         if (why != SkipReason.NOT_NEEDED) return _skip(Task.SETTLE, item, why, "");
         try engine.settle(item.account, item.key) returns (int256 payout) {
@@ -255,11 +261,13 @@ contract BulwarkAutomation is IBulwarkAutomation, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev The redeem queue, when its head can be consumed now.
-    function _performRedeem(uint256 maxRequests) private returns (uint256) {
-        Item memory item = Item(address(0), maxRequests);
+    /// @dev The redeem queue, when its head is the one the check saw and can be consumed now.
+    function _performRedeem(Item memory item) private returns (uint256) {
+        (uint256 head, uint256 tail) = vault.redeemQueue();
+        if (head >= tail) return _skip(Task.REDEEM_QUEUE, item, SkipReason.NOT_NEEDED, "");
+        if (int256(head) != item.seen) return _skip(Task.REDEEM_QUEUE, item, SkipReason.CHANGED, "");
         if (!_redeemQueueDue()) return _skip(Task.REDEEM_QUEUE, item, SkipReason.NOT_NEEDED, "");
-        try vault.processRedeemQueue(maxRequests) returns (uint256 processed, uint256 assets) {
+        try vault.processRedeemQueue(item.key) returns (uint256 processed, uint256 assets) {
             emit AutomationRedeemQueueProcessed(processed, assets);
             return 1;
         } catch (bytes memory data) {
@@ -515,6 +523,10 @@ contract BulwarkAutomation is IBulwarkAutomation, ReentrancyGuardTransient {
     /// @dev Item `i` of validated performData.
     function _itemAt(bytes calldata data, uint256 i) private pure returns (Item memory) {
         uint256 at = PERFORM_HEADER + i * ITEM_SIZE;
-        return Item(address(uint160(uint256(bytes32(data[at:at + 32])))), uint256(bytes32(data[at + 32:at + 64])));
+        return Item(
+            address(uint160(uint256(bytes32(data[at:at + 32])))),
+            uint256(bytes32(data[at + 32:at + 64])),
+            int256(uint256(bytes32(data[at + 64:at + 96])))
+        );
     }
 }

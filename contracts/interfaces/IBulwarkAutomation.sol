@@ -27,13 +27,16 @@ import {IOracleRouter} from "./IOracleRouter.sol";
 ///
 ///      performData. `abi.encode(uint8 task, Item[] items)` with 1 to MAX_ITEMS items, checked word by word before it
 ///      is decoded (`AutomationMalformedPerformData`, `AutomationInvalidTask`, `AutomationBatchOutOfRange`).
-///      Item meaning by task: LIQUIDATE and SETTLE (account, seriesId); BREAKER_POKE (zero, uint256(scope));
-///      REDEEM_QUEUE (zero, number of requests to process), exactly one item.
+///      Item meaning by task (account, key, seen): LIQUIDATE and SETTLE (account, seriesId, the position the check
+///      saw); BREAKER_POKE (zero, uint256(scope), unused); REDEEM_QUEUE (zero, number of requests to process, the
+///      queue head the check saw), exactly one item.
 ///
 ///      Re-validation. performData is untrusted: anyone may call `performUpkeep` with anything, and a checked item may
 ///      have been done by someone else before the perform lands. Every item is re-checked against current state with
-///      cheap reads first (position still open, series state, oracle, breaker, then health); an item no longer needed
-///      emits `AutomationItemSkipped` with a reason and costs a few reads, never a revert. An item whose external call
+///      cheap reads first: a position or queue head that moved since the check (someone else liquidated, settled,
+///      traded or processed) is skipped as CHANGED after one read, and the next check looks again; then the series
+///      state, the oracle, the breaker and last the account's health. An item no longer needed emits
+///      `AutomationItemSkipped` with a reason and costs a few reads, never a revert. An item whose external call
 ///      reverts anyway is caught (`CALL_FAILED`, with the revert data) and the batch goes on.
 ///
 ///      Funds. The adapter needs no capital. Liquidation fees are credited to it as engine collateral; the
@@ -64,7 +67,8 @@ interface IBulwarkAutomation is AutomationCompatibleInterface {
     ///      ORACLE_FAILED: a price the item needs is FAILED. ORACLE_STALE: the spot is older than the liquidation
     ///      policy's `maxSpotAge`. BREAKER_REFUSED: the breaker refuses the action class in the item's market.
     ///      NOT_NEEDED: a breaker poke, status poke or queue processing would change nothing. CALL_FAILED: every check
-    ///      passed but the external call reverted (revert data in the event).
+    ///      passed but the external call reverted (revert data in the event). CHANGED: the position (or the queue
+    ///      head) is not the one the check saw: someone else acted since; the next check re-evaluates it.
     enum SkipReason {
         NO_POSITION,
         HEALTHY,
@@ -74,13 +78,15 @@ interface IBulwarkAutomation is AutomationCompatibleInterface {
         ORACLE_STALE,
         BREAKER_REFUSED,
         NOT_NEEDED,
-        CALL_FAILED
+        CALL_FAILED,
+        CHANGED
     }
 
     /// @notice One item of performData (meaning by task: see the interface's notes).
     struct Item {
         address account;
         uint256 key;
+        int256 seen;
     }
 
     /* ------------------------------------------------------------------ */
