@@ -239,7 +239,17 @@ describe("BulwarkAutomation", function () {
       // A spot older than the liquidation policy's maxSpotAge (lowered to 60 s by RISK) though its sources are
       // within their heartbeat: the liquidation engine would refuse it, the adapter skips it first.
       const g = await loadFixture(deployCrashedFixture);
-      await g.liquidation.connect(g.risk).setParams({ ...(await g.liquidation.params()).toObject(), maxSpotAge: 60n });
+      const p = await g.liquidation.params();
+      await g.liquidation.connect(g.risk).setParams({
+        closeFactor: p.closeFactor,
+        dustAmount: p.dustAmount,
+        penaltyRate: p.penaltyRate,
+        baseFeeRate: p.baseFeeRate,
+        feeSlopePerSecond: p.feeSlopePerSecond,
+        maxFeeRate: p.maxFeeRate,
+        insuranceShare: p.insuranceShare,
+        maxSpotAge: 60n,
+      });
       await increaseTime(120);
       expect((await g.router.getSpot(ETH)).status).to.equal(0n);
       expect((await check(g, Task.LIQUIDATE)).needed).to.equal(false);
