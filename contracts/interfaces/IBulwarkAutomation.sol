@@ -142,8 +142,8 @@ interface IBulwarkAutomation is AutomationCompatibleInterface {
     /// @dev Fires when checkData's `window` is zero or above `max`.
     error AutomationWindowOutOfRange(uint256 window, uint256 max);
 
-    /// @dev Fires when checkData's `maxItems` is zero or above `max` (for REDEEM_QUEUE, `max` is the vault's batch cap
-    ///      when lower than MAX_ITEMS).
+    /// @dev Fires when checkData's `maxItems`, or the batch size of a REDEEM_QUEUE performData item, is zero or above
+    ///      `max` (MAX_ITEMS).
     error AutomationMaxItemsOutOfRange(uint256 maxItems, uint256 max);
 
     /// @dev Fires when performData (`length` bytes) is not the encoding of `(uint8, Item[])`: wrong length, offset or

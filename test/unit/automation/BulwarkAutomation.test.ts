@@ -393,6 +393,20 @@ describe("BulwarkAutomation", function () {
       expect(again.gasUsed).to.be.lessThan(NO_OP_GAS_BOUND);
     });
 
+    it("skips a perform whose queue head was processed by someone else since the check, leaving the next request", async function () {
+      const f = await loadFixture(deployAutomationFixture);
+      const shares = await f.vault.convertToShares(usdc(1_000));
+      await f.vault.connect(f.lp).requestRedeem(shares, f.lp.address, f.lp.address);
+      const c = await check(f, Task.REDEEM_QUEUE, 1, 5);
+      await f.vault.connect(f.keeper).processRedeemQueue(1);
+      await f.vault.connect(f.lp).requestRedeem(shares, f.lp.address, f.lp.address);
+      await expect(f.automation.performUpkeep(c.data))
+        .to.emit(f.automation, "AutomationItemSkipped")
+        .withArgs(Task.REDEEM_QUEUE, ZeroAddress, 5n, Skip.CHANGED, "0x");
+      expect((await f.vault.redeemRequest(1)).status).to.equal(1n); // still PENDING
+      expect((await check(f, Task.REDEEM_QUEUE, 1, 5)).items[0].seen).to.equal(1n);
+    });
+
     it("waits while the head request exceeds free liquidity and consumes it once cancelled", async function () {
       const f = await loadFixture(deployAutomationFixture);
       const all = await f.vault.balanceOf(f.lp.address);
