@@ -33,7 +33,7 @@ async function firstItem(f: AutomationFixture, task: number, maxItems = 1): Prom
 
 describe("BulwarkAutomation gas", function () {
   after(function () {
-    console.log("\n    performUpkeep gas (one item):");
+    console.log("\n    gas (performUpkeep: one item):");
     for (const [name, gas] of figures) console.log(`      ${name.padEnd(44)} ${gas}`);
   });
 
@@ -49,6 +49,14 @@ describe("BulwarkAutomation gas", function () {
     expect(done).to.be.lessThan(380_000n);
     expect(lostRace).to.be.lessThan(50_000n);
     expect(healed).to.be.lessThan(160_000n);
+  });
+
+  it("checkUpkeep LIQUIDATE over every account (a view: simulated by the automation network)", async function () {
+    const f = await loadFixture(deployCrashedFixture);
+    const n = await f.engine.accountCount();
+    const gas = await f.automation.checkUpkeep.estimateGas(checkData(Task.LIQUIDATE, 0, 100, 20));
+    figures.push([`checkUpkeep LIQUIDATE, ${n} accounts (5 liquidatable)`, gas]);
+    expect(gas).to.be.lessThan(n * 400_000n);
   });
 
   it("SETTLE: one settlement, and a position already settled", async function () {
