@@ -20,6 +20,7 @@ import { deployProtocol, type DeploymentRecord } from "../../deploy/lib/deployPr
 import type { ResolvedConfig } from "../../deploy/lib/resolved";
 import type {
   AccessManager,
+  BulwarkAutomation,
   ChainlinkPriceSource,
   CircuitBreaker,
   IMarginEngine,
@@ -101,6 +102,7 @@ export interface ProtocolFixture {
   breaker: CircuitBreaker;
   liquidation: LiquidationEngine;
   insurance: InsuranceFund;
+  automation: BulwarkAutomation;
   token: MockQuoteToken;
   /** Price sources by underlying name ("ETH", "BTC"). */
   oracle: Record<string, UnderlyingFeeds>;
@@ -192,6 +194,7 @@ async function attach(record: DeploymentRecord): Promise<Omit<ProtocolFixture, "
     breaker: await ethers.getContractAt("CircuitBreaker", a.breaker),
     liquidation: await ethers.getContractAt("LiquidationEngine", a.liquidation),
     insurance: await ethers.getContractAt("InsuranceFund", a.insuranceFund),
+    automation: await ethers.getContractAt("BulwarkAutomation", a.automation as string),
     token: await ethers.getContractAt("MockQuoteToken", config.quoteToken),
     oracle,
     sequencer: config.oracle.sequencer

@@ -27,7 +27,8 @@ export type ContractName =
   | "LiquidityVault"
   | "CircuitBreaker"
   | "LiquidationEngine"
-  | "InsuranceFund";
+  | "InsuranceFund"
+  | "BulwarkAutomation";
 
 /** One restricted function: its contract, name, mapped role and arguments that reach its body. */
 export interface RestrictedRow {
@@ -119,6 +120,8 @@ export const PERMISSIONLESS: Record<ContractName, readonly string[]> = {
   CircuitBreaker: ["poke", "setAuthority"],
   LiquidationEngine: ["liquidate", "liquidateMany", "liquidateFor", "flag", "setAuthority"],
   InsuranceFund: ["fund", "setAuthority"],
+  // No owner, no role: every item is re-validated and fees go only to the immutable beneficiary.
+  BulwarkAutomation: ["performUpkeep", "sweep"],
 };
 
 export interface RolesFixture extends ProtocolFixture {
@@ -154,6 +157,7 @@ export async function deployRolesFixture(): Promise<RolesFixture> {
     CircuitBreaker: f.breaker as unknown as BaseContract,
     LiquidationEngine: f.liquidation as unknown as BaseContract,
     InsuranceFund: f.insurance as unknown as BaseContract,
+    BulwarkAutomation: f.automation as unknown as BaseContract,
   };
   return { ...f, timelockAdmin: f.admin, contracts };
 }
