@@ -334,22 +334,41 @@ library MarginMath {
     /// @dev max(mark - lowest grid value, charge, 0) scaled down by WAD, rounded up. The value at point k is the sum
     ///      of the constant words 0..k plus k times the sum of the slope words 0..k (see `_addPayoffs`).
     function _need(int256 mark, int256[GRID_WORDS] memory grid, uint256 charge) private pure returns (uint256) {
-        int256 lowest = type(int256).max;
+        int256 lowest;
         // Cannot overflow: every partial sum is a sum of the exact products bounded in `_addPayoffs`, and k <= 6.
+        // Unrolled so every index is a constant (GRID_POINTS = 7: slope words start at index 7).
         unchecked {
-            int256 constantSum;
-            int256 slopeSum;
-            for (uint256 k; k < GRID_POINTS; ++k) {
-                constantSum += grid[k];
-                slopeSum += grid[GRID_POINTS + k];
-                int256 value = constantSum + int256(k) * slopeSum;
-                if (value < lowest) lowest = value;
-            }
+            int256 c = grid[0];
+            int256 d = grid[7];
+            lowest = c;
+            c += grid[1];
+            d += grid[8];
+            lowest = _min(lowest, c + d);
+            c += grid[2];
+            d += grid[9];
+            lowest = _min(lowest, c + 2 * d);
+            c += grid[3];
+            d += grid[10];
+            lowest = _min(lowest, c + 3 * d);
+            c += grid[4];
+            d += grid[11];
+            lowest = _min(lowest, c + 4 * d);
+            c += grid[5];
+            d += grid[12];
+            lowest = _min(lowest, c + 5 * d);
+            c += grid[6];
+            d += grid[13];
+            lowest = _min(lowest, c + 6 * d);
         }
         int256 loss = mark - lowest;
         uint256 need = loss > 0 ? uint256(loss) : 0;
         if (charge > need) need = charge;
         return need == 0 ? 0 : (need - 1) / WAD + 1;
+    }
+
+    /// @dev Smaller of two signed values.
+    function _min(int256 x, int256 y) private pure returns (int256) {
+        return x < y ? x : y;
     }
 
     /// @dev floor(x / WAD) for a signed x (towards minus infinity).
