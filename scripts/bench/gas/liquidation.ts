@@ -11,8 +11,9 @@ import { gasOf, revert, snapshot } from "../chain";
 
 /**
  * Bound from the issue (gas units), asserted by test/unit/liquidation/LiquidationEngine.gas.test.ts for an account
- * holding only the liquidated series. The account with four open series (`liquidate`) measures about 188,000 on
- * the mock router: above the bound (the engine values every series of the account twice per liquidation).
+ * holding only the liquidated series. The account with four open series (`liquidate`) measures about 182,000 on
+ * the mock router: above the bound (every series of the account is priced, and its maintenance grid evaluated before
+ * and after the close).
  */
 export const GAS_BOUNDS: Record<string, bigint> = {
   "liquidate.one_series_account": 150_000n,
