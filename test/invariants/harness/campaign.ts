@@ -101,7 +101,6 @@ export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, 
     full: true,
     last: { action: "start", ok: true, changesNothing: true },
   };
-  ctx.model.oracle.updatedAt = w.baseState.timestamp - 1n;
   let k = 0;
   for (const a of actions) {
     ctx.full = fullEvery <= 1 || k % fullEvery === 0;

@@ -101,7 +101,9 @@ export class Model {
     this.positions = s.accounts.map((a) => [...a.positions]);
     this.supply = s.totalSupply;
     this.spot = s.series[0].spot;
-    this.oracle.updatedAt = s.timestamp; // refined by the first spot action; the fixture set it at deployment
+    // The router's own timestamp of the base spot (read once at deployment), not the base block's: the vault's
+    // staleness gate counts from it (V-08 counterexample, seed 20261122).
+    this.oracle.updatedAt = world.spotUpdatedAt;
     this.vols = s.series.map((x) => x.vol);
     this.quoteParams = { ...world.quoteParams };
     this.marginParams = { ...world.marginParams };

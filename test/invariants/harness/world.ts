@@ -37,6 +37,8 @@ export interface World {
   quoteParams: QuoteParams;
   marginParams: { initialShock: bigint; maintenanceShock: bigint; initialMinCharge: bigint; maintenanceMinCharge: bigint };
   maxSpotAge: bigint;
+  /** The router's spot timestamp at the base state (the fixture set it during deployment, blocks before). */
+  spotUpdatedAt: bigint;
   lensCall: { full: string; light: string };
   baseSnapshot: string;
   baseState: ChainState;
@@ -120,6 +122,7 @@ export async function buildWorld(): Promise<World> {
     },
     marginParams: { ...DEFAULT_MARGIN_PARAMS },
     maxSpotAge: await f.vault.maxSpotAge(),
+    spotUpdatedAt: (await f.router.getSpot(ETH)).updatedAt,
     lensCall,
     baseSnapshot: "",
     baseState: undefined as unknown as ChainState,
