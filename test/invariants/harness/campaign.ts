@@ -82,7 +82,18 @@ export function optionsFromEnv(defaults: { runs: number; depth: number; timeLimi
 }
 
 let cached: World | undefined;
+/**
+ * The process's world, deployed once. A test elsewhere that reverts the chain below the world's base snapshot
+ * (`loadFixture` of an older fixture) invalidates it: the failed revert is detected here and the world is rebuilt.
+ */
 export async function world(): Promise<World> {
+  if (cached) {
+    try {
+      await resetWorld(cached);
+    } catch {
+      cached = undefined;
+    }
+  }
   cached ??= await buildWorld();
   return cached;
 }
