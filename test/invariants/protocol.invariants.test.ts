@@ -1,6 +1,10 @@
 import { expect } from "chai";
 import { runCampaign, optionsFromEnv, outcomes } from "./harness/campaign";
 import { INVARIANTS } from "./harness/invariants";
+import * as A from "./harness/actions";
+import { runSequence, world } from "./harness/campaign";
+import { ALICE, BOB, KEEPER, LP, VAULT, observe } from "./harness/world";
+import { WAD } from "./harness/math";
 
 /**
  * The short invariant campaign (part of `npm test`): random sequences of user, keeper, admin, attacker and
@@ -16,6 +20,58 @@ describe("Invariants: protocol model campaign", function () {
     const ids = INVARIANTS.map((i) => i.id);
     expect(new Set(ids).size).to.equal(ids.length);
     expect(ids.length).to.be.at.least(35);
+  });
+
+  // Directed sequences through the same actions (every invariant after every step): they make sure the campaign's
+  // rarer paths (a solvent and an insolvent liquidation, a guardian halt lifted by the admin) run on every CI pass.
+  it("liquidates an unhealthy short and an insolvent one exactly as the model computes", async function () {
+    const w = await world();
+    await runSequence(w, [
+      A.trade(ALICE, 1, -150n * WAD, "generous", false),
+      A.trade(BOB, 2, -120n * WAD, "generous", false),
+      A.moveSpot(13_000n),
+      A.liquidate(KEEPER, ALICE, 0, 40n * WAD),
+      A.warp("small", 300n),
+      A.liquidate(KEEPER, ALICE, 0, 10n ** 30n),
+      A.moveSpot(16_000n),
+      A.poke(LP, "market"),
+      A.liquidate(LP, BOB, 0, WAD),
+      A.liquidate(LP, BOB, 0, WAD),
+      A.trade(ALICE, 1, -WAD, "generous", false),
+    ]);
+    const s = await observe(w, true);
+    // Alice was partly liquidated twice (close factor), Bob's insolvent short closed in full at once.
+    expect(s.accounts[ALICE].positions[1]).to.be.greaterThan(-150n * WAD + 40n * WAD - WAD - 1n);
+    expect(s.accounts[BOB].positions[2]).to.equal(0n);
+    expect(s.accounts[VAULT].positions[2]).to.equal(0n);
+  });
+
+  it("gates every class through a guardian halt, a pause and the admin's lift", async function () {
+    const w = await world();
+    await runSequence(w, [
+      A.guardianTrip("market", 2),
+      A.trade(ALICE, 1, WAD, "generous", false),
+      A.engineDeposit(ALICE, 10n ** 6n),
+      A.guardianTrip("global", 1),
+      A.vaultDeposit(LP, 10n ** 9n),
+      A.vaultRedeem(LP, 10n),
+      A.guardianPause(),
+      A.vaultRedeem(LP, 10n),
+      A.engineWithdraw(ALICE, 10n),
+      A.guardianPause(),
+      A.adminUnpause(),
+      A.adminLift("market", 0),
+      A.adminLift("global", 0),
+      A.trade(ALICE, 1, WAD, "generous", false),
+      A.oracleFault("degraded"),
+      A.trade(BOB, 1, WAD, "generous", false),
+      A.trade(ALICE, 1, -WAD, "generous", false),
+      A.moveSpot(10_000n),
+      A.poke(KEEPER, "market"),
+      A.warp("hours", 0n),
+      A.poke(KEEPER, "market"),
+      A.trade(BOB, 1, WAD, "generous", false),
+    ]);
   });
 
   it("holds every invariant after every action of a random campaign", async function () {

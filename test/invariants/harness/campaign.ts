@@ -45,7 +45,14 @@ export const actionArb: fc.Arbitrary<A.Action> = tagged(fc.oneof(
   { weight: 2, arbitrary: fc.tuple(fc.nat(1), fc.bigInt(5_000n, 15_000n), fc.boolean()).map(([e, b, f]) => A.setSettlement(e, b, f)) },
   { weight: 1, arbitrary: fc.tuple(seriesIdx, fc.oneof(fc.bigInt(WAD / 20n, 2n * WAD), fc.constantFrom(0n, 6n * WAD))).map(([j, v]) => A.riskSetVol(j, v)) },
   { weight: 1, arbitrary: fc.tuple(fc.bigInt(0n, WAD / 3n), fc.bigInt(0n, WAD / 50n), fc.bigInt(0n, WAD / 2n), fc.bigInt(200n, 7200n)).map(([a, b, c, d]) => A.riskSetQuoteParams(a, b, c, d)) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(ATTACKER, ALICE, KEEPER, LP), fc.nat(12)).map(([c, w]) => A.unauthorized(c, w)) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(ATTACKER, ALICE, KEEPER, LP), fc.nat(21)).map(([c, w]) => A.unauthorized(c, w)) },
+  { weight: 4, arbitrary: fc.tuple(user, fc.constantFrom(ALICE, BOB, ATTACKER, KEEPER, ALICE, BOB, ATTACKER, KEEPER, LP, VAULT), fc.nat(40), fc.oneof(fc.bigInt(WAD / 10n, 50n * WAD), fc.constantFrom(0n, 1n, 10n ** 30n))).map(([c, a, p, x]) => A.liquidate(c, a, p, x)) },
+  { weight: 2, arbitrary: fc.tuple(user, fc.constantFrom<A.BreakerScope>("market", "market", "global", "unknown")).map(([c, sc]) => A.poke(c, sc)) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom<A.BreakerScope>("market", "global", "unknown"), fc.nat(2)).map(([sc, m]) => A.guardianTrip(sc, m)) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom<A.BreakerScope>("market", "global", "unknown"), fc.nat(2)).map(([sc, m]) => A.adminLift(sc, m)) },
+  { weight: 1, arbitrary: fc.oneof(fc.constant(A.guardianPause()), fc.constant(A.adminUnpause()), fc.constant(A.adminUnpause())) },
+  { weight: 1, arbitrary: fc.oneof(fc.bigInt(300n, 86_400n), fc.constantFrom(0n, 299n, 86_401n)).map((c) => A.riskSetCooldown(c)) },
+  { weight: 1, arbitrary: fc.tuple(fc.oneof(fc.bigInt(100n, 5_000n), fc.constantFrom(99n, 5_001n)), fc.oneof(fc.bigInt(60n, 86_400n), fc.constantFrom(59n, 86_401n))).map(([l, w]) => A.riskSetPriceMoveParams(l, w)) },
 ));
 
 export interface CampaignOptions {
@@ -124,6 +131,7 @@ export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, 
     }
     k++;
     const key = `${ctx.last.action}:${ctx.last.ok ? "ok" : ctx.last.revert?.name}`;
+    if (process.env.FUZZ_TRACE) console.log(`        ${a.describe} -> ${key}`);
     outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
     onAction?.();
   }

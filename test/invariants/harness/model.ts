@@ -3,6 +3,7 @@ import type { ChainState } from "./state";
 import type { World, SeriesTerms } from "./world";
 import { VAULT } from "./world";
 import { max, type QuoteParams } from "./math";
+import type { BreakerModel } from "./breaker";
 
 export enum ReqStatus {
   NONE,
@@ -52,6 +53,10 @@ export class Model {
   maxSpotAge: bigint;
   /** Settled amounts per series (for payout bounds). */
   settledCount = 0;
+  /** The circuit breaker's state (trips are predicted, then compared with the chain by B-01). */
+  breaker: BreakerModel;
+  /** LiquidationEngine's unhealthy stamps by account index (0: none). */
+  unhealthySince: bigint[];
 
   constructor(
     readonly world: World,
@@ -71,6 +76,8 @@ export class Model {
     this.quoteParams = { ...world.quoteParams };
     this.marginParams = { ...world.marginParams };
     this.maxSpotAge = world.maxSpotAge;
+    this.breaker = world.breakerBase.clone();
+    this.unhealthySince = s.accounts.map(() => 0n);
   }
 
   get series(): SeriesTerms[] {
