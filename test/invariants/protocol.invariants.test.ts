@@ -3,7 +3,7 @@ import { runCampaign, optionsFromEnv, outcomes } from "./harness/campaign";
 import { INVARIANTS } from "./harness/invariants";
 import * as A from "./harness/actions";
 import { runSequence, world } from "./harness/campaign";
-import { ALICE, BOB, KEEPER, LP, VAULT, observe } from "./harness/world";
+import { ALICE, BOB, KEEPER, LP, VAULT, CAMPAIGN_LIQUIDATION_PARAMS, observe } from "./harness/world";
 import { WAD } from "./harness/math";
 
 /**
@@ -29,6 +29,8 @@ describe("Invariants: protocol model campaign", function () {
   it("liquidates an unhealthy short and an insolvent one exactly as the model computes", async function () {
     const w = await world();
     await runSequence(w, [
+      A.riskSetLiquidationParams({ ...CAMPAIGN_LIQUIDATION_PARAMS, penaltyRate: WAD / 10n + 1n }),
+      A.riskSetLiquidationParams({ ...CAMPAIGN_LIQUIDATION_PARAMS, closeFactor: WAD / 4n, feeSlopePerSecond: 10n ** 13n }),
       A.trade(ALICE, 1, -150n * WAD, "generous", false),
       A.trade(BOB, 2, -120n * WAD, "generous", false),
       A.moveSpot(13_000n),
@@ -42,8 +44,9 @@ describe("Invariants: protocol model campaign", function () {
       A.trade(ALICE, 1, -WAD, "generous", false),
     ]);
     const s = await observe(w, true);
-    // Alice was partly liquidated twice (close factor), Bob's insolvent short closed in full at once.
-    expect(s.accounts[ALICE].positions[1]).to.be.greaterThan(-150n * WAD + 40n * WAD - WAD - 1n);
+    // Alice was partly liquidated twice (close factor 1/4: 37.5, then 28.125 options), Bob's insolvent short closed
+    // in full at once.
+    expect(s.accounts[ALICE].positions[1]).to.equal(-150n * WAD + 37_500_000_000_000_000_000n + 28_125_000_000_000_000_000n);
     expect(s.accounts[BOB].positions[2]).to.equal(0n);
     expect(s.accounts[VAULT].positions[2]).to.equal(0n);
   });

@@ -1,7 +1,8 @@
 import { exec, judge, assertEq, assert, Violation, type Ctx } from "./context";
 import { Cls, Mode, Status, type Refusal } from "./breaker";
 import { ReqStatus, OracleStatus } from "./model";
-import { VAULT, INSURANCE, ATTACKER, ACTOR_NAMES } from "./world";
+import { decodeBytes32String } from "ethers";
+import { VAULT, INSURANCE, ATTACKER, ACTOR_NAMES, type LiquidationParams } from "./world";
 import { premiumOf, toShares, toAssets, payoff, abs, min, WAD, SCALE, ceilDiv } from "./math";
 
 /** One fuzz action: a description for the failure path and the code that runs and judges it. */
@@ -482,7 +483,7 @@ export const liquidate = (caller: number, account: number, pick: number, amount:
     const res = await exec(ctx, "liquidate", world.accounts[caller], world.addr.liquidation, enc(ctx, "liquidation", "liquidate", [world.accounts[account], t.id, amount]));
     const s = ctx.state; // the block the call ran in (unchanged on revert)
     const ts = model.time;
-    const p = world.liqParams;
+    const p = model.liqParams;
     const status = model.oracle.status as number as Status;
     const breaker = model.breaker.clone();
     const size = model.positions[account][j];
@@ -832,6 +833,32 @@ export const riskSetPriceMoveParams = (limitBps: bigint, window: bigint): Action
       // The next reading starts a fresh window under the new parameters.
       Object.assign(model.breaker.market, { moveLimitBps: limitBps, window, refPrice: 0n });
     }
+  },
+});
+
+/** RISK `liquidation.setParams`: each field bounded; the first one outside its bounds is reported with them. */
+export const riskSetLiquidationParams = (p: LiquidationParams): Action => ({
+  describe: `RISK liquidation.setParams(${Object.values(p).join(", ")})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "setLiquidationParams", world.risk, world.addr.liquidation, enc(ctx, "liquidation", "setParams", [p]));
+    const checks: [string, bigint, bigint, bigint][] = [
+      ["closeFactor", p.closeFactor, WAD / 10n, WAD],
+      ["dustAmount", p.dustAmount, 0n, 10n * WAD],
+      ["penaltyRate", p.penaltyRate, 0n, WAD / 10n],
+      ["maxFeeRate", p.maxFeeRate, 0n, WAD / 10n],
+      ["baseFeeRate", p.baseFeeRate, 0n, p.maxFeeRate],
+      ["feeSlopePerSecond", p.feeSlopePerSecond, 0n, 10n ** 14n],
+      ["insuranceShare", p.insuranceShare, 0n, WAD],
+      ["maxSpotAge", p.maxSpotAge, 60n, 86_400n],
+    ];
+    const bad = checks.find(([, v, lo, hi]) => v < lo || v > hi);
+    judge(res, bad ? "LiquidationParameterOutOfRange" : null, this.describe, (args) => {
+      const [param, value, lo, hi] = args as [string, bigint, bigint, bigint];
+      const ok = decodeBytes32String(param) === bad![0] && value === bad![1] && lo === bad![2] && hi === bad![3];
+      return ok ? null : `reported ${decodeBytes32String(param)} (${value}, ${lo}, ${hi}), model ${bad![0]}`;
+    });
+    if (res.ok) model.liqParams = { ...p };
   },
 });
 

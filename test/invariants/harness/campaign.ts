@@ -51,6 +51,16 @@ export const actionArb: fc.Arbitrary<A.Action> = tagged(fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom<A.BreakerScope>("market", "global", "unknown"), fc.nat(2)).map(([sc, m]) => A.guardianTrip(sc, m)) },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom<A.BreakerScope>("market", "global", "unknown"), fc.nat(2)).map(([sc, m]) => A.adminLift(sc, m)) },
   { weight: 1, arbitrary: fc.oneof(fc.constant(A.guardianPause()), fc.constant(A.adminUnpause()), fc.constant(A.adminUnpause())) },
+  { weight: 1, arbitrary: fc.record({
+      closeFactor: fc.oneof(fc.bigInt(WAD / 10n, WAD), fc.constant(WAD / 10n - 1n)),
+      dustAmount: fc.oneof(fc.bigInt(0n, 10n * WAD), fc.constant(10n * WAD + 1n)),
+      penaltyRate: fc.bigInt(0n, WAD / 10n + 1n),
+      baseFeeRate: fc.bigInt(0n, WAD / 50n),
+      feeSlopePerSecond: fc.bigInt(0n, 10n ** 14n),
+      maxFeeRate: fc.bigInt(WAD / 100n, WAD / 10n),
+      insuranceShare: fc.bigInt(0n, WAD),
+      maxSpotAge: fc.oneof(fc.bigInt(60n, 86_400n), fc.constant(59n)),
+    }).map((p) => A.riskSetLiquidationParams(p)) },
   { weight: 1, arbitrary: fc.oneof(fc.bigInt(300n, 86_400n), fc.constantFrom(0n, 299n, 86_401n)).map((c) => A.riskSetCooldown(c)) },
   { weight: 1, arbitrary: fc.tuple(fc.oneof(fc.bigInt(100n, 5_000n), fc.constantFrom(99n, 5_001n)), fc.oneof(fc.bigInt(60n, 86_400n), fc.constantFrom(59n, 86_401n))).map(([l, w]) => A.riskSetPriceMoveParams(l, w)) },
 ));

@@ -55,6 +55,8 @@ export class Model {
   settledCount = 0;
   /** The circuit breaker's state (trips are predicted, then compared with the chain by B-01). */
   breaker: BreakerModel;
+  /** The liquidation policy in force (RISK may change it inside its bounds). */
+  liqParams: World["liqParams"];
   /** LiquidationEngine's unhealthy stamps by account index (0: none). */
   unhealthySince: bigint[];
 
@@ -78,6 +80,7 @@ export class Model {
     this.maxSpotAge = world.maxSpotAge;
     this.breaker = world.breakerBase.clone();
     this.unhealthySince = s.accounts.map(() => 0n);
+    this.liqParams = { ...world.liqParams };
   }
 
   get series(): SeriesTerms[] {
