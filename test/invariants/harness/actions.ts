@@ -548,12 +548,39 @@ export const liquidate = (caller: number, account: number, pick: number, amount:
     model.collateral[caller] += o.fee;
     model.badDebt += o.badDebt;
     model.unhealthySince[account] = o.ha >= WAD ? 0n : model.unhealthySince[account] === 0n ? ts : model.unhealthySince[account];
+    await checkStamp(ctx, account);
     // L-01: a liquidation never lowers health (it strictly raises it unless the account was insolvent).
     const a = s.accounts[account];
     assert("L-01", o.hb === 0n || a.health > o.hb || (a.maintReq === 0n && a.health > 10n ** 70n), `health ${o.hb} -> ${a.health}`);
     if (o.ha !== MAX_UINT) assertEq("L-01", a.health, o.ha, `${name(account)} health after the liquidation`);
     // L-02: at most the close factor of the short unless it was insolvent or the rest would be dust.
     assert("L-02", o.closed <= -size, `closed ${o.closed} beyond the short ${-size}`);
+  },
+});
+
+/** L-03: the engine's unhealthy stamp of `account` equals the model's (read right after the action). */
+async function checkStamp(ctx: Ctx, account: number): Promise<void> {
+  const { world, model } = ctx;
+  const out = await world.chain.call(world.addr.liquidation, enc(ctx, "liquidation", "unhealthySince", [world.accounts[account]]));
+  assertEq("L-03", BigInt(out), model.unhealthySince[account], `${name(account)} unhealthy stamp`);
+}
+
+/** Permissionless `liquidation.flag(account)`: stamps an unhealthy account once, clears a healed one's stamp. */
+export const flag = (caller: number, account: number): Action => ({
+  describe: `liquidation.flag(by ${name(caller)}, ${name(account)})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "flag", world.accounts[caller], world.addr.liquidation, enc(ctx, "liquidation", "flag", [world.accounts[account]]));
+    const a = ctx.state.accounts[account]; // flag changes no balance: the block's lens is the state it read
+    const since = model.unhealthySince[account];
+    let expected: string | null = null;
+    if (!a.priced) expected = "LiquidationOracleFailed";
+    else if (a.health >= WAD && since === 0n) expected = "LiquidationAccountHealthy";
+    judge(res, expected, this.describe, (args) =>
+      expected === "LiquidationAccountHealthy" && args[1] !== a.health && a.health < 10n ** 70n ? `health ${String(args[1])} != lens ${a.health}` : null,
+    );
+    if (res.ok) model.unhealthySince[account] = a.health < WAD ? (since === 0n ? model.time : since) : 0n;
+    await checkStamp(ctx, account);
   },
 });
 

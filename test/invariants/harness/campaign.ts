@@ -46,6 +46,7 @@ export const actionArb: fc.Arbitrary<A.Action> = tagged(fc.oneof(
   { weight: 1, arbitrary: fc.tuple(seriesIdx, fc.oneof(fc.bigInt(WAD / 20n, 2n * WAD), fc.constantFrom(0n, 6n * WAD))).map(([j, v]) => A.riskSetVol(j, v)) },
   { weight: 1, arbitrary: fc.tuple(fc.bigInt(0n, WAD / 3n), fc.bigInt(0n, WAD / 50n), fc.bigInt(0n, WAD / 2n), fc.bigInt(200n, 7200n)).map(([a, b, c, d]) => A.riskSetQuoteParams(a, b, c, d)) },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom(ATTACKER, ALICE, KEEPER, LP), fc.nat(21)).map(([c, w]) => A.unauthorized(c, w)) },
+  { weight: 1, arbitrary: fc.tuple(user, fc.constantFrom(ALICE, BOB, ATTACKER, KEEPER, LP)).map(([c, a]) => A.flag(c, a)) },
   { weight: 4, arbitrary: fc.tuple(user, fc.constantFrom(ALICE, BOB, ATTACKER, KEEPER, ALICE, BOB, ATTACKER, KEEPER, LP, VAULT), fc.nat(40), fc.oneof(fc.bigInt(WAD / 10n, 50n * WAD), fc.constantFrom(0n, 1n, 10n ** 30n))).map(([c, a, p, x]) => A.liquidate(c, a, p, x)) },
   { weight: 2, arbitrary: fc.tuple(user, fc.constantFrom<A.BreakerScope>("market", "market", "global", "unknown")).map(([c, sc]) => A.poke(c, sc)) },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom<A.BreakerScope>("market", "global", "unknown"), fc.nat(2)).map(([sc, m]) => A.guardianTrip(sc, m)) },
