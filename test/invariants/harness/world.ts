@@ -213,12 +213,11 @@ export async function buildWorld(): Promise<World> {
 /** One lens call and three breaker reads: the whole protocol state after the latest block. */
 export async function observe(world: World, full: boolean): Promise<ChainState> {
   const c = world.chain;
-  const [hex, m, g, p] = await Promise.all([
-    c.call(world.addr.lens, full ? world.lensCall.full : world.lensCall.light),
-    c.call(world.addr.breaker, world.lensCall.scopeMarket),
-    c.call(world.addr.breaker, world.lensCall.scopeGlobal),
-    c.call(world.addr.breaker, world.lensCall.paused),
-  ]);
+  // Sequential: the in-process network serves one request at a time anyway, and the bench's profile adds them up.
+  const hex = await c.call(world.addr.lens, full ? world.lensCall.full : world.lensCall.light);
+  const m = await c.call(world.addr.breaker, world.lensCall.scopeMarket);
+  const g = await c.call(world.addr.breaker, world.lensCall.scopeGlobal);
+  const p = await c.call(world.addr.breaker, world.lensCall.paused);
   const state = decodeSnapshot(hex, full);
   const market = decodeScope(m);
   const global = decodeScope(g);
