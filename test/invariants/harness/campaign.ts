@@ -101,16 +101,19 @@ export function optionsFromEnv(defaults: { runs: number; depth: number; timeLimi
 
 let cached: World | undefined;
 /**
- * The process's world, deployed once. A test elsewhere that reverts the chain below the world's base snapshot
- * (`loadFixture` of an older fixture) invalidates it: the failed revert is detected here and the world is rebuilt.
+ * The process's world, deployed once and reused through snapshot/revert while no other suite touches the snapshots.
+ * Sharing one chain with other suites (`npm test` runs every file in one process) needs care both ways:
+ * - another suite's `loadFixture` may revert below the world's base snapshot: the failed revert shows it;
+ * - reverting to the world's base would delete every snapshot another suite took since (its cached fixtures would
+ *   then fail to load): snapshot ids are a global counter, so a probe snapshot that is not the next id after the
+ *   world's own shows that someone else snapshotted. In both cases the world is deployed afresh instead.
  */
 export async function world(): Promise<World> {
   if (cached) {
-    try {
-      await resetWorld(cached);
-    } catch {
-      cached = undefined;
-    }
+    const probe = await cached.chain.snapshot();
+    const untouched = BigInt(probe) === BigInt(cached.baseSnapshot) + 1n;
+    await cached.chain.revert(probe); // the newest snapshot: dropping it changes nothing else
+    if (!untouched) cached = undefined;
   }
   cached ??= await buildWorld();
   return cached;
