@@ -415,6 +415,11 @@ interface IMarginEngineCore is IMarginEngineTypes {
     /// @dev An immutable of the engine, fixed at construction: no role can ever re-point it. The market and the
     ///      vault copy it into their own immutables when they are deployed against this engine.
     function breaker() external view returns (ICircuitBreaker);
+
+    /// @notice Terms of `seriesId` (reverts with `MarginUnknownSeries`).
+    /// @dev In the core rather than the extension: the liquidation module reads it on every liquidation, and a
+    ///      direct call spares it the delegatecall (a cold account) through the fallback.
+    function getSeries(uint256 seriesId) external view returns (Series memory);
 }
 
 /// @title IMarginEngineExtension
@@ -503,9 +508,6 @@ interface IMarginEngineExtension is IMarginEngineTypes {
 
     /// @notice Number of listed series (ids run from 1 to this number).
     function seriesCount() external view returns (uint256);
-
-    /// @notice Terms of `seriesId` (reverts with `MarginUnknownSeries`).
-    function getSeries(uint256 seriesId) external view returns (Series memory);
 
     /// @notice Registered underlyings, in index order.
     function underlyings() external view returns (bytes32[] memory);

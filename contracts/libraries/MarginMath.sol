@@ -22,6 +22,9 @@ library MarginMath {
     /// @dev Half the grid width in steps (the grid is symmetric around the unshocked spot).
     uint256 internal constant GRID_HALF = 3;
 
+    /// @dev Words of a grid accumulator: a constant part (words 0..6) and a slope part (words 7..13) per grid point.
+    uint256 private constant GRID_WORDS = 2 * GRID_POINTS;
+
     /// @notice Number of underlying slots a valuation can hold.
     uint256 internal constant MAX_UNDERLYINGS = 4;
 
@@ -49,6 +52,14 @@ library MarginMath {
         uint256 underlying;
         bool isCall;
         bool settled;
+    }
+
+    /// @notice Shocks and short-option charge rates of the initial and maintenance grids (WAD).
+    struct Grids {
+        uint256 initialShock;
+        uint256 initialMinCharge;
+        uint256 maintenanceShock;
+        uint256 maintenanceMinCharge;
     }
 
     /* ------------------------------------------------------------------ */
@@ -154,6 +165,76 @@ library MarginMath {
         }
     }
 
+    /// @notice Initial and maintenance requirements (WAD quote) of the first `count` lines in one pass: each equals
+    ///         `requirement` with the initial (resp. maintenance) shock and charge rate, exactly.
+    /// @dev The lines of each underlying are walked once: the mark, the settled values and the decoding of every
+    ///      line are shared by the two grids, which is what makes one call cheaper than two `requirement` calls.
+    /// @param spots Spot per underlying slot (only the slots the lines use are read).
+    /// @param g The two grids' shocks and charge rates.
+    function requirements(Line[] memory lines, uint256 count, uint256[MAX_UNDERLYINGS] memory spots, Grids memory g)
+        internal
+        pure
+        returns (uint256 initial, uint256 maintenance)
+    {
+        uint256 used;
+        for (uint256 i; i < count; ++i) used |= 1 << lines[i].underlying;
+        for (uint256 u; used != 0; ++u) {
+            if (used & 1 != 0) {
+                (uint256 i_, uint256 m_) = underlyingRequirements(lines, count, u, spots[u], g);
+                initial += i_;
+                maintenance += m_;
+            }
+            used >>= 1;
+        }
+    }
+
+    /// @notice `underlyingRequirement` for both grids of `g` in one walk over the lines of underlying slot `u`.
+    function underlyingRequirements(
+        Line[] memory lines,
+        uint256 count,
+        uint256 u,
+        uint256 spot,
+        Grids memory g
+    ) internal pure returns (uint256 initial, uint256 maintenance) {
+        int256[GRID_WORDS] memory gridI;
+        int256[GRID_WORDS] memory gridM;
+        int256 mark;
+        uint256 chargeI;
+        uint256 chargeM;
+        // Cannot overflow: as in `underlyingRequirement` (spot <= 1e30, shocks < 1e18, so 3 * step < spot; products
+        // below 2^196 and a few hundred lines at most).
+        unchecked {
+            // [lowI, stepI, lowM, stepM]: one memory word each keeps the loop within the stack.
+            uint256[4] memory geo;
+            geo[1] = (spot * g.initialShock) / (GRID_HALF * WAD);
+            geo[0] = spot - GRID_HALF * geo[1];
+            geo[3] = (spot * g.maintenanceShock) / (GRID_HALF * WAD);
+            geo[2] = spot - GRID_HALF * geo[3];
+            for (uint256 i; i < count; ++i) {
+                Line memory line = lines[i];
+                if (line.underlying != u) continue;
+                int256 amount = line.amount;
+                mark += amount * int256(line.price);
+                if (line.settled) {
+                    // A constant at every grid point: one term in the first point's constant part.
+                    int256 fixedValue = amount * int256(line.settledPayoff);
+                    gridI[0] += fixedValue;
+                    gridM[0] += fixedValue;
+                    continue;
+                }
+                _addGrid(gridI, line, spot, geo[0], geo[1]);
+                _addGrid(gridM, line, spot, geo[2], geo[3]);
+                if (amount < 0) {
+                    chargeI += uint256(-amount) * minChargePerOption(spot, line.strike, line.isCall, g.initialMinCharge);
+                    chargeM +=
+                        uint256(-amount) * minChargePerOption(spot, line.strike, line.isCall, g.maintenanceMinCharge);
+                }
+            }
+        }
+        initial = _need(mark, gridI, chargeI);
+        maintenance = _need(mark, gridM, chargeM);
+    }
+
     /// @notice Requirement (WAD quote) of the lines on underlying slot `u`: max(mark - lowest grid value,
     ///         short-option minimum charge, 0), summed exactly and rounded up once.
     function underlyingRequirement(
@@ -165,7 +246,7 @@ library MarginMath {
         uint256 chargeRate
     ) internal pure returns (uint256) {
         // Every sum below is of exact products amount x price (scaled by WAD), divided once at the end.
-        int256[GRID_POINTS] memory values;
+        int256[GRID_WORDS] memory grid;
         int256 mark;
         uint256 charge;
         uint256 step;
@@ -181,37 +262,27 @@ library MarginMath {
                 int256 amount = line.amount;
                 mark += amount * int256(line.price);
                 if (line.settled) {
-                    int256 fixedValue = amount * int256(line.settledPayoff);
-                    for (uint256 k; k < GRID_POINTS; ++k) values[k] += fixedValue;
+                    // A constant at every grid point: one term in the first point's constant part.
+                    grid[0] += amount * int256(line.settledPayoff);
                     continue;
                 }
-                if (step == 0) {
-                    // A spot so small that the shock rounds to zero: every grid point is the spot itself.
-                    int256 flat = amount * int256(payoff(line.strike, line.isCall, spot));
-                    for (uint256 k; k < GRID_POINTS; ++k) values[k] += flat;
-                } else {
-                    _addPayoffs(values, amount, line.strike, line.isCall, low, step);
-                }
+                // (A spot so small that the shock rounds the step to zero puts every grid point at the spot.)
+                _addGrid(grid, line, spot, low, step);
                 if (amount < 0) charge += uint256(-amount) * minChargePerOption(spot, line.strike, line.isCall, chargeRate);
             }
         }
-        int256 lowest = values[0];
-        for (uint256 k = 1; k < GRID_POINTS; ++k) {
-            if (values[k] < lowest) lowest = values[k];
-        }
-        int256 loss = mark - lowest;
-        uint256 need = loss > 0 ? uint256(loss) : 0;
-        if (charge > need) need = charge;
-        return need == 0 ? 0 : (need - 1) / WAD + 1;
+        return _need(mark, grid, charge);
     }
 
-    /// @dev Adds amount x payoff (exact, scaled by WAD) at each grid spot s_k = low + k * step, k = 0 .. 6.
-    ///      On the grid the payoff is an arithmetic progression wherever it is positive: for a call
-    ///      amount (s_k - strike) = x0 + k * amount * step from the first spot above the strike; for a put
-    ///      amount (strike - s_k) = x0 - k * amount * step up to the last spot below the strike. The loop is
-    ///      unrolled so every index is a constant.
+    /// @dev Adds amount x payoff (exact, scaled by WAD) at each grid spot s_k = low + k * step, k = 0 .. 6, to a grid
+    ///      accumulator. On the grid the payoff is an arithmetic progression wherever it is positive: for a call
+    ///      amount (s_k - strike) = amount (low - strike) + k * amount * step from the first spot above the strike;
+    ///      for a put amount (strike - s_k) = amount (strike - low) - k * amount * step up to the last spot below
+    ///      the strike. The accumulator stores each progression where it starts (and cancels it where it ends): the
+    ///      value at point k is C + k * D, with C and D the sums of the constant and slope words 0..k (`_need`). A
+    ///      line thus costs at most four memory writes whatever the grid, and the sums are the same exact integers.
     function _addPayoffs(
-        int256[GRID_POINTS] memory values,
+        int256[GRID_WORDS] memory grid,
         int256 amount,
         uint256 strike,
         bool isCall,
@@ -222,39 +293,82 @@ library MarginMath {
         // the unsigned subtractions are guarded by the comparisons before them.
         unchecked {
             uint256 high = low + (GRID_POINTS - 1) * step;
-            int256 x;
-            int256 inc;
-            uint256 first;
-            uint256 end;
             if (isCall) {
                 if (strike >= high) return;
-                // First k with s_k > strike.
-                first = strike < low ? 0 : (strike - low) / step + 1;
-                end = GRID_POINTS;
-                x = amount * (int256(low) - int256(strike));
-                inc = amount * int256(step);
+                // First k with s_k > strike (at most 6: strike < high).
+                uint256 first = strike < low ? 0 : (strike - low) / step + 1;
+                grid[first] += amount * (int256(low) - int256(strike));
+                grid[GRID_POINTS + first] += amount * int256(step);
             } else {
                 if (strike <= low) return;
-                // Number of k with s_k < strike.
-                first = 0;
-                end = strike > high ? GRID_POINTS : (strike - low + step - 1) / step;
-                x = amount * (int256(strike) - int256(low));
-                inc = -(amount * int256(step));
+                int256 x = amount * (int256(strike) - int256(low));
+                int256 inc = amount * int256(step);
+                grid[0] += x;
+                grid[GRID_POINTS] -= inc;
+                // Number of k with s_k < strike (at least 1: strike > low); the progression stops there.
+                uint256 end = strike > high ? GRID_POINTS : (strike - low + step - 1) / step;
+                if (end < GRID_POINTS) {
+                    grid[end] -= x;
+                    grid[GRID_POINTS + end] += inc;
+                }
             }
-            if (first <= 0 && end > 0) values[0] += x;
-            x += inc;
-            if (first <= 1 && end > 1) values[1] += x;
-            x += inc;
-            if (first <= 2 && end > 2) values[2] += x;
-            x += inc;
-            if (first <= 3 && end > 3) values[3] += x;
-            x += inc;
-            if (first <= 4 && end > 4) values[4] += x;
-            x += inc;
-            if (first <= 5 && end > 5) values[5] += x;
-            x += inc;
-            if (first <= 6 && end > 6) values[6] += x;
         }
+    }
+
+    /// @dev Adds one unsettled line's payoffs on the grid `low + k * step` (every point the spot itself when the
+    ///      shock rounds the step to zero).
+    function _addGrid(int256[GRID_WORDS] memory grid, Line memory line, uint256 spot, uint256 low, uint256 step)
+        private
+        pure
+    {
+        if (step == 0) {
+            // Cannot overflow: |amount| < 2^95 and payoffs are below 2^101 (library bounds).
+            unchecked {
+                grid[0] += line.amount * int256(payoff(line.strike, line.isCall, spot));
+            }
+        } else {
+            _addPayoffs(grid, line.amount, line.strike, line.isCall, low, step);
+        }
+    }
+
+    /// @dev max(mark - lowest grid value, charge, 0) scaled down by WAD, rounded up. The value at point k is the sum
+    ///      of the constant words 0..k plus k times the sum of the slope words 0..k (see `_addPayoffs`).
+    function _need(int256 mark, int256[GRID_WORDS] memory grid, uint256 charge) private pure returns (uint256) {
+        int256 lowest;
+        // Cannot overflow: every partial sum is a sum of the exact products bounded in `_addPayoffs`, and k <= 6.
+        // Unrolled so every index is a constant (GRID_POINTS = 7: slope words start at index 7).
+        unchecked {
+            int256 c = grid[0];
+            int256 d = grid[7];
+            lowest = c;
+            c += grid[1];
+            d += grid[8];
+            lowest = _min(lowest, c + d);
+            c += grid[2];
+            d += grid[9];
+            lowest = _min(lowest, c + 2 * d);
+            c += grid[3];
+            d += grid[10];
+            lowest = _min(lowest, c + 3 * d);
+            c += grid[4];
+            d += grid[11];
+            lowest = _min(lowest, c + 4 * d);
+            c += grid[5];
+            d += grid[12];
+            lowest = _min(lowest, c + 5 * d);
+            c += grid[6];
+            d += grid[13];
+            lowest = _min(lowest, c + 6 * d);
+        }
+        int256 loss = mark - lowest;
+        uint256 need = loss > 0 ? uint256(loss) : 0;
+        if (charge > need) need = charge;
+        return need == 0 ? 0 : (need - 1) / WAD + 1;
+    }
+
+    /// @dev Smaller of two signed values.
+    function _min(int256 x, int256 y) private pure returns (int256) {
+        return x < y ? x : y;
     }
 
     /// @dev floor(x / WAD) for a signed x (towards minus infinity).

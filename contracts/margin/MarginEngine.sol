@@ -113,6 +113,19 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         return _breaker;
     }
 
+    /// @inheritdoc IMarginEngineCore
+    function getSeries(uint256 seriesId) external view returns (Series memory) {
+        SeriesData memory s = _requireSeries(seriesId);
+        return Series({
+            underlying: _underlyingIds[s.underlying],
+            strike: s.strike,
+            expiry: s.expiry,
+            isCall: s.isCall,
+            vol: s.vol,
+            retired: s.retired
+        });
+    }
+
     /* ------------------------------------------------------------------ */
     /*                               MODIFIERS                            */
     /* ------------------------------------------------------------------ */

@@ -235,19 +235,6 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
     }
 
     /// @inheritdoc IMarginEngineExtension
-    function getSeries(uint256 seriesId) external view onlyDelegateCall returns (Series memory) {
-        SeriesData memory s = _requireSeries(seriesId);
-        return Series({
-            underlying: _underlyingIds[s.underlying],
-            strike: s.strike,
-            expiry: s.expiry,
-            isCall: s.isCall,
-            vol: s.vol,
-            retired: s.retired
-        });
-    }
-
-    /// @inheritdoc IMarginEngineExtension
     function underlyings() external view onlyDelegateCall returns (bytes32[] memory ids) {
         uint256 count = _registry.underlyingCount;
         ids = new bytes32[](count);

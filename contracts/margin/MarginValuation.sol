@@ -286,7 +286,7 @@ abstract contract MarginValuation is IMarginEngineTypes {
     /// @dev Values every position of a book.
     function _valuation(PositionBook.Book memory b, Ctx memory ctx) internal view returns (Valuation memory val) {
         uint256 count = b.count;
-        val.lines = new MarginMath.Line[](count);
+        val.lines = _allocateLines(count);
         val.ids = new uint256[](count);
         val.count = count;
         for (uint256 i; i < count; ++i) {
@@ -295,6 +295,18 @@ abstract contract MarginValuation is IMarginEngineTypes {
             bool computed;
             (val.lines[i], computed) = _line(seriesId, amount, ctx);
             if (computed) val.fresh |= 1 << i;
+        }
+    }
+
+    /// @dev An array of `count` line pointers, left unset. `new MarginMath.Line[](count)` would also allocate and zero
+    ///      one struct per element, which `_valuation` replaces at once; this allocation skips that work. Every
+    ///      caller sets each element before any read (`_valuation` assigns all `count` of them in its loop), so no
+    ///      element is ever read unset. The free-memory pointer moves past the array: the block is owned memory.
+    function _allocateLines(uint256 count) private pure returns (MarginMath.Line[] memory lines) {
+        assembly ("memory-safe") {
+            lines := mload(0x40)
+            mstore(lines, count)
+            mstore(0x40, add(lines, shl(5, add(count, 1))))
         }
     }
 
@@ -388,10 +400,25 @@ abstract contract MarginValuation is IMarginEngineTypes {
     ///      peaks between the wide grid's points the narrow grid can find the larger loss. Without the floor an
     ///      account could pass initial margin and fail maintenance in the same block (found by the invariant
     ///      campaign, INV M-04; test/regression/marginInitialFloor.test.ts).
+    ///      Both grids come from one walk over the lines (`MarginMath.requirements`).
     function _initialWad(Valuation memory val, Ctx memory ctx, MarginParams memory p) internal pure returns (uint256) {
-        uint256 initial = MarginMath.requirement(val.lines, val.count, ctx.spots, p.initialShock, p.initialMinCharge);
-        uint256 maintenance = _maintenanceWad(val, ctx, p);
+        (uint256 initial, uint256 maintenance) = _requirementsWad(val, ctx, p);
         return initial > maintenance ? initial : maintenance;
+    }
+
+    /// @dev Initial (unfloored) and maintenance requirements in WAD quote, in one pass.
+    function _requirementsWad(Valuation memory val, Ctx memory ctx, MarginParams memory p)
+        internal
+        pure
+        returns (uint256 initial, uint256 maintenance)
+    {
+        MarginMath.Grids memory g = MarginMath.Grids({
+            initialShock: p.initialShock,
+            initialMinCharge: p.initialMinCharge,
+            maintenanceShock: p.maintenanceShock,
+            maintenanceMinCharge: p.maintenanceMinCharge
+        });
+        return MarginMath.requirements(val.lines, val.count, ctx.spots, g);
     }
 
     /// @dev Maintenance requirement in WAD quote.
@@ -485,8 +512,9 @@ abstract contract MarginValuation is IMarginEngineTypes {
         MarginParams memory p = _params;
         uint256 scale = _scale;
         h.equity = MarginMath.wadToQuoteFloor(_equityWad(a.collateral, val), scale);
-        h.initialRequirement = MarginMath.wadToQuoteCeil(_initialWad(val, ctx, p), scale);
-        h.maintenanceRequirement = MarginMath.wadToQuoteCeil(_maintenanceWad(val, ctx, p), scale);
+        (uint256 initial, uint256 maintenance) = _requirementsWad(val, ctx, p);
+        h.initialRequirement = MarginMath.wadToQuoteCeil(initial > maintenance ? initial : maintenance, scale);
+        h.maintenanceRequirement = MarginMath.wadToQuoteCeil(maintenance, scale);
         h.health = _health(h.equity, h.maintenanceRequirement);
         h.priced = true;
     }

@@ -27,6 +27,15 @@ contract CoreMathHarness {
         return MarginMath.requirement(lines, lines.length, spots, shock, chargeRate);
     }
 
+    /// @notice `MarginMath.requirements` over every line.
+    function requirements(MarginMath.Line[] memory lines, uint256[4] memory spots, MarginMath.Grids memory g)
+        external
+        pure
+        returns (uint256 initial, uint256 maintenance)
+    {
+        return MarginMath.requirements(lines, lines.length, spots, g);
+    }
+
     /// @notice `MarginMath.markValue` over every line.
     function markValue(MarginMath.Line[] memory lines) external pure returns (int256) {
         return MarginMath.markValue(lines, lines.length);

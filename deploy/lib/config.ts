@@ -152,6 +152,12 @@ export const deployConfigSchema = z
         maxSpotAge: seconds(30, 24 * 3600),
       })
       .strict(),
+    automation: z
+      .object({
+        /** Receives every fee the Chainlink Automation adapter earns (its permissionless `sweep` sends them here). */
+        beneficiary: roleHolder,
+      })
+      .strict(),
     mocks: z
       .object({
         feeds: z.record(z.string(), mockFeedSchema).default({}),
@@ -214,6 +220,9 @@ export function parseDeployConfig(raw: unknown, file: string, chainId: number): 
     if (config.mocks) problems.push("mocks: mock contracts are only allowed on a local chain");
     for (const r of refs) problems.push(`${r}: mock feeds are only allowed on a local chain`);
     if (config.roles.allowDeployerRoles) problems.push("roles.allowDeployerRoles: only allowed on a local chain");
+    if (config.automation.beneficiary === "deployer") {
+      problems.push("automation.beneficiary: 'deployer' is only allowed on a local chain (name the fee receiver)");
+    }
   }
   for (const r of refs) {
     const name = r.slice("mock:".length);

@@ -59,6 +59,8 @@ export interface ResolvedConfig {
     markets: Record<string, { moveLimitBps: number; window: number }>;
   };
   roles: { admin: string; risk: string; guardian: string; adminDelay: number };
+  /** The automation adapter's fee receiver. */
+  automation: { beneficiary: string };
   oracle: {
     settlement: DeployConfig["oracle"]["settlement"];
     sequencer: { feed: string; gracePeriod: number } | null;
@@ -134,6 +136,7 @@ export function resolveConfig(
       guardian: holder(config.roles.guardian),
       adminDelay: config.roles.adminDelay,
     },
+    automation: { beneficiary: holder(config.automation.beneficiary) },
     oracle: {
       settlement: config.oracle.settlement,
       sequencer: config.oracle.sequencer ? { feed: addr(config.oracle.sequencer.feed), gracePeriod: config.oracle.sequencer.gracePeriod } : null,

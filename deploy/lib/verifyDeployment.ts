@@ -7,6 +7,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { getAddress } from "ethers";
 import {
   AccessManager__factory,
+  BulwarkAutomation__factory,
   ChainlinkPriceSource__factory,
   CircuitBreaker__factory,
   IMarginEngine__factory,
@@ -16,12 +17,8 @@ import {
   OptionMarket__factory,
   OracleRouter__factory,
 } from "../../typechain-types";
-import {
-  ENGINE_ADMIN_FUNCTIONS,
-  ENGINE_RISK_FUNCTIONS,
-  MARKET_RISK_FUNCTIONS,
-  VAULT_RISK_FUNCTIONS,
-} from "../modules/CoreModule";
+import { ENGINE_RISK_FUNCTIONS, MARKET_RISK_FUNCTIONS } from "../modules/CoreModule";
+import { ENGINE_ADMIN_FUNCTIONS, VAULT_RISK_FUNCTIONS } from "../modules/VaultModule";
 import {
   BREAKER_ADMIN_FUNCTIONS,
   BREAKER_GATED_FUNCTIONS,
@@ -168,6 +165,43 @@ export async function verifyDeployment(hre: HardhatRuntimeEnvironment, record: D
   );
   const [gated] = await manager.hasRole(ROLE.GATED, record.addresses.liquidation);
   expect(gated, "the liquidation engine does not hold GATED");
+  // --- Automation adapter: wired to this deployment's contracts, fees to the recorded beneficiary ---
+  if (!record.addresses.automation) {
+    expect(false, "automation: the record has no automation adapter");
+  } else {
+    const automation = BulwarkAutomation__factory.connect(record.addresses.automation, provider);
+    const read = () =>
+      Promise.all([
+        automation.engine(),
+        automation.liquidation(),
+        automation.vault(),
+        automation.router(),
+        automation.breaker(),
+        automation.quoteToken(),
+        automation.beneficiary(),
+      ]);
+    const wired = await read().catch(() => undefined);
+    expect(wired !== undefined, `automation: ${record.addresses.automation} does not answer as an automation adapter`);
+    if (wired) {
+      const [engineOf, liquidationOf, vaultOf, routerOf, breakerOf, quoteOf, beneficiaryOf] = wired;
+      const wiring: Array<[string, string, string]> = [
+        ["engine", engineOf, record.addresses.engine],
+        ["liquidation", liquidationOf, record.addresses.liquidation],
+        ["vault", vaultOf, record.addresses.vault],
+        ["router", routerOf, record.addresses.router],
+        ["breaker", breakerOf, record.addresses.breaker],
+        ["quoteToken", quoteOf, resolved.quoteToken],
+      ];
+      for (const [name, actual, want] of wiring) {
+        expect(getAddress(actual) === getAddress(want), `automation: ${name} is ${actual}, the record says ${want}`);
+      }
+      const beneficiary = resolved.automation?.beneficiary;
+      expect(
+        beneficiary !== undefined && getAddress(beneficiaryOf) === getAddress(beneficiary),
+        `automation: beneficiary is ${beneficiaryOf}, the record says ${beneficiary}`,
+      );
+    }
+  }
   const [tokenBalance, totalOwed] = await engine.conservation();
   expect(tokenBalance >= totalOwed, `engine holds ${tokenBalance} but owes ${totalOwed}`);
   return { checks, mismatches };

@@ -1,20 +1,19 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractFuture, Future } from "@nomicfoundation/ignition-core";
-import { IMarginEngine__factory, LiquidityVault__factory, OptionMarket__factory } from "../../typechain-types";
+import { IMarginEngine__factory, OptionMarket__factory } from "../../typechain-types";
 import type { ResolvedConfig } from "../lib/resolved";
 import { AccessModule } from "./AccessModule";
 import { ROLE, selectorsOf } from "./roles";
 
-/** Engine functions and their roles. `wire` is one-shot and done by this deployment. */
-export const ENGINE_ADMIN_FUNCTIONS = ["wire"] as const;
+/** Engine functions and their roles. `wire` is one-shot: the vault layer calls it, then maps it (VaultModule). */
 export const ENGINE_RISK_FUNCTIONS = ["addUnderlying", "setMarginParams", "setRiskFreeRate"] as const;
 export const MARKET_RISK_FUNCTIONS = ["listSeries", "setImpliedVol", "setQuoteParams", "setExposureCaps"] as const;
-export const VAULT_RISK_FUNCTIONS = ["setMaxSpotAge"] as const;
+export { ENGINE_ADMIN_FUNCTIONS, VAULT_RISK_FUNCTIONS } from "./VaultModule";
 
 /**
- * Trading core: the margin engine (core + delegate extension), the option market and the LP vault, wired once
- * (engine ↔ market ↔ vault), every oracle underlying registered in the engine with its exposure caps, then every
- * restricted function mapped to its role.
+ * Margin engine and market: the engine (core + delegate extension) and the option market, every oracle underlying
+ * registered in the engine with its exposure caps, then their restricted functions mapped to their roles. The
+ * engine is wired to the market and the vault by the vault layer (`wire` needs both and is one-shot).
  */
 export function buildCoreModule(
   config: ResolvedConfig,
@@ -39,28 +38,21 @@ export function buildCoreModule(
     // The engine's configuration functions live in its extension: call them through the engine's full interface.
     const engineApi = m.contractAt("IMarginEngine", engine, { id: "EngineApi" });
     const market = m.contract("OptionMarket", [engine, accessManager, config.market.params]);
-    const vault = m.contract("LiquidityVault", [engine, accessManager, config.vault.name, config.vault.symbol, config.vault.maxSpotAge]);
 
-    const wired = m.call(engineApi, "wire", [market, vault], { id: "wireEngine" });
-    const configured: Future[] = [wired];
+    const configured: Future[] = [];
     for (const u of config.oracle.underlyings) {
-      const added = m.call(engineApi, "addUnderlying", [u.id], { id: `engineAddUnderlying_${u.name}`, after: [wired] });
+      const added = m.call(engineApi, "addUnderlying", [u.id], { id: `engineAddUnderlying_${u.name}` });
       configured.push(added);
       configured.push(m.call(market, "setExposureCaps", [u.id, { ...config.market.caps[u.name] }], { id: `setExposureCaps_${u.name}`, after: [added] }));
     }
 
-    const engineIface = IMarginEngine__factory.createInterface();
     const map = (id: string, target: ContractFuture<string>, iface: Parameters<typeof selectorsOf>[0], names: readonly string[], role: bigint) =>
       m.call(accessManager, "setTargetFunctionRole", [target, selectorsOf(iface, names), role], { id, after: configured });
-    map("mapEngineAdmin", engine, engineIface, ENGINE_ADMIN_FUNCTIONS, ROLE.ADMIN_OPS);
-    map("mapEngineRisk", engine, engineIface, ENGINE_RISK_FUNCTIONS, ROLE.RISK);
+    map("mapEngineRisk", engine, IMarginEngine__factory.createInterface(), ENGINE_RISK_FUNCTIONS, ROLE.RISK);
     map("mapMarketRisk", market, OptionMarket__factory.createInterface(), MARKET_RISK_FUNCTIONS, ROLE.RISK);
-    map("mapVaultRisk", vault, LiquidityVault__factory.createInterface(), VAULT_RISK_FUNCTIONS, ROLE.RISK);
-    // The gated contracts call the breaker's hooks (GATED, no delay); the vault is the breaker's metrics source.
+    // The gated contracts call the breaker's hooks (GATED, no delay).
     m.call(accessManager, "grantRole", [ROLE.GATED, engine, 0], { id: "grantGatedEngine" });
     m.call(accessManager, "grantRole", [ROLE.GATED, market, 0], { id: "grantGatedMarket" });
-    m.call(accessManager, "grantRole", [ROLE.GATED, vault, 0], { id: "grantGatedVault" });
-    m.call(breaker, "setMetrics", [vault], { id: "breakerSetMetrics" });
-    return { engine, extension, market, vault };
+    return { engine, extension, market };
   });
 }

@@ -3,6 +3,8 @@ import type { ResolvedConfig } from "../lib/resolved";
 import { AccessModule } from "./AccessModule";
 import { buildOraclesModule } from "./OraclesModule";
 import { buildCoreModule } from "./CoreModule";
+import { buildVaultModule } from "./VaultModule";
+import { buildAutomationModule } from "./AutomationModule";
 import { BREAKER_ADMIN_FUNCTIONS, buildBreakerModule } from "./BreakerModule";
 import { CircuitBreaker__factory, IMarginEngine__factory, InsuranceFund__factory } from "../../typechain-types";
 import { buildLiquidationModule, ENGINE_LIQUIDATION_ADMIN_FUNCTIONS, INSURANCE_ADMIN_FUNCTIONS } from "./LiquidationModule";
@@ -18,14 +20,18 @@ export function buildProtocolModule(config: ResolvedConfig) {
   const Oracles = buildOraclesModule(config);
   const Breaker = buildBreakerModule(config, Oracles);
   const Core = buildCoreModule(config, Oracles, Breaker);
-  const Liquidation = buildLiquidationModule(config, Core, Breaker);
+  const Vault = buildVaultModule(config, Core, Breaker);
+  const Liquidation = buildLiquidationModule(config, Core, Breaker, Vault);
+  const Automation = buildAutomationModule(config, Core, Vault, Liquidation);
   return buildModule("Bulwark", (m) => {
     const { accessManager } = m.useModule(AccessModule);
     const { router } = m.useModule(Oracles);
-    const { engine, extension, market, vault } = m.useModule(Core);
+    const { engine, extension, market } = m.useModule(Core);
+    const { vault } = m.useModule(Vault);
     const { breaker } = m.useModule(Breaker);
     const { liquidation, insuranceFund } = m.useModule(Liquidation);
-    const layers = [Oracles, Core, Breaker, Liquidation];
+    const { automation } = m.useModule(Automation);
+    const layers = [Oracles, Core, Vault, Breaker, Liquidation, Automation];
 
     const grantRisk = m.call(accessManager, "grantRole", [ROLE.RISK, config.roles.risk, 0], { id: "grantRisk", after: layers });
     const grantGuardian = m.call(accessManager, "grantRole", [ROLE.GUARDIAN, config.roles.guardian, 0], {
@@ -68,6 +74,6 @@ export function buildProtocolModule(config: ResolvedConfig) {
     if (config.roles.admin.toLowerCase() !== config.deployer.toLowerCase()) {
       m.call(accessManager, "renounceRole", [ROLE.ADMIN, config.deployer], { id: "renounceDeployerAdmin", after: [grantAdmin] });
     }
-    return { accessManager, router, engine, extension, market, vault, breaker, liquidation, insuranceFund };
+    return { accessManager, router, engine, extension, market, vault, breaker, liquidation, insuranceFund, automation };
   });
 }

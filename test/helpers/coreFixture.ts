@@ -11,7 +11,6 @@ import type {
   MockQuoteToken,
   OptionMarket,
 } from "../../typechain-types";
-import { deployOracleFixture, type OracleFixture } from "./oracleFixture";
 
 /** Role ids, as in contracts/access/Roles.sol. */
 export const ROLE = { ADMIN: 0n, RISK: 1n, GUARDIAN: 2n, GATED: 3n } as const;
@@ -74,16 +73,14 @@ export const CORE_BREAKER_PARAMS = {
   window: 3600,
 } as const;
 
-/** The router the core reads: the scriptable mock, or the real OracleRouter over mock Chainlink feeds. */
+/** The router the core reads: the scriptable mock. */
 export type CoreRouter = MockOracleRouter;
 
 export interface CoreStack {
   manager: AccessManager;
   token: MockQuoteToken;
-  /** The mock router (unit fixtures) or the address of the real router (`realRouter` set). */
+  /** The scriptable mock router. */
   router: MockOracleRouter;
-  /** Set by the real-router fixture. */
-  oracle?: OracleFixture;
   /** The engine at its address, with its full interface (core and extension). */
   engine: IMarginEngine;
   engineCore: MarginEngine;
@@ -159,31 +156,21 @@ export async function deployCoreBreaker(manager: string, router: string): Promis
 
 /**
  * Deploys the core stack with no series and no capital: AccessManager (signer 0 is its admin with no delay),
- * 6-decimal mock quote token, router, MarginEngineExtension + MarginEngine, OptionMarket, LiquidityVault; maps
- * every restricted selector to its role, grants RISK and GUARDIAN, wires the engine, registers ETH at 2000 with
- * default caps. Signers: [0] admin, [1] risk, [2] guardian, [3] lp, [4] alice, [5] bob, [6] carol, [7] keeper.
+ * 6-decimal mock quote token, the mock router (ETH at 2000), MarginEngineExtension + MarginEngine, OptionMarket,
+ * LiquidityVault; maps every restricted selector to its role, grants RISK and GUARDIAN, wires the engine, registers
+ * ETH with default caps. Signers: [0] admin, [1] risk, [2] guardian, [3] lp, [4] alice, [5] bob, [6] carol,
+ * [7] keeper. Unit tests only: integration suites deploy the shipped protocol (test/helpers/protocolFixture.ts).
  */
-export async function deployCoreStack(realRouter = false, breakerKind: "real" | "passThrough" = "real"): Promise<CoreStack> {
+export async function deployCoreStack(breakerKind: "real" | "passThrough" = "real"): Promise<CoreStack> {
   const { ethers } = hre;
   const [admin, risk, guardian, lp, alice, bob, carol, keeper] = await ethers.getSigners();
 
-  let manager: AccessManager;
-  let routerAddress: string;
-  let router: MockOracleRouter;
-  let oracle: OracleFixture | undefined;
-  if (realRouter) {
-    oracle = await deployOracleFixture();
-    manager = oracle.manager;
-    routerAddress = await oracle.router.getAddress();
-    router = await ethers.getContractAt("MockOracleRouter", routerAddress);
-  } else {
-    manager = await ethers.deployContract("AccessManager", [admin.address]);
-    router = await ethers.deployContract("MockOracleRouter");
-    routerAddress = await router.getAddress();
-    await router.setSpot(ETH, ETH_SPOT);
-    await manager.grantRole(ROLE.RISK, risk.address, 0);
-    await manager.grantRole(ROLE.GUARDIAN, guardian.address, 0);
-  }
+  const manager: AccessManager = await ethers.deployContract("AccessManager", [admin.address]);
+  const router: MockOracleRouter = await ethers.deployContract("MockOracleRouter");
+  const routerAddress = await router.getAddress();
+  await router.setSpot(ETH, ETH_SPOT);
+  await manager.grantRole(ROLE.RISK, risk.address, 0);
+  await manager.grantRole(ROLE.GUARDIAN, guardian.address, 0);
   const managerAddress = await manager.getAddress();
 
   const token = await ethers.deployContract("MockQuoteToken");
@@ -234,7 +221,6 @@ export async function deployCoreStack(realRouter = false, breakerKind: "real" | 
     manager,
     token,
     router,
-    oracle,
     engine,
     engineCore,
     extension,
@@ -298,38 +284,15 @@ async function fund(stack: CoreStack): Promise<void> {
  * 900,000 more and has approved the engine). Wrap it in `loadFixture`.
  */
 export async function deployCoreFixture(breakerKind: "real" | "passThrough" = "real"): Promise<CoreFixture> {
-  const stack = await deployCoreStack(false, breakerKind);
+  const stack = await deployCoreStack(breakerKind);
   const listed = await listDefaultSeries(stack);
   await fund(stack);
   return { ...stack, ...listed };
 }
 
-/**
- * The same fixture over the real OracleRouter (three mock Chainlink feeds at 2000, 2001, 1999 from
- * `oracleFixture.ts`). Use `setFeedsSpot` to move or refresh the price.
- */
-export async function deployCoreWithRouterFixture(): Promise<CoreFixture> {
-  const stack = await deployCoreStack(true);
-  const listed = await listDefaultSeries(stack);
-  await fund(stack);
-  return { ...stack, ...listed };
-}
-
-/** Sets the mock router's ETH spot (updated now). */
+/** Sets the mock router's spot of `underlying` (updated now). */
 export async function setSpot(stack: CoreStack, price: bigint, underlying = ETH): Promise<void> {
-  if (stack.oracle) {
-    await setFeedsSpot(stack.oracle, price);
-  } else {
-    await stack.router.setSpot(underlying, price);
-  }
-}
-
-/** Pushes a fresh round at `price` (WAD) to every mock Chainlink feed of the real-router fixture. */
-export async function setFeedsSpot(oracle: OracleFixture, price: bigint): Promise<void> {
-  for (const feed of oracle.feeds) {
-    const decimals = await feed.decimals();
-    await feed.pushRound((price * 10n ** BigInt(decimals)) / WAD);
-  }
+  await stack.router.setSpot(underlying, price);
 }
 
 /** Mines the next block at `timestamp`. */
@@ -339,24 +302,11 @@ async function travel(timestamp: bigint): Promise<void> {
 }
 
 /**
- * Moves past `expiry` (if needed) and makes `price` the final settlement price of (`underlying`, `expiry`):
- * on the mock router it is set directly; on the real router every feed publishes `price` after expiry, the
- * rounds are recorded after the settlement delay and the dispute window is waited out. The spot is left fresh
- * at `price`.
+ * Moves past `expiry` (if needed) and makes `price` the final settlement price of (`underlying`, `expiry`) on the
+ * mock router; the spot is left fresh at `price`.
  */
 export async function finaliseSettlement(stack: CoreStack, expiry: bigint, price: bigint, underlying = ETH): Promise<void> {
   if ((await now()) <= expiry) await travel(expiry + 1n);
-  if (!stack.oracle) {
-    await stack.router.setSettlementPrice(underlying, expiry, price, true);
-    await stack.router.setSpot(underlying, price);
-    return;
-  }
-  const { router, feeds } = stack.oracle;
-  await setFeedsSpot(stack.oracle, price);
-  const hints = await Promise.all(feeds.map((feed) => feed.latestRoundId()));
-  const params = await router.getSettlementParams();
-  await travel((await now()) + BigInt(params.settlementDelay) + 1n);
-  await router.recordSettlement(underlying, expiry, hints);
-  await travel((await now()) + BigInt(params.disputeWindow) + 1n);
-  await setFeedsSpot(stack.oracle, price);
+  await stack.router.setSettlementPrice(underlying, expiry, price, true);
+  await stack.router.setSpot(underlying, price);
 }

@@ -2,11 +2,14 @@ import { expect } from "chai";
 import hre from "hardhat";
 import type { CoreStack } from "./coreFixture";
 
+/** What these helpers read: the token, the engine, the vault and the accounts whose funds they cover. */
+export type CoreAccounts = Pick<CoreStack, "engine" | "vault" | "token" | "alice" | "bob" | "carol" | "lp" | "keeper">;
+
 /**
  * Everything a failed core operation must leave untouched: token balances, every account's collateral and
  * positions, the vault's share supply, queue and claimables, the engine's totals, and the series registry.
  */
-export async function coreDigest(stack: CoreStack): Promise<Record<string, string>> {
+export async function coreDigest(stack: CoreAccounts): Promise<Record<string, string>> {
   const { engine, vault, token } = stack;
   const out: Record<string, string> = {};
   const vaultAddress = await vault.getAddress();
@@ -36,14 +39,14 @@ export async function coreDigest(stack: CoreStack): Promise<Record<string, strin
 }
 
 /** Asserts that `action` reverts (with any reason the caller checks separately) and changes nothing. */
-export async function expectUnchanged(stack: CoreStack, action: () => Promise<unknown>): Promise<void> {
+export async function expectUnchanged(stack: CoreAccounts, action: () => Promise<unknown>): Promise<void> {
   const before = await coreDigest(stack);
   await action();
   expect(await coreDigest(stack)).to.deep.equal(before);
 }
 
 /** Asserts token conservation in the engine (balance == owed) and the vault (balance == claimable). */
-export async function expectConservation(stack: CoreStack): Promise<void> {
+export async function expectConservation(stack: CoreAccounts): Promise<void> {
   const [balance, owed] = await stack.engine.conservation();
   expect(balance).to.equal(owed, "engine token balance must equal the internal balances it owes");
   const [vaultBalance, claimable] = await stack.vault.conservation();
@@ -51,7 +54,7 @@ export async function expectConservation(stack: CoreStack): Promise<void> {
 }
 
 /** Sum of all positions in `seriesId` across the fixture's accounts and the vault (must be zero). */
-export async function netPosition(stack: CoreStack, seriesId: bigint): Promise<bigint> {
+export async function netPosition(stack: CoreAccounts, seriesId: bigint): Promise<bigint> {
   let sum = 0n;
   const accounts = [stack.alice, stack.bob, stack.carol, stack.lp, stack.keeper].map((s) => s.address);
   accounts.push(await stack.vault.getAddress());

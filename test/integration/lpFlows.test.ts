@@ -1,29 +1,28 @@
 import { expect } from "chai";
-import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import {
-  deployCoreWithRouterFixture,
+  DEADLINE,
+  deployProtocolFixture,
   ETH,
   finaliseSettlement,
+  MAX_PREMIUM as MAX,
   options,
   setSpot,
   usdc,
   wad,
-  type CoreFixture,
-} from "../helpers/coreFixture";
+  warp,
+  type ProtocolFixture,
+} from "../helpers/protocolFixture";
 import { expectConservation } from "../helpers/coreState";
-
-const DEADLINE = 2n ** 64n;
-const MAX = 2n ** 128n;
 const OFFSET = 10n ** 6n;
 
 /**
- * LP flows of the issue over the real OracleRouter: deposits, redemptions and the redeem queue while traders
+ * LP flows of the issue over the shipped deployment: deposits, redemptions and the redeem queue while traders
  * hold positions against the vault, through to expiry.
  */
-describe("Integration: LP flows with open positions (real oracle router)", () => {
-  async function withOpenPositions(): Promise<CoreFixture> {
-    const f = await deployCoreWithRouterFixture();
+describe("Integration: LP flows with open positions (shipped deployment)", () => {
+  async function withOpenPositions(): Promise<ProtocolFixture> {
+    const f = await deployProtocolFixture();
     await f.market
       .connect(f.risk)
       .setExposureCaps(ETH, { maxNetDelta: wad(1e9), maxNetVega: wad(1e12), maxOpenInterest: options(1e9) });
@@ -118,8 +117,7 @@ describe("Integration: LP flows with open positions (real oracle router)", () =>
 
   it("lp_withdrawals_refusedWhileOracleIsStale", async () => {
     const f = await loadFixture(withOpenPositions);
-    await hre.network.provider.send("evm_increaseTime", [3 * 3600]);
-    await hre.network.provider.send("evm_mine", []);
+    await warp(3 * 3600);
     expect(await f.vault.maxWithdraw(f.lp.address)).to.equal(0n);
     await expect(f.vault.connect(f.lp).withdraw(usdc(1), f.lp.address, f.lp.address)).to.be.revertedWithCustomError(
       f.engine,

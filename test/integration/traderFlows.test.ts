@@ -2,30 +2,27 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import {
-  DEFAULT_QUOTE_PARAMS,
-  deployCoreWithRouterFixture,
+  DEADLINE,
   ETH,
   finaliseSettlement,
+  MAX_PREMIUM as MAX,
   now,
   options,
+  protocolFixture,
   setSpot,
   usdc,
   wad,
-  type CoreFixture,
-} from "../helpers/coreFixture";
-import { expectConservation, expectUnchanged, netPosition, travelTo } from "../helpers/coreState";
-
-const DEADLINE = 2n ** 64n;
-const MAX = 2n ** 128n;
+  warpTo,
+} from "../helpers/protocolFixture";
+import { expectConservation, expectUnchanged, netPosition } from "../helpers/coreState";
 
 /**
- * Trader flows of the issue, end to end over the real OracleRouter (three Chainlink-style feeds): quotes from the
- * router's median spot, margin from the engine, counterparty in the vault, settlement at the router's final price.
+ * Trader flows of the issue, end to end over the shipped deployment (deployProtocol, three Chainlink-style feeds
+ * per underlying): quotes from the router's median spot, margin from the engine, counterparty in the vault,
+ * settlement at the router's final price.
  */
-describe("Integration: trader flows (real oracle router)", () => {
-  async function fixture(): Promise<CoreFixture> {
-    return deployCoreWithRouterFixture();
-  }
+describe("Integration: trader flows (shipped deployment)", () => {
+  const fixture = protocolFixture();
 
   it("flow_buyCall_opensLongAgainstTheVault", async () => {
     const f = await loadFixture(fixture);
@@ -133,12 +130,13 @@ describe("Integration: trader flows (real oracle router)", () => {
 
     it("limit_cutoff_tradingStopsBeforeExpiry", async () => {
       const f = await loadFixture(fixture);
-      await travelTo(f.expiry - DEFAULT_QUOTE_PARAMS.tradingCutoff);
+      const cutoff = BigInt(f.config.market.params.tradingCutoff);
+      await warpTo(f.expiry - cutoff);
       await setSpot(f, wad(2000));
       await expectUnchanged(f, () =>
         expect(f.market.connect(f.alice).trade(f.series.call2000, options(1), MAX, DEADLINE))
           .to.be.revertedWithCustomError(f.market, "MarketTradingClosed")
-          .withArgs(f.series.call2000, f.expiry - DEFAULT_QUOTE_PARAMS.tradingCutoff),
+          .withArgs(f.series.call2000, f.expiry - cutoff),
       );
     });
 
@@ -180,7 +178,7 @@ describe("Integration: trader flows (real oracle router)", () => {
 
     it("limit_staleOracle_refusesTrades", async () => {
       const f = await loadFixture(fixture);
-      await travelTo((await now()) + 2n * 3600n);
+      await warpTo((await now()) + 2n * 3600n);
       await expect(f.market.connect(f.alice).trade(f.series.call2000, options(1), MAX, DEADLINE)).to.be.revertedWithCustomError(
         f.engine,
         "MarginOracleFailed",
@@ -232,7 +230,7 @@ describe("Integration: trader flows (real oracle router)", () => {
     it("expiry_settlementWaitsForTheFinalPrice", async () => {
       const f = await loadFixture(fixture);
       await f.market.connect(f.alice).trade(f.series.call2000, options(1), MAX, DEADLINE);
-      await travelTo(f.expiry + 1n);
+      await warpTo(f.expiry + 1n);
       await expect(f.engine.settle(f.alice.address, f.series.call2000)).to.be.revertedWithCustomError(
         f.engine,
         "MarginSettlementNotFinal",

@@ -1,17 +1,19 @@
 import hre from "hardhat";
-import { options, setSpot, usdc, wad } from "../../../test/helpers/coreFixture";
+import { options, setSpot as setMockRouterSpot, usdc, wad } from "../../../test/helpers/coreFixture";
+import { setSpot as setFeedsSpot } from "../../../test/helpers/protocolFixture";
+import { deployLiquidationScenario } from "../../../test/integration/scenarios/liquidationSetup";
 import {
   DEADLINE,
   deployLiquidationFixture,
-  deployLiquidationWithRouterFixture,
   type LiquidationFixture,
 } from "../../../test/unit/liquidation/liquidationFixture";
 import { gasOf, revert, snapshot } from "../chain";
 
 /**
  * Bound from the issue (gas units), asserted by test/unit/liquidation/LiquidationEngine.gas.test.ts for an account
- * holding only the liquidated series. The account with four open series (`liquidate`) measures about 188,000 on
- * the mock router: above the bound (the engine values every series of the account twice per liquidation).
+ * holding only the liquidated series. The account with four open series (`liquidate`) measures about 182,000 on
+ * the mock router: above the bound (every series of the account is priced, and its maintenance grid evaluated before
+ * and after the close).
  */
 export const GAS_BOUNDS: Record<string, bigint> = {
   "liquidate.one_series_account": 150_000n,
@@ -19,8 +21,11 @@ export const GAS_BOUNDS: Record<string, bigint> = {
 
 const MAX_PREMIUM = 2n ** 128n;
 
-
-
+/** What the scenario needs of a fixture (the core's over the mock router, or the shipped deployment's). */
+type LiquidationStack = Pick<
+  LiquidationFixture,
+  "market" | "engine" | "liquidation" | "dave" | "erin" | "keeper" | "series" | "token"
+>;
 
 /**
  * The scenario "one series of an account with four open series": dave is short 40 puts 2000 and also holds a long
@@ -34,7 +39,8 @@ const MAX_PREMIUM = 2n ** 128n;
  *  - liquidate.batch_10: `liquidateMany` over ten flagged accounts, 4 puts each.
  */
 async function measureWith(
-  f: LiquidationFixture
+  f: LiquidationStack,
+  setSpot: (price: bigint) => Promise<void>
 ): Promise<Record<string, bigint>> {
   const { market, engine, liquidation, dave, erin, keeper, series, token } = f;
   const results: Record<string, bigint> = {};
@@ -56,7 +62,7 @@ async function measureWith(
     await engine.connect(who).deposit(who.address, usdc(9_000));
     await market.connect(who).trade(series.put2000, -options(40), 0n, DEADLINE);
   }
-  await setSpot(f, wad(1650));
+  await setSpot(wad(1650));
   const h = await engine.accountHealth(dave.address);
   if (h.health >= 10n ** 18n)
     throw new Error("dave is healthy: nothing to measure");
@@ -111,12 +117,17 @@ async function measureWith(
 
 /** Gas of liquidation over the mock router (the router's own cost is small). */
 export async function measure(): Promise<Record<string, bigint>> {
-  return measureWith(await deployLiquidationFixture());
+  const f = await deployLiquidationFixture();
+  return measureWith(f, (price) => setMockRouterSpot(f, price));
 }
 
-/** The same operations over the real OracleRouter with three Chainlink-style sources. */
+/**
+ * The same operations on the shipped deployment (deployProtocol: the real OracleRouter with three Chainlink-style
+ * sources), from the liquidation scenarios' starting state.
+ */
 export async function measureRealRouter(): Promise<Record<string, bigint>> {
-  return measureWith(await deployLiquidationWithRouterFixture());
+  const f = await deployLiquidationScenario();
+  return measureWith(f, (price) => setFeedsSpot(f, price));
 }
 
 async function main(): Promise<void> {

@@ -1,19 +1,24 @@
+import type { ContractTransactionResponse } from "ethers";
 import {
   deployCoreFixture,
-  deployCoreWithRouterFixture,
-  finaliseSettlement,
+  finaliseSettlement as finaliseOnMockRouter,
   options,
   usdc,
   wad,
   type CoreFixture,
 } from "../../../test/helpers/coreFixture";
+import { deployProtocolFixture, finaliseSettlement as finaliseThroughFeeds } from "../../../test/helpers/protocolFixture";
 import { gasOf, revert, snapshot } from "../chain";
 
 const DEADLINE = 2n ** 64n;
 const MAX_PREMIUM = 2n ** 128n;
 
-
-
+/** What the scenario needs of a fixture (the shipped deployment's or the core's over the mock router). */
+type TradingStack = Pick<CoreFixture, "market" | "vault" | "engine" | "alice" | "lp" | "keeper" | "series" | "expiry">;
+/** Makes `price` the final settlement price of the series' expiry. */
+type Finalise = (expiry: bigint, price: bigint) => Promise<void>;
+/** Receives each measured transaction of the scenario, by operation name; returns its gas figure. */
+export type Recorder = (name: string, tx: Promise<ContractTransactionResponse>) => Promise<bigint>;
 
 /**
  * The scenario "a warm account with 3 other open series": alice holds a long call 2200, a long put 1800 and a
@@ -29,8 +34,13 @@ const MAX_PREMIUM = 2n ** 128n;
  *    call 2000 (her three other series still open);
  *  - vault.deposit / vault.redeem: the LP (already a shareholder) deposits 10,000, then redeems shares worth
  *    about 10,000, while the vault is the counterparty of alice's three series (NAV prices all three).
+ * `record` sends each measured transaction and returns its figure (`gasOf` by default).
  */
-async function measureWith(f: CoreFixture): Promise<Record<string, bigint>> {
+export async function runScenario(
+  f: TradingStack,
+  finalise: Finalise,
+  record: Recorder = (_n, tx) => gasOf(tx),
+): Promise<Record<string, bigint>> {
   const { market, vault, engine, alice, lp, keeper, series, expiry } = f;
   const results: Record<string, bigint> = {};
   const trade = (id: bigint, amount: bigint, limit: bigint) => market.connect(alice).trade(id, amount, limit, DEADLINE);
@@ -42,45 +52,57 @@ async function measureWith(f: CoreFixture): Promise<Record<string, bigint>> {
   await vault.connect(lp).deposit(usdc(1), lp.address);
   const base = await snapshot();
 
-  results["trade.buy"] = await gasOf(trade(series.call2000, options(1), MAX_PREMIUM));
+  results["trade.buy"] = await record("trade.buy", trade(series.call2000, options(1), MAX_PREMIUM));
   await revert(base);
   const base1 = await snapshot();
 
-  results["trade.sell_short"] = await gasOf(trade(series.put2000, -options(1), 0n));
+  results["trade.sell_short"] = await record("trade.sell_short", trade(series.put2000, -options(1), 0n));
   await revert(base1);
   const base2 = await snapshot();
 
   await trade(series.call2000, options(1), MAX_PREMIUM);
-  const closeLong = await gasOf(trade(series.call2000, -options(1), 0n));
+  const closeLong = await record("trade.close_long", trade(series.call2000, -options(1), 0n));
   await revert(base2);
   const base3 = await snapshot();
   await trade(series.put2000, -options(1), 0n);
-  const closeShort = await gasOf(trade(series.put2000, options(1), MAX_PREMIUM));
+  const closeShort = await record("trade.close_short", trade(series.put2000, options(1), MAX_PREMIUM));
   results["trade.close"] = closeLong > closeShort ? closeLong : closeShort;
   await revert(base3);
   const base4 = await snapshot();
 
-  results["vault.deposit"] = await gasOf(vault.connect(lp).deposit(usdc(10_000), lp.address));
+  results["vault.deposit"] = await record("vault.deposit", vault.connect(lp).deposit(usdc(10_000), lp.address));
   const shares = await vault.convertToShares(usdc(10_000));
-  results["vault.redeem"] = await gasOf(vault.connect(lp).redeem(shares, lp.address, lp.address));
+  results["vault.redeem"] = await record("vault.redeem", vault.connect(lp).redeem(shares, lp.address, lp.address));
 
   await trade(series.call2000, options(1), MAX_PREMIUM);
-  await finaliseSettlement(f, expiry, wad(2100));
-  results["settle.position"] = await gasOf(engine.connect(keeper).settle(alice.address, series.call2000));
+  await finalise(expiry, wad(2100));
+  results["settle.position"] = await record("settle.position", engine.connect(keeper).settle(alice.address, series.call2000));
   await revert(base4);
   return results;
 }
 
+/** The scenario on the protocol as `deployProtocol` ships it (Ignition modules, three Chainlink-style sources). */
+export async function measureShipped(): Promise<Record<string, bigint>> {
+  const f = await deployProtocolFixture();
+  return runScenario(f, (expiry, price) => finaliseThroughFeeds(f, expiry, price));
+}
+
+/** The scenario on the trading core over the scriptable mock router: the core's own cost. */
+export async function measureCore(): Promise<Record<string, bigint>> {
+  const f = await deployCoreFixture();
+  return runScenario(f, (expiry, price) => finaliseOnMockRouter(f, expiry, price));
+}
+
 /**
  * The trading operations of the issue, each as one transaction's receipt gasUsed:
- *  - `<operation>`: the full stack, over the real OracleRouter with three Chainlink-style sources (one spot read
- *    per underlying per transaction costs about 34,000 of it, with cold accounts);
+ *  - `<operation>`: the shipped deployment, over the real OracleRouter with three Chainlink-style sources (one spot
+ *    read per underlying per transaction costs about 34,000 of it, with cold accounts);
  *  - `<operation>.core`: the same scenario over the scriptable mock router (about 7,000 per read): the trading
  *    core's own cost, the oracle's being benchmarked by its own suite.
  */
 export async function measure(): Promise<Record<string, bigint>> {
-  const full = await measureWith(await deployCoreWithRouterFixture());
-  const core = await measureWith(await deployCoreFixture());
+  const full = await measureShipped();
+  const core = await measureCore();
   const out: Record<string, bigint> = { ...full };
   for (const [name, gas] of Object.entries(core)) out[`${name}.core`] = gas;
   return out;

@@ -48,11 +48,14 @@ describe("deploy CLI end to end against a local node", function () {
     const deployed = await runScript("deploy.ts", ["--network", "localhost", "--parameters", "deploy/parameters/local.json"], env);
     expect(deployed.code, deployed.stderr).to.equal(0);
     expect(deployed.stdout).to.match(/router\s+0x[0-9a-fA-F]{40}/);
+    expect(deployed.stdout).to.match(/automation\s+0x[0-9a-fA-F]{40}/);
     const recordFile = path.join(REPO_ROOT, "deploy", "deployments", "localhost-31337.json");
     const record = JSON.parse(fs.readFileSync(recordFile, "utf8"));
     expect(record.chainId).to.equal(31337);
     expect(record.gitCommit).to.match(/^([0-9a-f]{40}|unknown)$/);
     expect(record.block).to.be.greaterThan(0);
+    expect(record.addresses.automation).to.match(/^0x[0-9a-fA-F]{40}$/);
+    expect(record.resolved.automation.beneficiary).to.equal(record.deployer);
 
     const verified = await runScript("verify-deployment.ts", ["--network", "localhost"], env);
     expect(verified.code, verified.stderr).to.equal(0);
@@ -116,6 +119,7 @@ describe("deploy CLI end to end against a local node", function () {
     raw.chainId = 7777;
     delete raw.mocks;
     raw.roles = { ...raw.roles, admin: "0x90F79bf6EB2c4f870365E785982E1f101E93b906", allowDeployerRoles: false };
+    raw.automation = { beneficiary: "0x90F79bf6EB2c4f870365E785982E1f101E93b906" };
     raw.oracle.underlyings = [{ ...raw.oracle.underlyings[0], sources: raw.oracle.underlyings[0].sources.slice(0, 2) }];
     raw.oracle.underlyings[0].sources[0].feed = mocks[0];
     raw.oracle.underlyings[0].sources[1].feed = mocks[1];

@@ -5,7 +5,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { DeployConfigError, parseDeployConfig } from "../../../deploy/lib/config";
 import { DeployRefusedError, deployProtocol } from "../../../deploy/lib/deployProtocol";
 import { verifyDeployment } from "../../../deploy/lib/verifyDeployment";
-import { AccessManager__factory } from "../../../typechain-types";
+import { AccessManager__factory, BulwarkAutomation__factory } from "../../../typechain-types";
 import { ROLE } from "../../../deploy/modules/roles";
 
 const LOCAL = "deploy/parameters/local.json";
@@ -33,6 +33,37 @@ describe("deployProtocol (Ignition, one path for demo, tests and networks)", fun
     const { checks, mismatches } = await verifyDeployment(hre, record);
     expect(mismatches).to.deep.equal([]);
     expect(checks).to.be.greaterThan(30);
+  });
+
+  it("deploys the automation adapter in its own layer, records it and wires it to the deployment's contracts", async function () {
+    const record = await loadFixture(deployLocal);
+    expect(record.addresses.automation).to.match(/^0x[0-9a-fA-F]{40}$/);
+    expect(await hre.ethers.provider.getCode(record.addresses.automation)).to.not.equal("0x");
+    const automation = BulwarkAutomation__factory.connect(record.addresses.automation, hre.ethers.provider);
+    expect(await automation.engine()).to.equal(record.addresses.engine);
+    expect(await automation.liquidation()).to.equal(record.addresses.liquidation);
+    expect(await automation.vault()).to.equal(record.addresses.vault);
+    expect(await automation.breaker()).to.equal(record.addresses.breaker);
+    // local.json names the deployer as the beneficiary.
+    expect(await automation.beneficiary()).to.equal(record.deployer);
+    expect(record.resolved.automation.beneficiary).to.equal(record.deployer);
+    // The adapter holds no role: it needs none.
+    const manager = AccessManager__factory.connect(record.addresses.accessManager, hre.ethers.provider);
+    for (const role of Object.values(ROLE)) expect((await manager.hasRole(role, record.addresses.automation))[0]).to.equal(false);
+  });
+
+  it("the verifier names an automation beneficiary or adapter that differs from the record", async function () {
+    const record = await loadFixture(deployLocal);
+    const other = hre.ethers.Wallet.createRandom().address;
+    const wrongBeneficiary = { ...record, resolved: { ...record.resolved, automation: { beneficiary: other } } };
+    expect((await verifyDeployment(hre, wrongBeneficiary)).mismatches).to.deep.equal([
+      `automation: beneficiary is ${record.deployer}, the record says ${other}`,
+    ]);
+    // A record pointing "automation" at another contract is named, not a crash.
+    const wrongAdapter = { ...record, addresses: { ...record.addresses, automation: record.addresses.insuranceFund } };
+    expect((await verifyDeployment(hre, wrongAdapter)).mismatches).to.deep.equal([
+      `automation: ${record.addresses.insuranceFund} does not answer as an automation adapter`,
+    ]);
   });
 
   it("hands ADMIN to the configured admin with its execution delay and grants RISK and GUARDIAN", async function () {
@@ -101,6 +132,9 @@ describe("deployProtocol (Ignition, one path for demo, tests and networks)", fun
         "roles.risk: is a required value: fill it in (<REQUIRED: the risk multisig>)",
       ]);
       expect(problems.filter((p) => p.includes(".feed: is a required value"))).to.have.length(3);
+      expect(problems).to.include(
+        "automation.beneficiary: is a required value: fill it in (<REQUIRED: receiver of the automation adapter's liquidation fees>)",
+      );
     });
 
     it("refuses a chain-id mismatch", function () {
@@ -114,6 +148,7 @@ describe("deployProtocol (Ignition, one path for demo, tests and networks)", fun
       const problems = problemsOf(raw, 1);
       expect(problems).to.include("mocks: mock contracts are only allowed on a local chain");
       expect(problems).to.include("mock:ETH-A: mock feeds are only allowed on a local chain");
+      expect(problems).to.include("automation.beneficiary: 'deployer' is only allowed on a local chain (name the fee receiver)");
     });
 
     it("refuses unknown keys, wrong units, malformed addresses and bad checksums", function () {

@@ -8,23 +8,23 @@
 import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import {
-  deployCoreFixture,
   DEFAULT_VOL,
+  deployProtocolFixture,
   ETH,
   ETH_SPOT,
+  finaliseSettlement,
   now,
   options,
+  setSpot,
   usdc,
   wad,
-  type CoreFixture,
-} from "../../helpers/coreFixture";
+  type ProtocolFixture,
+} from "../../helpers/protocolFixture";
 
 /** ICircuitBreaker.Mode */
 export const Mode = { ACTIVE: 0n, REDUCE_ONLY: 1n, HALTED: 2n } as const;
 /** ICircuitBreaker.ActionClass */
 export const Cls = { RISK_INCREASING: 0n, RISK_REDUCING: 1n, EXIT: 2n, VIEW: 3n } as const;
-/** IOracleRouter.Status */
-export const Status = { OK: 0, DEGRADED: 1, FAILED: 2 } as const;
 export const GLOBAL = hre.ethers.ZeroHash;
 
 /** The class column of the table; UNGATED rows never ask the breaker. */
@@ -43,7 +43,7 @@ export const ALLOWED: Record<RowClass, readonly ModeName[]> = {
 };
 
 /** The state every row runs from (see `deployGatingFixture`). */
-export interface GatingFixture extends CoreFixture {
+export interface GatingFixture extends ProtocolFixture {
   /** Expired, finally priced series in which alice holds 0.1 long. */
   expiredHeld: bigint;
   /** Expired series nobody ever held (retirable). */
@@ -293,13 +293,13 @@ export const ROWS: readonly EntryRow[] = [
 ];
 
 /**
- * The core fixture plus: alice long 1 call2000, bob short 1 put2000; two short-dated series that have expired with
- * a final settlement price (alice holds 0.1 of one, nobody the other); a claimable and a pending LP redemption; the
- * spot refreshed after the clock moved.
+ * The shipped deployment (`deployProtocolFixture`) plus: alice long 1 call2000, bob short 1 put2000; two short-dated
+ * series that have expired with a final settlement price recorded from the feeds (alice holds 0.1 of one, nobody
+ * the other); a claimable and a pending LP redemption; the spot refreshed at 2,000 after the clock moved.
  */
 export async function deployGatingFixture(): Promise<GatingFixture> {
-  const f = await deployCoreFixture();
-  const { market, risk, alice, bob, lp, keeper, vault, router } = f;
+  const f = await deployProtocolFixture();
+  const { market, risk, alice, bob, lp, keeper, vault } = f;
   await market.connect(alice).trade(f.series.call2000, options(1), usdc(1_000_000), FAR);
   await market.connect(bob).trade(f.series.put2000, -options(1), 0n, FAR);
 
@@ -318,8 +318,8 @@ export async function deployGatingFixture(): Promise<GatingFixture> {
   const pending = 1n;
 
   await time.increaseTo(shortExpiry + 60n);
-  await router.setSettlementPrice(ETH, shortExpiry, wad(2100), true);
-  await router.setSpot(ETH, ETH_SPOT);
+  await finaliseSettlement(f, shortExpiry, wad(2100));
+  await setSpot(f, ETH_SPOT);
   return { ...f, expiredHeld, expiredIdle, claimable, pending };
 }
 

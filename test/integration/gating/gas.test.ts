@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { options, usdc } from "../../helpers/coreFixture";
+import { options, usdc } from "../../helpers/protocolFixture";
 import { deployGatingFixture } from "./entryPoints";
 
 /** One step of Hardhat's default struct-log tracer. */

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ETH, ETH_SPOT, options, usdc } from "../../helpers/coreFixture";
+import { ETH, ETH_SPOT, makeAllStale, makeStale, options, setSpot, usdc } from "../../helpers/protocolFixture";
 import { coreDigest } from "../../helpers/coreState";
 import {
   ALLOWED,
@@ -11,7 +11,6 @@ import {
   Mode,
   MODES,
   ROWS,
-  Status,
   type EntryRow,
   type GatingFixture,
   type ModeName,
@@ -67,8 +66,8 @@ describe("Gating: every entry point in every mode (README: entry points and circ
   describe("what the gated contracts pass to the breaker", () => {
     it("test_trade_passesDegradedStatus_opensRefusedAndReductionRecordsTheTrip", async () => {
       const f = await loadFixture(deployGatingFixture);
-      const ts = BigInt((await f.breaker.runner!.provider!.getBlock("latest"))!.timestamp);
-      await f.router.setReading(ETH, ETH_SPOT, Status.DEGRADED, 1, ts);
+      // One of the three sources stops updating: the router's reading is DEGRADED (two fresh sources at the spot).
+      await makeStale(f, 0);
       // An open is refused on the engine's DEGRADED reading (the trip it evaluated is undone with it).
       await expect(
         f.market.connect(f.carol).trade(f.series.call2200, options(1), usdc(1_000_000), 2n ** 64n),
@@ -82,10 +81,9 @@ describe("Gating: every entry point in every mode (README: entry points and circ
 
     it("test_trade_degradedThenOk_okReadingDoesNotClearBeforeCooldown", async () => {
       const f = await loadFixture(deployGatingFixture);
-      const ts = BigInt((await f.breaker.runner!.provider!.getBlock("latest"))!.timestamp);
-      await f.router.setReading(ETH, ETH_SPOT, Status.DEGRADED, 1, ts);
+      await makeStale(f, 0);
       await f.market.connect(f.alice).trade(f.series.call2000, -options("0.1"), 0n, 2n ** 64n);
-      await f.router.setSpot(ETH, ETH_SPOT);
+      await setSpot(f, ETH_SPOT);
       await f.market.connect(f.alice).trade(f.series.call2000, -options("0.1"), 0n, 2n ** 64n);
       const [mode] = await f.breaker.modeOf(ETH);
       expect(mode).to.equal(Mode.REDUCE_ONLY, "an OK reading only starts the cooldown");
@@ -97,7 +95,7 @@ describe("Gating: every entry point in every mode (README: entry points and circ
       // 50% within an hour, so a reduction at +60% inside the window trips the market to REDUCE_ONLY.
       await f.market.connect(f.alice).trade(f.series.call2000, -options("0.1"), 0n, 2n ** 64n);
       expect((await f.breaker.scopeState(ETH)).refPrice).to.equal(ETH_SPOT);
-      await f.router.setSpot(ETH, (ETH_SPOT * 16n) / 10n);
+      await setSpot(f, (ETH_SPOT * 16n) / 10n);
       await f.market.connect(f.alice).trade(f.series.call2000, -options("0.1"), 0n, 2n ** 64n);
       const [mode, reason] = await f.breaker.modeOf(ETH);
       expect(mode).to.equal(Mode.REDUCE_ONLY);
@@ -150,7 +148,8 @@ describe("Gating: every entry point in every mode (README: entry points and circ
 
     it("test_vault_utilisation_unpriceableVault_reportsMax", async () => {
       const f = await loadFixture(deployGatingFixture);
-      await f.router.setReading(ETH, 0n, Status.FAILED, 1, 0n);
+      // Every source stops updating: the router has no price for ETH.
+      await makeAllStale(f);
       expect(await f.vault.utilisation()).to.equal(2n ** 256n - 1n);
     });
 

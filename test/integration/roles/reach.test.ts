@@ -2,7 +2,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { ETH, wad } from "../../helpers/coreFixture";
+import { ETH, wad } from "../../helpers/protocolFixture";
 import {
   ADMIN_DELAY,
   deployRolesFixture,
@@ -207,7 +207,7 @@ describe("Roles: every restricted function from every role", () => {
       expect(await snapshot()).to.deep.equal(before);
       const [balance, owed] = await f.engine.conservation();
       expect(balance).to.equal(owed);
-      expect(await f.manager.hasRole(ROLES.ADMIN, f.admin.address)).to.deep.equal([false, 0n]);
+      expect(await f.manager.hasRole(ROLES.ADMIN, f.deployer.address)).to.deep.equal([false, 0n]);
     });
   });
 });

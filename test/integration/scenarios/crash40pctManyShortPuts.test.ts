@@ -7,25 +7,23 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import {
+  DEADLINE,
   ETH,
+  Mode,
   options,
   setSpot,
   usdc,
   wad,
   WAD,
-} from "../../helpers/coreFixture";
-import {
-  DEADLINE,
-  deployLiquidationFixture,
-  Mode,
-} from "../../unit/liquidation/liquidationFixture";
+} from "../../helpers/protocolFixture";
+import { deployLiquidationScenario } from "./liquidationSetup";
 
 const DEPOSITS = [
   9_000, 10_000, 12_000, 14_000, 16_000, 18_000, 20_000, 24_000, 28_000, 32_000,
 ];
 
 async function crashFixture() {
-  const f = await deployLiquidationFixture();
+  const f = await deployLiquidationScenario();
   const writers = (await hre.ethers.getSigners()).slice(
     10,
     10 + DEPOSITS.length

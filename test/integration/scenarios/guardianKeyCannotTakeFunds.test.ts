@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ETH, options, usdc, wad } from "../../helpers/coreFixture";
+import { ETH, options, usdc, wad } from "../../helpers/protocolFixture";
 import { deployRolesFixture, RESTRICTED, ROLES, type RolesFixture } from "../roles/roleMap";
 
 /** Every balance a user owns: tokens, collateral, positions, shares, and the guardian's own. */
@@ -36,7 +36,7 @@ describe("Scenario: a guardian key tries to take funds", () => {
       ["trip ETH HALTED", () => f.breaker.connect(g).trip(ETH, 2)],
       ["trip GLOBAL HALTED", () => f.breaker.connect(g).trip(`0x${"0".repeat(64)}`, 2)],
       ["pause", () => f.breaker.connect(g).pause()],
-      ["dispute a settlement", () => f.oracle!.router.connect(g).disputeSettlement(ETH, f.expiry, wad(1))],
+      ["dispute a settlement", () => f.router.connect(g).disputeSettlement(ETH, f.expiry, wad(1))],
       // Users' funds through the permissionless paths: none lets it act for another account.
       ["withdraw alice's collateral", () => f.engine.connect(g).withdraw(usdc(1), g.address)],
       ["redeem the LP's shares", () => f.vault.connect(g).redeem(1n, g.address, f.lp.address)],

@@ -5,12 +5,12 @@
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ETH, options, setSpot, wad, WAD } from "../../helpers/coreFixture";
-import { deployLiquidationFixture } from "../../unit/liquidation/liquidationFixture";
+import { finaliseSettlement, options, setSpot, wad, WAD } from "../../helpers/protocolFixture";
+import { deployLiquidationScenario } from "./liquidationSetup";
 
 describe("Scenario: a liquidation racing settlement at expiry", () => {
   it("liquidates until expiry, refuses from expiry on, and settlement closes the rest once", async () => {
-    const f = await loadFixture(deployLiquidationFixture);
+    const f = await loadFixture(deployLiquidationScenario);
     const vault = await f.vault.getAddress();
 
     // One minute before expiry, the spot is down to 1600: dave fails maintenance and is liquidated in part.
@@ -36,8 +36,9 @@ describe("Scenario: a liquidation racing settlement at expiry", () => {
       .withArgs(f.series.put2000, f.expiry);
     expect(await f.engine.collateralOf(f.dave.address)).to.equal(collateral);
 
-    // Settlement at the final price closes exactly the rest: 30 puts x 400.
-    await f.router.setSettlementPrice(ETH, f.expiry, wad(1600), true);
+    // The sources' first rounds after expiry (1,600) are recorded and become final; settlement at that price
+    // closes exactly the rest: 30 puts x 400.
+    await finaliseSettlement(f, f.expiry, wad(1600));
     const vaultBefore = await f.engine.collateralOf(vault);
     await expect(
       f.engine.connect(f.keeper).settle(f.dave.address, f.series.put2000)

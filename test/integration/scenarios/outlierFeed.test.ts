@@ -4,20 +4,15 @@
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ETH, options, WAD } from "../../helpers/coreFixture";
-import { deployLiquidationWithRouterFixture } from "../../unit/liquidation/liquidationFixture";
-
-const UNIT = 10n ** 8n; // feed decimals
+import { ETH, options, setSourcePrices, wad, WAD } from "../../helpers/protocolFixture";
+import { deployLiquidationScenario } from "./liquidationSetup";
 
 describe("Scenario: an outlier feed", () => {
   it("the median holds: no liquidation at the outlier's price", async () => {
-    const f = await loadFixture(deployLiquidationWithRouterFixture);
-    const feeds = f.oracle!.feeds;
+    const f = await loadFixture(deployLiquidationScenario);
     // One source reports 1,000 (a 50% crash); the two others stay at 2,000.
-    await feeds[0].pushRound(1000n * UNIT);
-    await feeds[1].pushRound(2000n * UNIT);
-    await feeds[2].pushRound(2000n * UNIT);
-    const reading = await f.oracle!.router.getSpot(ETH);
+    await setSourcePrices(f, [wad(1000), wad(2000), wad(2000)]);
+    const reading = await f.router.getSpot(ETH);
     expect(reading.price).to.equal(2000n * WAD);
     expect((await f.engine.accountHealth(f.dave.address)).health).to.be.gte(
       WAD

@@ -6,25 +6,17 @@
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ETH, options, usdc, WAD } from "../../helpers/coreFixture";
-import {
-  deployLiquidationWithRouterFixture,
-  Mode,
-  Status,
-} from "../../unit/liquidation/liquidationFixture";
-
-const UNIT = 10n ** 8n; // feed decimals
-const HEARTBEAT = 3600n;
+import { ETH, Mode, options, setSourcePrices, Status, usdc, wad, WAD } from "../../helpers/protocolFixture";
+import { deployLiquidationScenario } from "./liquidationSetup";
 
 describe("Scenario: a stale feed during a crash", () => {
   it("refuses liquidation while the price is stale, then liquidates at the fresh median in REDUCE_ONLY", async () => {
-    const f = await loadFixture(deployLiquidationWithRouterFixture);
-    const router = f.oracle!.router;
-    const feeds = f.oracle!.feeds;
+    const f = await loadFixture(deployLiquidationScenario);
+    const router = f.router;
     await f.breaker.poke(ETH);
 
     // The feeds stop updating for longer than their heartbeat: nothing is fresh, the router fails.
-    await time.increase(HEARTBEAT + 1n);
+    await time.increase(Math.max(...f.oracle.ETH.heartbeats) + 1);
     const stale = await router.getSpot(ETH);
     expect(stale.status).to.equal(Status.FAILED);
     await expect(
@@ -37,8 +29,7 @@ describe("Scenario: a stale feed during a crash", () => {
     ).to.equal(-options(40));
 
     // Two sources come back with the crash (1,700); the third is still stale at 2,000 and is left out.
-    await feeds[1].pushRound(1700n * UNIT);
-    await feeds[2].pushRound(1700n * UNIT);
+    await setSourcePrices(f, [null, wad(1700), wad(1700)]);
     const reading = await router.getSpot(ETH);
     expect(reading.status).to.equal(Status.DEGRADED);
     expect(reading.price).to.equal(1700n * WAD);

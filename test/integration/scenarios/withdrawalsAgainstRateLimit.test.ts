@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployCoreFixture, ETH, ETH_SPOT, usdc } from "../../helpers/coreFixture";
+import { deployProtocolFixture, ETH_SPOT, setSpot, usdc } from "../../helpers/protocolFixture";
 
 const LIMIT = usdc(100_000);
 /** ILiquidityVault.RequestStatus */
@@ -13,9 +13,9 @@ const EACH = usdc(50_000);
 /** The bucket refills LIMIT / DAY per second (about 1.16 USDC) and every block advances the clock: allow a minute. */
 const REFILL_SLACK = (LIMIT * 60n) / BigInt(DAY);
 
-/** The core fixture with a 100,000 USDC/day outflow limit and ten LPs holding 50,000 USDC of shares each. */
+/** The shipped deployment with a 100,000 USDC/day outflow limit (set by RISK) and ten LPs holding 50,000 each. */
 async function deployManyLps() {
-  const f = await deployCoreFixture();
+  const f = await deployProtocolFixture();
   await f.breaker.connect(f.risk).setOutflowParams(LIMIT, DAY);
   const signers = (await hre.ethers.getSigners()).slice(10, 10 + SPLIT_ACCOUNTS);
   for (const lp of signers) {
@@ -25,7 +25,7 @@ async function deployManyLps() {
   }
   // Let the deposits' inflow credit drain so the bucket starts level with a full limit available.
   await time.increase(2 * DAY);
-  await f.router.setSpot(ETH, ETH_SPOT);
+  await setSpot(f, ETH_SPOT);
   return { ...f, lps: signers };
 }
 
@@ -77,7 +77,7 @@ describe("Scenario: withdrawals split across many accounts against the outflow r
     expect((await f.vault.redeemRequest(0)).status).to.equal(PENDING, "still pending");
     // Half a day refills half the limit: one 50,000 request fits, the next waits.
     await time.increase(DAY / 2);
-    await f.router.setSpot(ETH, ETH_SPOT);
+    await setSpot(f, ETH_SPOT);
     await f.vault.connect(f.keeper).processRedeemQueue(10);
     expect((await f.vault.redeemRequest(0)).status).to.equal(CLAIMABLE, "claimable");
     expect((await f.vault.redeemRequest(1)).status).to.equal(PENDING, "still pending");
@@ -88,7 +88,7 @@ describe("Scenario: withdrawals split across many accounts against the outflow r
     // Claiming does not charge the limit twice.
     expect(await f.breaker.outflowAvailable()).to.be.lessThan(REFILL_SLACK);
     await time.increase(DAY / 2);
-    await f.router.setSpot(ETH, ETH_SPOT);
+    await setSpot(f, ETH_SPOT);
     await f.vault.connect(f.keeper).processRedeemQueue(10);
     expect((await f.vault.redeemRequest(1)).status).to.equal(CLAIMABLE);
   });

@@ -7,7 +7,6 @@ import type {
 } from "../../../typechain-types";
 import {
   deployCoreFixture,
-  deployCoreWithRouterFixture,
   ETH,
   options,
   usdc,
@@ -127,15 +126,6 @@ export async function addLiquidation(
   await f.manager
     .connect(f.admin)
     .grantRole(LIQ_ROLE.GATED, await liquidation.getAddress(), 0);
-  if (f.oracle) {
-    // The real-router fixture grants no RISK/GUARDIAN to the core's signers beyond its own wiring.
-    await f.manager
-      .connect(f.admin)
-      .grantRole(LIQ_ROLE.GUARDIAN, f.guardian.address, 0);
-    await f.manager
-      .connect(f.admin)
-      .grantRole(LIQ_ROLE.RISK, f.risk.address, 0);
-  }
   await f.engine
     .connect(f.admin)
     .wireLiquidation(
@@ -167,7 +157,3 @@ export async function deployLiquidationFixture(): Promise<LiquidationFixture> {
   return addLiquidation(await deployCoreFixture());
 }
 
-/** Core fixture over the real OracleRouter plus liquidation. */
-export async function deployLiquidationWithRouterFixture(): Promise<LiquidationFixture> {
-  return addLiquidation(await deployCoreWithRouterFixture());
-}

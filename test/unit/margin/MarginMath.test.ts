@@ -65,6 +65,39 @@ describe("MarginMath", () => {
       );
     });
 
+    it("test_requirements_bothGridsInOnePass_equalTwoSingleGridRequirements", async () => {
+      const h = await loadFixture(deployHarness);
+      const mixedLine = fc.record({
+        line: lineArb(SPOT),
+        underlying: fc.constantFrom(0n, 1n),
+        settled: fc.option(fc.bigInt({ min: 0n, max: SPOT }), { nil: undefined }),
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(mixedLine, { minLength: 1, maxLength: 8 }),
+          fc.bigInt({ min: 10n ** 16n, max: 9n * 10n ** 17n }),
+          fc.bigInt({ min: 0n, max: 5n * 10n ** 17n }),
+          fc.bigInt({ min: 0n, max: 10n ** 18n }),
+          async (entries, initialShock, initialMinCharge, fraction) => {
+            // Maintenance parameters at most the initial ones, as the engine bounds them.
+            const maintenanceShock = 10n ** 16n + ((initialShock - 10n ** 16n) * fraction) / 10n ** 18n;
+            const maintenanceMinCharge = (initialMinCharge * fraction) / 10n ** 18n;
+            const lines = entries.map((e) => toHarness({ ...e.line, settledPayoff: e.settled }, e.underlying));
+            const s = spots(SPOT, 61_000n * WAD);
+            const [initial, maintenance] = await h.requirements(lines, s, {
+              initialShock,
+              initialMinCharge,
+              maintenanceShock,
+              maintenanceMinCharge,
+            });
+            expect(initial).to.equal(await h.requirement(lines, s, initialShock, initialMinCharge));
+            expect(maintenance).to.equal(await h.requirement(lines, s, maintenanceShock, maintenanceMinCharge));
+          },
+        ),
+        { numRuns: 100 },
+      );
+    });
+
     it("test_requirement_sumsUnderlyingsWithoutNetting", async () => {
       const h = await loadFixture(deployHarness);
       const eth: RefLine = { amount: -3n * WAD, strike: 2100n * WAD, isCall: true, price: 150n * WAD };

@@ -1,0 +1,78 @@
+import hre from "hardhat";
+import type { ContractTransactionResponse } from "ethers";
+import { deployCoreFixture, finaliseSettlement } from "../../../test/helpers/coreFixture";
+import { runScenario } from "./trading";
+
+/** One step of Hardhat's default struct-log tracer. */
+interface StructLog {
+  op: string;
+  gas: number;
+  depth: number;
+  stack?: string[];
+}
+
+/** What one transaction spent on the breaker (see `breakerCost`). */
+interface BreakerCost {
+  /** Sum over every CALL or STATICCALL to the breaker of its full cost. */
+  calls: bigint;
+  /** Steps of the caller's frame between its previous call's return (or its start) and the first breaker call. */
+  callerSpan: bigint;
+}
+
+/**
+ * Gas the transaction `hash` spent calling `target`: for every CALL or STATICCALL to it, the gas left at the opcode
+ * minus the gas left at the caller's next step (the cold or warm account access, argument memory and everything the
+ * callee ran); and, for the first such call, the gas its caller spent since its previous call returned.
+ */
+async function breakerCost(hash: string, target: string): Promise<BreakerCost> {
+  const trace = (await hre.network.provider.send("debug_traceTransaction", [
+    hash,
+    { disableMemory: true, disableStorage: true },
+  ])) as { structLogs: StructLog[] };
+  const logs = trace.structLogs;
+  const wanted = BigInt(target);
+  let calls = 0;
+  let callerSpan = -1;
+  for (let i = 0; i < logs.length; i++) {
+    const step = logs[i];
+    if (step.op !== "CALL" && step.op !== "STATICCALL") continue;
+    const stack = step.stack!;
+    if (BigInt("0x" + stack[stack.length - 2].replace(/^0x/, "")) !== wanted) continue;
+    let j = i + 1;
+    while (j < logs.length && logs[j].depth !== step.depth) j++;
+    calls += step.gas - logs[j].gas;
+    if (callerSpan < 0) {
+      let k = i - 1;
+      while (k > 0 && !(logs[k].depth === step.depth && logs[k - 1].depth > step.depth)) k--;
+      callerSpan = logs[k].gas - step.gas;
+    }
+  }
+  return { calls: BigInt(calls), callerSpan: BigInt(Math.max(callerSpan, 0)) };
+}
+
+/**
+ * What the circuit breaker costs each operation of the trading scenario (`trading.ts`, mock router, real breaker):
+ *  - `breaker.<operation>`: gas spent inside the calls to the breaker (cold account access, arguments, its logic
+ *    and, for the vault's flow hooks, their AccessManager check). A lower bound of what the breaker adds: the
+ *    gated contract's own share (classification, argument encoding) is not in it;
+ *  - `breaker.<operation>.caller_span` (trades): the market's steps between the engine's `applyTrade` returning
+ *    and the breaker call, an upper bound of that share (it also decodes `applyTrade`'s result).
+ * Operations: trade.buy, trade.sell_short, trade.close_long, trade.close_short, vault.deposit, vault.redeem,
+ * settle.position. The issue bounds the trades' figure by 5,000; a cross-contract check that reads one cold slot
+ * costs at least 2,600 (cold account) + 2,100 (cold slot) before any logic or argument handling.
+ */
+export async function measure(): Promise<Record<string, bigint>> {
+  const f = await deployCoreFixture();
+  const breaker = await f.breaker.getAddress();
+  const out: Record<string, bigint> = {};
+  const finalise = (expiry: bigint, price: bigint) => finaliseSettlement(f, expiry, price);
+  await runScenario(f, finalise, async (name: string, txp: Promise<ContractTransactionResponse>) => {
+    const tx = await txp;
+    const receipt = await tx.wait();
+    const cost = await breakerCost(tx.hash, breaker);
+    out[`breaker.${name}`] = cost.calls;
+    if (name.startsWith("trade.")) out[`breaker.${name}.caller_span`] = cost.callerSpan;
+    return receipt!.gasUsed;
+  });
+  return out;
+}
