@@ -1,6 +1,7 @@
 /**
- * Independent reference of the margin model (bigint, exact), used to check the engine's numbers.
- * See IMarginEngine's NatSpec for the model; every rounding step here is written out separately.
+ * Independent reference of the margin model (bigint, exact), used to check the engine's numbers: the unit tests of
+ * MarginMath and the engine's views, and the invariant campaign's model (test/invariants/harness/model.ts) all use
+ * this one file. See IMarginEngine's NatSpec for the model; every rounding step here is written out separately.
  */
 export const WAD = 10n ** 18n;
 const GRID_HALF = 3n;

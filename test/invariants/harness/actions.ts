@@ -1,6 +1,8 @@
 import { exec, judge, assertEq, assert, Violation, type Ctx } from "./context";
+import { Cls, Mode, Status, type Refusal } from "./breaker";
 import { ReqStatus, OracleStatus } from "./model";
-import { VAULT, ATTACKER, ACTOR_NAMES } from "./world";
+import { decodeBytes32String } from "ethers";
+import { VAULT, INSURANCE, ATTACKER, ACTOR_NAMES, type LiquidationParams } from "./world";
 import { premiumOf, toShares, toAssets, payoff, abs, min, WAD, SCALE, ceilDiv } from "./math";
 
 /** One fuzz action: a description for the failure path and the code that runs and judges it. */
@@ -10,8 +12,23 @@ export interface Action {
 }
 
 const name = (i: number) => ACTOR_NAMES[i];
-const enc = (ctx: Ctx, c: "engine" | "market" | "vault" | "token" | "router" | "manager", f: string, a: unknown[]) =>
+const enc = (ctx: Ctx, c: "engine" | "market" | "vault" | "token" | "router" | "manager" | "breaker" | "liquidation", f: string, a: unknown[]) =>
   ctx.world.ifaces[c].encodeFunctionData(f, a);
+
+/** Checks a breaker refusal's arguments (class, and the effective mode and reason it reports) against the model. */
+const refusalArgs = (r: Refusal) => (args: readonly unknown[]): string | null => {
+  if (Number(args[1]) !== r.cls) return `class ${String(args[1])} != model ${r.cls}`;
+  if (r.error === "BreakerActionNotAllowed" && (Number(args[2]) !== r.mode || Number(args[3]) !== r.reason)) {
+    return `mode/reason (${String(args[2])}, ${String(args[3])}) != model (${r.mode}, ${r.reason})`;
+  }
+  return null;
+};
+
+/** Judges an outcome whose first check is the breaker's gate `r` (null: allowed), then `expected`. */
+function judgeGated(res: Parameters<typeof judge>[0], r: Refusal | null, expected: string | null, context: string, check?: Parameters<typeof judge>[3]): void {
+  if (r) judge(res, r.error, context, refusalArgs(r));
+  else judge(res, expected, context, check);
+}
 
 /* ---------------------------------------------------------------- */
 /*                        ENGINE COLLATERAL                         */
@@ -22,8 +39,9 @@ export const engineDeposit = (actor: number, amount: bigint): Action => ({
   async run(ctx) {
     const { world, model } = ctx;
     const res = await exec(ctx, "deposit", world.accounts[actor], world.addr.engine, enc(ctx, "engine", "deposit", [world.accounts[actor], amount]));
+    const gate = model.breaker.gate("global", Cls.RISK_REDUCING);
     const expected = amount === 0n ? "MarginZeroAmount" : model.wallet[actor] < amount ? "ERC20InsufficientBalance" : null;
-    judge(res, expected, this.describe);
+    judgeGated(res, gate, expected, this.describe);
     if (res.ok) {
       model.wallet[actor] -= amount;
       model.collateral[actor] += amount;
@@ -48,7 +66,7 @@ export const engineWithdraw = (actor: number, fraction: bigint): Action => ({
         if (m.equity < m.initial) expected = "MarginInitialRequirementNotMet";
       }
     }
-    judge(res, expected, this.describe, (args) => {
+    judgeGated(res, model.breaker.gate("global", Cls.EXIT), expected, this.describe, (args) => {
       if (expected === "MarginInitialRequirementNotMet") {
         const [, equity, req] = args as [string, bigint, bigint];
         const a = s.accounts[actor];
@@ -107,6 +125,7 @@ export const trade = (actor: number, j: number, amount: bigint, limit: LimitMode
       collV -= premium;
     }
     const oldT = model.positions[actor][j];
+    let capError: string | null = null;
     if (amount === 0n) expected = "MarketZeroAmount";
     else if (ts > deadline) expected = "MarketDeadlinePassed";
     else if (!m.markOk) expected = "MarginOracleFailed";
@@ -123,16 +142,29 @@ export const trade = (actor: number, j: number, amount: bigint, limit: LimitMode
       if (expected === null && abs(posV[j]) > abs(model.positions[VAULT][j])) {
         const r = model.margin(collV, posV, s);
         if (r.equity < r.initial) expected = "MarginInitialRequirementNotMet";
-        else if (abs(posV[j]) > 1000n * WAD) expected = "MarketOpenInterestCapExceeded";
+        else if (abs(posV[j]) > 1000n * WAD) capError = "MarketOpenInterestCapExceeded";
       }
     }
-    judge(res, expected, this.describe, (args) => {
+    // After the engine accepted the trade, the breaker evaluates the market's reading (oracle status, price move) and
+    // gates the trade by its effect on the trader's position; the exposure caps come last.
+    const breaker = model.breaker.clone();
+    let refusal: Refusal | null = null;
+    if (expected === null) {
+      const before = oldT;
+      const after = posT[j];
+      const reduces = before > 0n ? amount < 0n && after >= 0n : before < 0n && amount > 0n && after <= 0n;
+      refusal = breaker.checkAction(reduces ? Cls.RISK_REDUCING : Cls.RISK_INCREASING, m.spot, model.oracle.status as number as Status, ts);
+      if (!refusal) expected = capError;
+    }
+    if (refusal) judge(res, refusal.error, this.describe, refusalArgs(refusal));
+    else judge(res, expected, this.describe, (args) => {
       if (expected === "MarketPremiumAboveLimit" || expected === "MarketPremiumBelowLimit") {
         if (args[0] !== premium) return `premium ${args[0]} != model ${premium}`;
       }
       return null;
     });
     if (res.ok) {
+      model.breaker = breaker;
       // Q-06: the fill equals the model exactly, rounded in the vault's favour.
       const a = s.accounts[actor];
       assertEq("Q-06", a.collateral, collT, `${name(actor)} collateral after a fill of ${premium}`);
@@ -166,6 +198,7 @@ export const vaultDeposit = (actor: number, assets: bigint): Action => ({
   describe: `vault.deposit(${name(actor)}, ${assets})`,
   async run(ctx) {
     const { world, model } = ctx;
+    const gate = model.breaker.gate("global", Cls.RISK_INCREASING);
     const supply = model.supply;
     const res = await exec(ctx, "vaultDeposit", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "deposit", [assets, world.accounts[actor]]));
     const s = ctx.state;
@@ -174,7 +207,7 @@ export const vaultDeposit = (actor: number, assets: bigint): Action => ({
     let expected = vaultGate(ctx);
     if (!expected && shares === 0n) expected = "VaultZeroShares";
     if (!expected && model.wallet[actor] < assets) expected = "ERC20InsufficientBalance";
-    judge(res, expected, this.describe);
+    judgeGated(res, gate, expected, this.describe);
     if (res.ok) {
       assertEq("V-10", s.accounts[actor].shares - model.shares[actor], shares, "shares minted by deposit");
       ctx.last.vaultOp = { navBefore: nav, supplyBefore: supply };
@@ -190,12 +223,13 @@ export const vaultMint = (actor: number, shares: bigint): Action => ({
   describe: `vault.mint(${name(actor)}, ${shares})`,
   async run(ctx) {
     const { world, model } = ctx;
+    const gate = model.breaker.gate("global", Cls.RISK_INCREASING);
     const supply = model.supply;
     const res = await exec(ctx, "vaultMint", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "mint", [shares, world.accounts[actor]]));
     const s = ctx.state;
     let expected: string | null = shares === 0n ? "VaultZeroAmount" : vaultGate(ctx);
     if (res.ok) {
-      judge(res, expected, this.describe);
+      judgeGated(res, gate, expected, this.describe);
       const assets = model.wallet[actor] - s.accounts[actor].wallet;
       assertEq("V-10", assets, toAssets(shares, s.totalAssets - assets, supply, true), "assets pulled by mint (rounded up)");
       ctx.last.vaultOp = { navBefore: s.totalAssets - assets, supplyBefore: supply };
@@ -207,7 +241,7 @@ export const vaultMint = (actor: number, shares: bigint): Action => ({
       return;
     }
     if (!expected && model.wallet[actor] < toAssets(shares, s.totalAssets, supply, true)) expected = "ERC20InsufficientBalance";
-    judge(res, expected, this.describe);
+    judgeGated(res, gate, expected, this.describe);
   },
 });
 
@@ -215,6 +249,7 @@ export const vaultRedeem = (actor: number, fraction: bigint): Action => ({
   describe: `vault.redeem(${name(actor)}, ${fraction}/1000 of shares)`,
   async run(ctx) {
     const { world, model } = ctx;
+    const gate = model.breaker.gate("global", Cls.EXIT);
     const shares = (model.shares[actor] * fraction) / 1000n;
     const supply = model.supply;
     const res = await exec(ctx, "vaultRedeem", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "redeem", [shares, world.accounts[actor], world.accounts[actor]]));
@@ -223,7 +258,7 @@ export const vaultRedeem = (actor: number, fraction: bigint): Action => ({
     if (res.ok) {
       const assets = s.accounts[actor].wallet - model.wallet[actor];
       const nav = s.totalAssets + assets;
-      judge(res, expected, this.describe);
+      judgeGated(res, gate, expected, this.describe);
       assertEq("V-10", assets, toAssets(shares, nav, supply, false), "assets paid by redeem (rounded down)");
       ctx.last.vaultOp = { navBefore: nav, supplyBefore: supply };
       model.shares[actor] -= shares;
@@ -235,7 +270,7 @@ export const vaultRedeem = (actor: number, fraction: bigint): Action => ({
     const nav = s.totalAssets;
     if (!expected && s.totalAssets >= 0n && toAssets(shares, nav, supply, false) === 0n) expected = "VaultZeroAssets";
     if (!expected) expected = "ERC4626ExceededMaxRedeem";
-    judge(res, expected, this.describe, (args) => {
+    judgeGated(res, gate, expected, this.describe, (args) => {
       if (expected !== "ERC4626ExceededMaxRedeem") return null;
       const [, requested, maxShares] = args as [string, bigint, bigint];
       const cap = min(model.shares[actor], toShares(s.available, nav, supply, false));
@@ -249,12 +284,13 @@ export const vaultWithdraw = (actor: number, assets: bigint): Action => ({
   describe: `vault.withdraw(${name(actor)}, ${assets})`,
   async run(ctx) {
     const { world, model } = ctx;
+    const gate = model.breaker.gate("global", Cls.EXIT);
     const supply = model.supply;
     const res = await exec(ctx, "vaultWithdraw", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "withdraw", [assets, world.accounts[actor], world.accounts[actor]]));
     const s = ctx.state;
     let expected: string | null = assets === 0n ? "VaultZeroAmount" : vaultGate(ctx);
     if (res.ok) {
-      judge(res, expected, this.describe);
+      judgeGated(res, gate, expected, this.describe);
       const nav = s.totalAssets + assets;
       const burned = model.shares[actor] - s.accounts[actor].shares;
       assertEq("V-10", burned, toShares(assets, nav, supply, true), "shares burned by withdraw (rounded up)");
@@ -266,7 +302,7 @@ export const vaultWithdraw = (actor: number, assets: bigint): Action => ({
       return;
     }
     if (!expected) expected = "ERC4626ExceededMaxWithdraw";
-    judge(res, expected, this.describe, (args) => {
+    judgeGated(res, gate, expected, this.describe, (args) => {
       if (expected !== "ERC4626ExceededMaxWithdraw") return null;
       const [, requested, maxAssets] = args as [string, bigint, bigint];
       const cap = min(toAssets(model.shares[actor], s.totalAssets, supply, false), s.available);
@@ -284,11 +320,12 @@ export const requestRedeem = (actor: number, fraction: bigint): Action => ({
   describe: `vault.requestRedeem(${name(actor)}, ${fraction}/1000 of shares)`,
   async run(ctx) {
     const { world, model } = ctx;
+    const gate = model.breaker.gate("global", Cls.EXIT);
     const shares = (model.shares[actor] * fraction) / 1000n + (fraction > 1000n ? 1n : 0n);
     const a = world.accounts[actor];
     const res = await exec(ctx, "requestRedeem", a, world.addr.vault, enc(ctx, "vault", "requestRedeem", [shares, a, a]));
     const expected = shares === 0n ? "VaultZeroAmount" : shares > model.shares[actor] ? "ERC20InsufficientBalance" : null;
-    judge(res, expected, this.describe);
+    judgeGated(res, gate, expected, this.describe);
     if (res.ok) {
       model.requests.push({ owner: actor, receiver: actor, shares, assets: 0n, status: ReqStatus.PENDING });
       model.shares[actor] -= shares;
@@ -301,11 +338,12 @@ export const cancelRedeem = (actor: number, pick: number): Action => ({
   describe: `vault.cancelRedeemRequest(by ${name(actor)}, request pick ${pick})`,
   async run(ctx) {
     const { world, model } = ctx;
+    const gate = model.breaker.gate("global", Cls.EXIT);
     const id = model.requests.length === 0 ? 0 : pick % (model.requests.length + 1);
     const r = model.requests[id];
     const res = await exec(ctx, "cancelRedeem", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "cancelRedeemRequest", [id]));
     const expected = !r || r.status !== ReqStatus.PENDING ? "VaultRequestStatus" : r.owner !== actor ? "VaultNotRequestOwner" : null;
-    judge(res, expected, this.describe);
+    judgeGated(res, gate, expected, this.describe);
     if (res.ok) {
       r.status = ReqStatus.CANCELLED;
       model.shares[VAULT] -= r.shares;
@@ -323,7 +361,9 @@ export const processQueue = (actor: number, n: bigint): Action => ({
     const s = ctx.state;
     let expected: string | null = n === 0n || n > 50n ? "VaultBatchOutOfRange" : vaultGate(ctx);
     if (!expected && !res.ok && s.totalAssets === 0n && model.collateral[VAULT] === 0n) expected = null;
-    judge(res, expected, this.describe);
+    // The batch's outflow is recorded last: EXIT is gated (refused only while paused) after the snapshot's checks.
+    const gate = expected ? null : model.breaker.gate("global", Cls.EXIT);
+    judgeGated(res, gate, expected, this.describe);
     if (!res.ok) return;
     const paidTotal = s.vaultClaimable - before.vaultClaimable;
     let nav = s.totalAssets + paidTotal;
@@ -357,10 +397,11 @@ export const claimRedeem = (actor: number, pick: number): Action => ({
   describe: `vault.claimRedeem(by ${name(actor)}, request pick ${pick})`,
   async run(ctx) {
     const { world, model } = ctx;
+    const gate = model.breaker.gate("global", Cls.EXIT);
     const id = model.requests.length === 0 ? 0 : pick % (model.requests.length + 1);
     const r = model.requests[id];
     const res = await exec(ctx, "claimRedeem", world.accounts[actor], world.addr.vault, enc(ctx, "vault", "claimRedeem", [id]));
-    judge(res, !r || r.status !== ReqStatus.CLAIMABLE ? "VaultRequestStatus" : null, this.describe);
+    judgeGated(res, gate, !r || r.status !== ReqStatus.CLAIMABLE ? "VaultRequestStatus" : null, this.describe);
     if (res.ok) {
       r.status = ReqStatus.CLAIMED;
       model.claimable -= r.assets;
@@ -385,8 +426,10 @@ export const settle = (caller: number, account: number, j: number): Action => ({
     const amount = model.positions[account][j];
     let expected: string | null = null;
     let owed = 0n;
+    let gate: Refusal | null = null;
     if (ts < t.expiry) expected = "MarginSeriesNotExpired";
     else if (account === VAULT) expected = "MarginVaultSettlesWithCounterparties";
+    else if ((gate = model.breaker.gate("market", Cls.EXIT))) expected = gate.error;
     else if (!set || !set.final) expected = "MarginSettlementNotFinal";
     else if (amount === 0n) expected = "MarginNoPosition";
     else {
@@ -394,7 +437,8 @@ export const settle = (caller: number, account: number, j: number): Action => ({
       owed = amount > 0n ? (per * amount) / (WAD * SCALE) : ceilDiv(per * -amount, WAD * SCALE);
       if (amount > 0n && model.collateral[VAULT] < owed) expected = "MarginInsufficientCollateral";
     }
-    judge(res, expected, this.describe);
+    if (gate && expected === gate.error) judge(res, gate.error, this.describe, refusalArgs(gate));
+    else judge(res, expected, this.describe);
     if (!res.ok) return;
     const paid = amount > 0n ? owed : min(owed, model.collateral[account]);
     if (amount > 0n) {
@@ -410,6 +454,133 @@ export const settle = (caller: number, account: number, j: number): Action => ({
     model.positions[VAULT][j] += amount;
     model.positions[account][j] = 0n;
     model.settledCount++;
+  },
+});
+
+/* ---------------------------------------------------------------- */
+/*                             LIQUIDATION                          */
+/* ---------------------------------------------------------------- */
+
+const MAX_UINT = (1n << 256n) - 1n;
+const ALICE_IDX = 1;
+/** MarginValuation._health: equity / maintenance (WAD), max without a requirement, zero when not positive. */
+const healthOf = (equity: bigint, maintenance: bigint): bigint =>
+  maintenance === 0n ? MAX_UINT : equity <= 0n ? 0n : (equity * WAD) / maintenance;
+
+/**
+ * `liquidation.liquidate(account, series, amount)` by `caller`, through the real LiquidationEngine. The model computes
+ * the whole outcome from the margin reference at the block's marks: health before, the close amount (close factor,
+ * dust, insolvency), mark value and shortfall, the room that keeps health strictly rising, fee (Dutch auction from
+ * the stamp), penalty and its insurance share, the insurance cover, and every collateral it moves (L-01..L-03).
+ */
+export const liquidate = (caller: number, account: number, pick: number, amount: bigint): Action => ({
+  describe: `liquidation.liquidate(by ${name(caller)}, ${name(account)}, short pick ${pick}, ${amount})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const shorts = model.positions[account].map((p, j) => (p < 0n ? j : -1)).filter((j) => j >= 0);
+    const j = shorts.length > 0 && pick % 4 !== 3 ? shorts[pick % shorts.length] : pick % world.series.length;
+    const t = world.series[j];
+    const res = await exec(ctx, "liquidate", world.accounts[caller], world.addr.liquidation, enc(ctx, "liquidation", "liquidate", [world.accounts[account], t.id, amount]));
+    const s = ctx.state; // the block the call ran in (unchanged on revert)
+    const ts = model.time;
+    const p = model.liqParams;
+    const status = model.oracle.status as number as Status;
+    const breaker = model.breaker.clone();
+    const size = model.positions[account][j];
+    let expected: string | null = null;
+    let gate: Refusal | null = null;
+    let out: { closed: bigint; paidMark: bigint; fee: bigint; penalty: bigint; toInsurance: bigint; cover: bigint; badDebt: bigint; hb: bigint; ha: bigint } | undefined;
+    if (amount === 0n) expected = "LiquidationZeroAmount";
+    else if (model.oracle.status === OracleStatus.FAILED) expected = "LiquidationOracleFailed";
+    else if (ts > model.oracle.updatedAt + p.maxSpotAge) expected = "LiquidationOracleStale";
+    else if ((gate = breaker.checkAction(Cls.RISK_REDUCING, model.spot, status, ts))) expected = gate.error;
+    else if (account === VAULT) expected = "MarginInvalidAccount";
+    else if (ts >= t.expiry) expected = "MarginSeriesExpired";
+    else if (size >= 0n) expected = "MarginNoPosition";
+    else {
+      const coll = model.collateral[account];
+      const before = model.margin(coll, model.positions[account], s);
+      const hb = healthOf(before.equity, before.maintenance);
+      if (hb >= WAD) expected = "MarginNotLiquidatable";
+      else {
+        const short = -size;
+        let closed = short;
+        if (hb !== 0n) {
+          const cap = (short * p.closeFactor) / WAD;
+          closed = amount < cap ? amount : cap;
+          if (short - closed < p.dustAmount) closed = short;
+        }
+        const denom = WAD * SCALE;
+        const markValue = ceilDiv(s.series[j].mark * closed, denom);
+        const paidMark = min(markValue, coll);
+        const pos = [...model.positions[account]];
+        pos[j] += closed;
+        const after = model.margin(coll - paidMark, pos, s);
+        const needed = ceilDiv((hb + 1n) * after.maintenance, WAD);
+        const room = after.equity > needed ? min(after.equity - needed, coll - paidMark) : 0n;
+        const notional = t.isCall || model.spot < t.strike ? model.spot : t.strike;
+        const since = model.unhealthySince[account] === 0n ? ts : model.unhealthySince[account];
+        const rate = min(p.baseFeeRate + p.feeSlopePerSecond * (ts - since), p.maxFeeRate);
+        const feePer = (notional * rate) / WAD;
+        const penaltyPer = ceilDiv(notional * p.penaltyRate, WAD);
+        const fee = min((closed * feePer) / denom, room);
+        const penalty = min(ceilDiv(closed * penaltyPer, denom), room - fee);
+        const ha = healthOf(after.equity - fee - penalty, after.maintenance);
+        if (ha <= hb && hb !== 0n) expected = "MarginLiquidationNotHealthier";
+        else {
+          const toInsurance = min((penalty * p.insuranceShare) / WAD, penalty);
+          const shortfall = markValue - paidMark;
+          const cover = min(shortfall, model.collateral[INSURANCE] + toInsurance);
+          out = { closed, paidMark, fee, penalty, toInsurance, cover, badDebt: shortfall - cover, hb, ha };
+        }
+      }
+    }
+    if (gate && expected === gate.error) judge(res, gate.error, this.describe, refusalArgs(gate));
+    else judge(res, expected, this.describe);
+    if (!res.ok || !out) return;
+    model.breaker = breaker;
+    const o = out;
+    model.positions[account][j] += o.closed;
+    model.positions[VAULT][j] -= o.closed;
+    model.collateral[account] -= o.paidMark + o.penalty + o.fee;
+    model.collateral[VAULT] += o.paidMark + o.penalty - o.toInsurance + o.cover;
+    model.collateral[INSURANCE] += o.toInsurance - o.cover;
+    model.collateral[caller] += o.fee;
+    model.badDebt += o.badDebt;
+    model.unhealthySince[account] = o.ha >= WAD ? 0n : model.unhealthySince[account] === 0n ? ts : model.unhealthySince[account];
+    await checkStamp(ctx, account);
+    // L-01: a liquidation never lowers health (it strictly raises it unless the account was insolvent).
+    const a = s.accounts[account];
+    assert("L-01", o.hb === 0n || a.health > o.hb || (a.maintReq === 0n && a.health > 10n ** 70n), `health ${o.hb} -> ${a.health}`);
+    if (o.ha !== MAX_UINT) assertEq("L-01", a.health, o.ha, `${name(account)} health after the liquidation`);
+    // L-02: at most the close factor of the short unless it was insolvent or the rest would be dust.
+    assert("L-02", o.closed <= -size, `closed ${o.closed} beyond the short ${-size}`);
+  },
+});
+
+/** L-03: the engine's unhealthy stamp of `account` equals the model's (read right after the action). */
+async function checkStamp(ctx: Ctx, account: number): Promise<void> {
+  const { world, model } = ctx;
+  const out = await world.chain.call(world.addr.liquidation, enc(ctx, "liquidation", "unhealthySince", [world.accounts[account]]));
+  assertEq("L-03", BigInt(out), model.unhealthySince[account], `${name(account)} unhealthy stamp`);
+}
+
+/** Permissionless `liquidation.flag(account)`: stamps an unhealthy account once, clears a healed one's stamp. */
+export const flag = (caller: number, account: number): Action => ({
+  describe: `liquidation.flag(by ${name(caller)}, ${name(account)})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "flag", world.accounts[caller], world.addr.liquidation, enc(ctx, "liquidation", "flag", [world.accounts[account]]));
+    const a = ctx.state.accounts[account]; // flag changes no balance: the block's lens is the state it read
+    const since = model.unhealthySince[account];
+    let expected: string | null = null;
+    if (!a.priced) expected = "LiquidationOracleFailed";
+    else if (a.health >= WAD && since === 0n) expected = "LiquidationAccountHealthy";
+    judge(res, expected, this.describe, (args) =>
+      expected === "LiquidationAccountHealthy" && args[1] !== a.health && a.health < 10n ** 70n ? `health ${String(args[1])} != lens ${a.health}` : null,
+    );
+    if (res.ok) model.unhealthySince[account] = a.health < WAD ? (since === 0n ? model.time : since) : 0n;
+    await checkStamp(ctx, account);
   },
 });
 
@@ -583,6 +754,141 @@ export const riskSetMaxSpotAge = (age: bigint): Action => ({
   },
 });
 
+/* ---------------------------------------------------------------- */
+/*                 CIRCUIT BREAKER (keeper, guardian, admin)        */
+/* ---------------------------------------------------------------- */
+
+export type BreakerScope = "market" | "global" | "unknown";
+const scopeId = (ctx: Ctx, scope: BreakerScope): string =>
+  scope === "market" ? ctx.world.underlying : scope === "global" ? "0x" + "00".repeat(32) : "0x" + "42".repeat(32);
+
+/**
+ * Permissionless `poke(scope)` (the watchdog's call): the market's oracle status and price move from the router's
+ * reading, then the global causes. Utilisation is above the 100% cap exactly when the vault cannot be valued (a FAILED
+ * oracle under one of its positions) or its equity is not positive.
+ */
+export const poke = (caller: number, scope: BreakerScope): Action => ({
+  describe: `breaker.poke(by ${name(caller)}, ${scope})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const pre = ctx.state;
+    const res = await exec(ctx, "poke", world.accounts[caller], world.addr.breaker, enc(ctx, "breaker", "poke", [scopeId(ctx, scope)]));
+    if (scope === "unknown") return judge(res, "BreakerUnknownMarket", this.describe);
+    judge(res, null, this.describe);
+    const ts = model.time;
+    const status = model.oracle.status as number as Status;
+    if (scope === "market") model.breaker.evaluateMarket(status === Status.FAILED ? 0n : model.spot, status, ts);
+    const unpriced = model.hasPosition(VAULT) && model.oracle.status === OracleStatus.FAILED;
+    // Equity of the block before (marks move by one second of decay): a vault within a unit of zero never occurs here.
+    model.breaker.pokeGlobal(unpriced || pre.accounts[VAULT].equity <= 0n, ts);
+  },
+});
+
+export const guardianTrip = (scope: BreakerScope, mode: number): Action => ({
+  describe: `GUARDIAN breaker.trip(${scope}, ${Mode[mode]})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "trip", world.guardian, world.addr.breaker, enc(ctx, "breaker", "trip", [scopeId(ctx, scope), mode]));
+    if (scope === "unknown") return judge(res, "BreakerUnknownMarket", this.describe);
+    const s = scope === "market" ? model.breaker.market : model.breaker.global;
+    judge(res, mode <= s.manualMode ? "BreakerTripNotEscalating" : null, this.describe);
+    if (res.ok) s.manualMode = mode as Mode;
+  },
+});
+
+export const adminLift = (scope: BreakerScope, mode: number): Action => ({
+  describe: `ADMIN breaker.lift(${scope}, ${Mode[mode]})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "lift", world.admin, world.addr.breaker, enc(ctx, "breaker", "lift", [scopeId(ctx, scope), mode]));
+    if (scope === "unknown") return judge(res, "BreakerUnknownMarket", this.describe);
+    const s = scope === "market" ? model.breaker.market : model.breaker.global;
+    judge(res, mode >= s.manualMode ? "BreakerLiftNotLowering" : null, this.describe);
+    if (res.ok) s.manualMode = mode as Mode;
+  },
+});
+
+export const guardianPause = (): Action => ({
+  describe: "GUARDIAN breaker.pause()",
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "pause", world.guardian, world.addr.breaker, enc(ctx, "breaker", "pause", []));
+    judge(res, model.breaker.paused ? "EnforcedPause" : null, this.describe);
+    if (res.ok) model.breaker.paused = true;
+  },
+});
+
+export const adminUnpause = (): Action => ({
+  describe: "ADMIN breaker.unpause()",
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "unpause", world.admin, world.addr.breaker, enc(ctx, "breaker", "unpause", []));
+    judge(res, model.breaker.paused ? null : "ExpectedPause", this.describe);
+    if (res.ok) model.breaker.paused = false;
+  },
+});
+
+/** Breaker.Parameter indexes named in BreakerParameterOutOfBounds. */
+const PRICE_MOVE_LIMIT = 0n;
+const PRICE_MOVE_WINDOW = 1n;
+const COOLDOWN = 5n;
+
+export const riskSetCooldown = (cooldown: bigint): Action => ({
+  describe: `RISK breaker.setCooldown(${cooldown})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "setCooldown", world.risk, world.addr.breaker, enc(ctx, "breaker", "setCooldown", [cooldown]));
+    const bad = cooldown < 300n || cooldown > 86_400n;
+    judge(res, bad ? "BreakerParameterOutOfBounds" : null, this.describe, (args) =>
+      args[0] === COOLDOWN && args[1] === cooldown && args[2] === 300n && args[3] === 86_400n ? null : `args ${args.join(", ")}`,
+    );
+    if (res.ok) model.breaker.cooldown = cooldown;
+  },
+});
+
+export const riskSetPriceMoveParams = (limitBps: bigint, window: bigint): Action => ({
+  describe: `RISK breaker.setPriceMoveParams(ETH, ${limitBps} bps, ${window} s)`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "setPriceMove", world.risk, world.addr.breaker, enc(ctx, "breaker", "setPriceMoveParams", [world.underlying, limitBps, window]));
+    const badLimit = limitBps < 100n || limitBps > 5_000n;
+    const badWindow = window < 60n || window > 86_400n;
+    judge(res, badLimit || badWindow ? "BreakerParameterOutOfBounds" : null, this.describe, (args) =>
+      args[0] === (badLimit ? PRICE_MOVE_LIMIT : PRICE_MOVE_WINDOW) ? null : `parameter ${String(args[0])}`,
+    );
+    if (res.ok) {
+      // The next reading starts a fresh window under the new parameters.
+      Object.assign(model.breaker.market, { moveLimitBps: limitBps, window, refPrice: 0n });
+    }
+  },
+});
+
+/** RISK `liquidation.setParams`: each field bounded; the first one outside its bounds is reported with them. */
+export const riskSetLiquidationParams = (p: LiquidationParams): Action => ({
+  describe: `RISK liquidation.setParams(${Object.values(p).join(", ")})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const res = await exec(ctx, "setLiquidationParams", world.risk, world.addr.liquidation, enc(ctx, "liquidation", "setParams", [p]));
+    const checks: [string, bigint, bigint, bigint][] = [
+      ["closeFactor", p.closeFactor, WAD / 10n, WAD],
+      ["dustAmount", p.dustAmount, 0n, 10n * WAD],
+      ["penaltyRate", p.penaltyRate, 0n, WAD / 10n],
+      ["maxFeeRate", p.maxFeeRate, 0n, WAD / 10n],
+      ["baseFeeRate", p.baseFeeRate, 0n, p.maxFeeRate],
+      ["feeSlopePerSecond", p.feeSlopePerSecond, 0n, 10n ** 14n],
+      ["insuranceShare", p.insuranceShare, 0n, WAD],
+      ["maxSpotAge", p.maxSpotAge, 60n, 86_400n],
+    ];
+    const bad = checks.find(([, v, lo, hi]) => v < lo || v > hi);
+    judge(res, bad ? "LiquidationParameterOutOfRange" : null, this.describe, (args) => {
+      const [param, value, lo, hi] = args as [string, bigint, bigint, bigint];
+      const ok = decodeBytes32String(param) === bad![0] && value === bad![1] && lo === bad![2] && hi === bad![3];
+      return ok ? null : `reported ${decodeBytes32String(param)} (${value}, ${lo}, ${hi}), model ${bad![0]}`;
+    });
+    if (res.ok) model.liqParams = { ...p };
+  },
+});
+
 /** Every restricted entry point, called by an actor that holds no role for it. */
 export const unauthorized = (caller: number, which: number): Action => ({
   describe: `${name(caller)} calls restricted function #${which}`,
@@ -598,14 +904,23 @@ export const unauthorized = (caller: number, which: number): Action => ({
       [world.addr.engine, enc(ctx, "engine", "wire", [world.accounts[caller], world.accounts[caller]])],
       [world.addr.engine, enc(ctx, "engine", "addUnderlying", ["0x" + "42".repeat(32)])],
       [world.addr.vault, enc(ctx, "vault", "setMaxSpotAge", [86_400n])],
+      [world.addr.breaker, enc(ctx, "breaker", "trip", ["0x" + "00".repeat(32), 2])],
+      [world.addr.breaker, enc(ctx, "breaker", "pause", [])],
+      [world.addr.breaker, enc(ctx, "breaker", "lift", [world.underlying, 0])],
+      [world.addr.breaker, enc(ctx, "breaker", "unpause", [])],
+      [world.addr.breaker, enc(ctx, "breaker", "setCooldown", [600n])],
+      [world.addr.breaker, enc(ctx, "breaker", "recordOutflow", [1n])],
+      [world.addr.breaker, enc(ctx, "breaker", "recordInflow", [1n])],
+      [world.addr.liquidation, enc(ctx, "liquidation", "setParams", [{ ...world.liqParams, closeFactor: WAD }])],
       [world.addr.engine, enc(ctx, "engine", "registerSeries", [world.underlying, 2100n * WAD, world.series[6].expiry, true, WAD])],
       [world.addr.engine, enc(ctx, "engine", "creditVault", [1n])],
       [world.addr.engine, enc(ctx, "engine", "withdrawVault", [world.accounts[caller], 1n])],
       [world.addr.engine, enc(ctx, "engine", "applyTrade", [world.accounts[caller], world.series[0].id, WAD, 0n])],
+      [world.addr.engine, enc(ctx, "engine", "liquidatePosition", [{ account: world.accounts[ALICE_IDX], seriesId: world.series[0].id, amount: WAD, feeRecipient: world.accounts[caller], closeFactor: WAD, insuranceShare: 0n, feePerOption: 0n, penaltyPerOption: 0n, dustAmount: 0n }])],
     ];
     const [to, data] = calls[which % calls.length];
     const res = await exec(ctx, "unauthorized", world.accounts[caller], to, data);
-    const moduleOnly = which % calls.length >= 9;
+    const moduleOnly = which % calls.length >= 17;
     judge(res, moduleOnly ? "MarginUnauthorizedCaller" : "AccessManagedUnauthorized", this.describe, (args) =>
       String(args[0]).toLowerCase() === world.accounts[caller].toLowerCase() ? null : `caller arg ${String(args[0])}`,
     );

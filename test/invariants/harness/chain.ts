@@ -18,8 +18,21 @@ const GAS = "0xf42400"; // 16M (the transaction gas cap): never estimate gas on 
  * through `hre.network.provider.request`, explicit block timestamps and snapshot/revert. No ethers Contract on the
  * hot path; calldata is encoded by the caller with a shared `Interface`.
  */
+/** Wall time and count of each kind of provider request (for the fuzz bench's profile). */
+export interface ChainProfile {
+  txs: number;
+  txMs: number;
+  calls: number;
+  callMs: number;
+  other: number;
+  otherMs: number;
+}
+
+const since = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
+
 export class Chain {
   private readonly provider = hre.network.provider;
+  readonly profile: ChainProfile = { txs: 0, txMs: 0, calls: 0, callMs: 0, other: 0, otherMs: 0 };
   private readonly errors = new Map<string, ErrorFragment>();
   private readonly coder: Interface;
 
@@ -38,6 +51,7 @@ export class Chain {
 
   /** Sends a transaction mined in its own block at `timestamp`. */
   async send(from: string, to: string, data: string, timestamp: bigint): Promise<TxResult> {
+    const t0 = process.hrtime.bigint();
     await this.provider.request({ method: "evm_setNextBlockTimestamp", params: [Number(timestamp)] });
     try {
       await this.provider.request({ method: "eth_sendTransaction", params: [{ from, to, data, gas: GAS }] });
@@ -46,16 +60,26 @@ export class Chain {
       const data = (e as { data?: unknown }).data;
       if (typeof data !== "string") throw e;
       return { ok: false, revert: this.decode(data) };
+    } finally {
+      this.profile.txs++;
+      this.profile.txMs += since(t0);
     }
   }
 
   /** Mines an empty block at `timestamp`. */
   async mine(timestamp: bigint): Promise<void> {
+    const t0 = process.hrtime.bigint();
     await this.provider.request({ method: "evm_mine", params: [Number(timestamp)] });
+    this.profile.other++;
+    this.profile.otherMs += since(t0);
   }
 
   async call(to: string, data: string): Promise<string> {
-    return (await this.provider.request({ method: "eth_call", params: [{ to, data }, "latest"] })) as string;
+    const t0 = process.hrtime.bigint();
+    const out = (await this.provider.request({ method: "eth_call", params: [{ to, data }, "latest"] })) as string;
+    this.profile.calls++;
+    this.profile.callMs += since(t0);
+    return out;
   }
 
   async snapshot(): Promise<string> {

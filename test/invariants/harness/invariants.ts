@@ -1,6 +1,7 @@
 import { assert, assertEq, type Ctx } from "./context";
 import { ReqStatus, OracleStatus } from "./model";
 import { VAULT, ACTOR_NAMES } from "./world";
+import { Cls, type Scope } from "./breaker";
 import { askPerOptionUp, bidPerOptionDown, premiumOf, toShares, toAssets, payoff, WAD } from "./math";
 
 /** One invariant: an id (as in audits/INVARIANTS.md) and a check over the context after an action. */
@@ -85,10 +86,11 @@ export const INVARIANTS: Invariant[] = [
       if (!s.full) return;
       s.accounts.slice(0, VAULT).forEach((a, i) => assert("V-07", a.maxRedeem <= a.shares, `${n(i)} maxRedeem above shares`));
     } },
-  { id: "V-08", text: "deposits are closed (maxDeposit 0) exactly when the vault's oracle is failed or stale", check: ({ state: s, model: m }) => {
+  { id: "V-08", text: "deposits are closed (maxDeposit 0) exactly when the vault's oracle is failed or stale, it is insolvent or the breaker's global gate refuses RISK_INCREASING", check: ({ state: s, model: m }) => {
       if (!s.full) return;
-      const blocked = m.vaultOracleError(s.timestamp) !== null || s.accounts[VAULT].equity < 0n;
-      assert("V-08", s.depositOpen === !blocked, `maxDeposit open=${s.depositOpen}, model blocked=${blocked}`);
+      const gated = m.breaker.gate("global", Cls.RISK_INCREASING) !== null;
+      const blocked = gated || m.vaultOracleError(s.timestamp) !== null || s.accounts[VAULT].equity < 0n;
+      assert("V-08", s.depositOpen === !blocked, `maxDeposit open=${s.depositOpen}, model blocked=${blocked} (breaker ${gated})`);
     } },
   { id: "V-09", text: "NAV == vault equity floored at zero", check: ({ state: s }) => {
       const e = s.accounts[VAULT].equity;
@@ -181,6 +183,19 @@ export const INVARIANTS: Invariant[] = [
         const at = set?.final ? set.price : x.spot;
         assertEq("T-04", x.mark, payoff(t.strike, t.isCall, at), `series#${j} expired mark`);
       }) },
+  /* ---------------------------- circuit breaker ------------------------- */
+  { id: "B-01", text: "the breaker's market and global scopes, gate copies and pause equal the model (every trip, cooldown and lift predicted)", check: ({ state: s, model: m }) => {
+      const b = m.breaker;
+      const same = (id: string, chain: Scope, model: Scope) => {
+        for (const k of Object.keys(model) as (keyof Scope)[]) {
+          assert("B-01", chain[k] === model[k], `${id}.${k}: chain ${String(chain[k])} != model ${String(model[k])}`);
+        }
+      };
+      same("market", s.breaker.market, b.market);
+      same("global", s.breaker.global, b.global);
+      assert("B-01", s.breaker.paused === b.paused, `paused: chain ${s.breaker.paused} != model ${b.paused}`);
+      for (const level of s.breaker.levels) assert("B-01", level === b.globalLevel(), `gate copy ${level} != model ${b.globalLevel()}`);
+    } },
   /* ------------------------------- general ------------------------------ */
   { id: "G-03", text: "a reverted action changes no balance, collateral, position, share or queue entry", check: ({ state: s, prev: p, last }) => {
       if (!last.changesNothing) return;

@@ -49,7 +49,5 @@ export function toAssets(shares: bigint, totalAssets: bigint, supply: bigint, up
     : mulDivDown(shares, totalAssets + 1n, supply + SHARE_OFFSET);
 }
 
-export function payoff(strike: bigint, isCall: boolean, price: bigint): bigint {
-  if (isCall) return price > strike ? price - strike : 0n;
-  return strike > price ? strike - price : 0n;
-}
+/** Option payoff per unit at `price` (the margin reference's, re-exported so both sides share one). */
+export { payoff } from "../../helpers/marginReference";

@@ -1,45 +1,9 @@
-import { gridSpots, payoff, type RefLine } from "../../helpers/marginReference";
+import { equityQuote, requirementQuote, type RefLine } from "../../helpers/marginReference";
 import type { ChainState } from "./state";
 import type { World, SeriesTerms } from "./world";
 import { VAULT } from "./world";
-import { ceilDiv, max, SCALE, WAD, type QuoteParams } from "./math";
-
-/** A reference line; `settled` lines are worth their final payoff at every grid spot and carry no minimum charge. */
-export interface ModelLine extends RefLine {
-  settled: boolean;
-}
-
-const floorDiv = (a: bigint, b: bigint): bigint => {
-  const q = a / b;
-  return a < 0n && q * b !== a ? q - 1n : q;
-};
-
-/** Requirement of one underlying's lines in quote units, rounded up (MarginMath.underlyingRequirement). */
-export function requirementQuote(lines: ModelLine[], spot: bigint, shock: bigint, chargeRate: bigint): bigint {
-  if (lines.length === 0) return 0n;
-  const spots = gridSpots(spot, shock);
-  const values = spots.map((g) =>
-    lines.reduce((acc, l) => acc + l.amount * (l.settled ? l.price : payoff(l.strike, l.isCall, g)), 0n),
-  );
-  const mark = lines.reduce((acc, l) => acc + l.amount * l.price, 0n);
-  const lowest = values.reduce((a, b) => (b < a ? b : a));
-  let charge = 0n;
-  for (const l of lines) {
-    if (l.amount >= 0n || l.settled) continue;
-    let perOption = ceilDiv(spot * chargeRate, WAD);
-    if (!l.isCall && perOption > l.strike) perOption = l.strike;
-    charge += -l.amount * perOption;
-  }
-  let need = mark - lowest;
-  if (need < 0n) need = 0n;
-  if (charge > need) need = charge;
-  return ceilDiv(ceilDiv(need, WAD), SCALE);
-}
-
-/** Equity in quote units: collateral plus marks, rounded down. */
-export function equityQuote(collateral: bigint, lines: ModelLine[]): bigint {
-  return collateral + floorDiv(lines.reduce((acc, l) => acc + l.amount * l.price, 0n), WAD * SCALE);
-}
+import { max, type QuoteParams } from "./math";
+import type { BreakerModel } from "./breaker";
 
 export enum ReqStatus {
   NONE,
@@ -89,6 +53,12 @@ export class Model {
   maxSpotAge: bigint;
   /** Settled amounts per series (for payout bounds). */
   settledCount = 0;
+  /** The circuit breaker's state (trips are predicted, then compared with the chain by B-01). */
+  breaker: BreakerModel;
+  /** The liquidation policy in force (RISK may change it inside its bounds). */
+  liqParams: World["liqParams"];
+  /** LiquidationEngine's unhealthy stamps by account index (0: none). */
+  unhealthySince: bigint[];
 
   constructor(
     readonly world: World,
@@ -101,11 +71,16 @@ export class Model {
     this.positions = s.accounts.map((a) => [...a.positions]);
     this.supply = s.totalSupply;
     this.spot = s.series[0].spot;
-    this.oracle.updatedAt = s.timestamp; // refined by the first spot action; the fixture set it at deployment
+    // The router's own timestamp of the base spot (read once at deployment), not the base block's: the vault's
+    // staleness gate counts from it (V-08 counterexample, seed 20261122).
+    this.oracle.updatedAt = world.spotUpdatedAt;
     this.vols = s.series.map((x) => x.vol);
     this.quoteParams = { ...world.quoteParams };
     this.marginParams = { ...world.marginParams };
     this.maxSpotAge = world.maxSpotAge;
+    this.breaker = world.breakerBase.clone();
+    this.unhealthySince = s.accounts.map(() => 0n);
+    this.liqParams = { ...world.liqParams };
   }
 
   get series(): SeriesTerms[] {
@@ -120,14 +95,19 @@ export class Model {
     return this.positions[i].some((p) => p !== 0n);
   }
 
-  /** Reference lines of account `i` with positions `pos`, at the marks of `s`. */
-  lines(pos: bigint[], s: ChainState): ModelLine[] {
-    const out: ModelLine[] = [];
+  /**
+   * Reference lines (test/helpers/marginReference.ts, the one margin reference of the test suite) of positions
+   * `pos` at the marks of `s`. A series past expiry with a final settlement price is worth its payoff there (the
+   * lens's mark, checked by T-04) at every grid spot and carries no minimum charge.
+   */
+  lines(pos: bigint[], s: ChainState): RefLine[] {
+    const out: RefLine[] = [];
     pos.forEach((amount, j) => {
       if (amount !== 0n) {
         const t = this.series[j];
         const settled = s.timestamp >= t.expiry && this.settlement.get(t.expiry)?.final === true;
-        out.push({ amount, strike: t.strike, isCall: t.isCall, price: s.series[j].mark, settled });
+        const price = s.series[j].mark;
+        out.push({ amount, strike: t.strike, isCall: t.isCall, price, settledPayoff: settled ? price : undefined });
       }
     });
     return out;

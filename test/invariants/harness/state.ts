@@ -1,3 +1,5 @@
+import type { Scope } from "./breaker";
+
 /** Decoded `ProtocolLens.snapshot` words: see contracts/lens/IProtocolLens.sol for the layout. */
 export const HEADER_WORDS = 20;
 export const ACCOUNT_WORDS = 10;
@@ -55,6 +57,8 @@ export interface ChainState {
   depositOpen: boolean;
   accounts: AccountView[];
   series: SeriesView[];
+  /** The breaker's ETH and global scopes, the global gate copy each holds, and the pause. */
+  breaker: { market: Scope; global: Scope; levels: [number, number]; paused: boolean };
 }
 
 /** Decodes the ABI-encoded `int256[]` return value by slicing 32-byte words. */
@@ -123,5 +127,6 @@ export function decodeSnapshot(hex: string, full: boolean): ChainState {
     depositOpen: w[17] === 1n,
     accounts,
     series,
+    breaker: undefined as unknown as ChainState["breaker"],
   };
 }
