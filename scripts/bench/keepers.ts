@@ -26,7 +26,7 @@ import { Liquidator } from "../../keepers/src/strategies/liquidator";
 import { MarginEngineHealthSource } from "../../keepers/src/strategies/liquidator/margin-engine";
 import type { LiquidationVenue } from "../../keepers/src/strategies/liquidator/source";
 import type { IntentDraft } from "../../keepers/src/strategies/types";
-import { deployProtocolOnNode, ETH, listSeries, chainTime, usdc, wad, type NodeProtocol } from "../../test/keepers/helpers/protocol";
+import { deployProtocolViaCli, ETH, listSeries, chainTime, usdc, wad, type NodeProtocol } from "../../test/keepers/helpers/protocol";
 import { impersonate, populationAccount, rpcBatch, sendAndMine, type PendingTx } from "../../test/keepers/helpers/population";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -143,9 +143,11 @@ async function protocolBench(): Promise<Record<string, unknown>> {
   const provider = providerFor(node.url);
   const url = node.url;
   try {
-    const p = await deployProtocolOnNode(provider);
+    const td = performance.now();
+    const p = await deployProtocolViaCli(provider, url, tempDir("bench-record"));
+    const deploySeconds = (performance.now() - td) / 1000;
     const expiry = (await chainTime(provider)) + 30n * 86_400n;
-    const series = await listSeries(p, 2000, expiry, true);
+    const series = await listSeries(p, 3000, expiry, true);
     await (await p.market.connect(p.risk).setExposureCaps(ETH, { maxNetDelta: wad(1_000_000), maxNetVega: wad(1_000_000_000), maxOpenInterest: wad(1_000_000) })).wait();
     const amount = wad("0.01");
     const thin = await thinCollateral(p, series, amount);
@@ -197,9 +199,9 @@ async function protocolBench(): Promise<Record<string, unknown>> {
     const proposals: { account: string; head: bigint }[] = [];
     let emitHead = 0n;
     const venue: LiquidationVenue = {
-      liquidation: (key) => {
+      liquidations: async (key) => {
         proposals.push({ account: key.account.toLowerCase(), head: emitHead });
-        return { action: "liquidate", account: key.account, series: "0", to: p.addresses.engine, data: "0x00000000" } as IntentDraft;
+        return [{ action: "liquidate", account: key.account, series: "0", to: p.addresses.engine, data: "0x00000000" } as IntentDraft];
       },
     };
     // A fifth of the book per block: half to the lowest known healths, half to a rotating window.
@@ -217,7 +219,7 @@ async function protocolBench(): Promise<Record<string, unknown>> {
 
     // One block moves every feed +30%.
     await rpcBatch(url, [{ method: "evm_setAutomine", params: [false] }]);
-    for (const f of p.feeds) await f.connect(p.admin).pushRound(2600n * 10n ** 8n);
+    for (let i = 0; i < p.feeds.length; i++) await p.feeds[i].connect(p.admin).pushRound(3900n * 10n ** BigInt(p.feedDecimals[i]));
     await rpcBatch(url, [{ method: "evm_mine", params: [] }]);
     const moveBlock = BigInt(await provider.getBlockNumber());
     const truthSource = new MarginEngineHealthSource(rpc, p.addresses.engine, batchSize);
@@ -277,6 +279,7 @@ async function protocolBench(): Promise<Record<string, unknown>> {
         strategyLoopMs: { blocks: loopMs.length, max: Math.round(Math.max(...loopMs)), p50: Math.round(percentile(loopMs, 50)) },
         blockTimeMs: 1_000,
         populateSeconds: Math.round(populateSeconds),
+        deploySeconds: Math.round(deploySeconds),
         population: `${n} accounts credited by deposit(account, amount) and short 0.01 ETH call each through OptionMarket.trade (impersonated, JSON-RPC batches); one in ten with thin collateral; all three feeds +30% in one block`,
         rpc: "HTTP JSON-RPC to a local hardhat node on 127.0.0.1, one request per healthOfRange batch",
       },

@@ -11,8 +11,11 @@
 import { liquidatorParamsSchema, type LiquidatorParams } from "../../core/config";
 import { errorMessage } from "../../core/errors";
 import type { IntentDraft, IntentResult, Strategy, StrategyContext } from "../types";
+import { intentKey } from "../../core/messages";
 import { PositionBook, positionId } from "./book";
 import { KeeperTargetMockVenue } from "./keeper-target-mock";
+import { LiquidationEngineVenue } from "./liquidation-engine";
+import { MarginEngineHealthSource } from "./margin-engine";
 import type { HealthSource, LiquidationVenue } from "./source";
 
 /** Log-scan chunks per block while catching up. */
@@ -30,14 +33,22 @@ export class Liquidator implements Strategy {
   readonly book = new PositionBook();
   /** position id → block until which it counts as in flight */
   private readonly inFlight = new Map<string, bigint>();
+  /** intent key → position id (a per-account source's position is liquidated per series) */
+  private readonly intentOf = new Map<string, string>();
   private currentBlock = 0n;
 
   async init(ctx: StrategyContext): Promise<void> {
     this.ctx = ctx;
     const parsed = liquidatorParamsSchema.safeParse(ctx.params);
     if (!parsed.success) throw new Error(`invalid liquidator params: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-    const mock = new KeeperTargetMockVenue(ctx.rpc, parsed.data.target);
-    this.wire(ctx, parsed.data, mock, mock);
+    const p = parsed.data;
+    if (p.source === "margin-engine") {
+      // The schema requires `liquidation` with this source.
+      this.wire(ctx, p, new MarginEngineHealthSource(ctx.rpc, p.target, p.batchSize), new LiquidationEngineVenue(ctx.rpc, p.liquidation!, p.target));
+    } else {
+      const mock = new KeeperTargetMockVenue(ctx.rpc, p.target);
+      this.wire(ctx, p, mock, mock);
+    }
   }
 
   /**
@@ -65,8 +76,8 @@ export class Liquidator implements Strategy {
     }
 
     for (const [id, until] of this.inFlight) if (until < block) this.inFlight.delete(id);
+    for (const [k, id] of this.intentOf) if (!this.inFlight.has(id)) this.intentOf.delete(k);
     const picks = this.book.liquidatable(this.threshold, new Set(this.inFlight.keys()), this.params.maxIntentsPerBlock);
-    for (const p of picks) this.inFlight.set(positionId(p.key), block + IN_FLIGHT_TTL_BLOCKS);
     if (picks.length > 0) {
       this.ctx.log.info("liquidatable positions", {
         block,
@@ -75,12 +86,29 @@ export class Liquidator implements Strategy {
         lowestHealth: picks[0].health,
       });
     }
-    return picks.map((p) => this.venue.liquidation(p.key, this.params.gasLimit));
+    const intents: IntentDraft[] = [];
+    for (const p of picks) {
+      const id = positionId(p.key);
+      let drafts: IntentDraft[];
+      try {
+        drafts = await this.venue.liquidations(p.key, block, this.params.gasLimit);
+      } catch (err) {
+        this.ctx.log.warn("liquidation venue read failed; will retry", { account: p.key.account, reason: errorMessage(err) });
+        continue;
+      }
+      if (drafts.length === 0) continue;
+      this.inFlight.set(id, block + IN_FLIGHT_TTL_BLOCKS);
+      for (const d of drafts) {
+        this.intentOf.set(intentKey(d), id);
+        intents.push(d);
+      }
+    }
+    return intents;
   }
 
   onResult(result: IntentResult): void {
-    // key = action:account:series → position id = account:series
-    const id = result.key.slice(result.key.indexOf(":") + 1);
+    // key = action:account:series → the book's position id (account:series, or account:0 per account)
+    const id = this.intentOf.get(result.key) ?? result.key.slice(result.key.indexOf(":") + 1);
     switch (result.status) {
       case "accepted":
       case "sent":
