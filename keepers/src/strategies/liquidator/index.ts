@@ -15,7 +15,7 @@ import { intentKey } from "../../core/messages";
 import { PositionBook, positionId } from "./book";
 import { KeeperTargetMockVenue } from "./keeper-target-mock";
 import { LiquidationEngineVenue } from "./liquidation-engine";
-import { MarginEngineHealthSource } from "./margin-engine";
+import { ModelHealthSource } from "./model-source";
 import type { HealthSource, LiquidationVenue } from "./source";
 
 /** Log-scan chunks per block while catching up. */
@@ -44,7 +44,8 @@ export class Liquidator implements Strategy {
     const p = parsed.data;
     if (p.source === "margin-engine") {
       // The schema requires `liquidation` with this source.
-      this.wire(ctx, p, new MarginEngineHealthSource(ctx.rpc, p.target, p.batchSize), new LiquidationEngineVenue(ctx.rpc, p.liquidation!, p.target));
+      const model = new ModelHealthSource(ctx.rpc, p.target, p.liquidation!, { thresholdWad: BigInt(p.healthThresholdWad) });
+      this.wire(ctx, p, model, new LiquidationEngineVenue(ctx.rpc, p.liquidation!, p.target, model));
     } else {
       const mock = new KeeperTargetMockVenue(ctx.rpc, p.target);
       this.wire(ctx, p, mock, mock);
@@ -68,7 +69,7 @@ export class Liquidator implements Strategy {
     this.currentBlock = block;
     await this.discover(block);
 
-    const keys = this.book.selectForRead(this.params.maxReadsPerBlock);
+    const keys = this.book.selectForRead(this.source.evaluatesEveryKey ? Math.max(this.book.size, 1) : this.params.maxReadsPerBlock);
     for (let i = 0; i < keys.length; i += this.params.batchSize) {
       const batch = keys.slice(i, i + this.params.batchSize);
       const healths = await this.source.healthOf(batch, block);

@@ -75,6 +75,16 @@ interface SeriesTerms {
   expiry: bigint;
 }
 
+/**
+ * What a health source that replicates accounts off chain can tell the venue, so that building an intent costs no
+ * read (`model-source.ts` implements it). Each answer may be undefined: the venue then reads the chain.
+ */
+export interface PositionHints {
+  positionsOf(account: string): { series: bigint; amount: bigint }[] | undefined;
+  termsOf(series: bigint): SeriesTerms | undefined;
+  timestampOf(block: bigint): bigint | undefined;
+}
+
 /** Re-read the policy at most this often (blocks): RISK may change it, within its bounds. */
 const POLICY_TTL_BLOCKS = 50n;
 
@@ -89,21 +99,17 @@ export class LiquidationEngineVenue implements LiquidationVenue {
     readonly liquidation: string,
     /** The MarginEngine (positions, series terms). */
     readonly engine: string,
+    private readonly hints?: PositionHints,
   ) {}
 
   async liquidations(key: PositionKey, block: bigint, gasLimit?: number): Promise<IntentDraft[]> {
     const policy = await this.policyAt_(block);
-    const [ids, amounts] = ENGINE.decodeFunctionResult(
-      "positionsOf",
-      await this.rpc.call({ to: this.engine, data: ENGINE.encodeFunctionData("positionsOf", [key.account]) }, block),
-    ) as unknown as [bigint[], bigint[]];
-    const now = (await this.rpc.getBlock(block)).timestamp;
+    const positions = this.hints?.positionsOf(key.account) ?? (await this.readPositions(key.account, block));
+    const now = this.hints?.timestampOf(block) ?? (await this.rpc.getBlock(block)).timestamp;
     let best: { series: bigint; short: bigint; notional: bigint } | null = null;
-    for (let i = 0; i < ids.length; i++) {
-      const amount = BigInt(amounts[i]);
+    for (const { series, amount } of positions) {
       if (amount >= 0n) continue;
-      const series = BigInt(ids[i]);
-      const terms = await this.terms(series, block);
+      const terms = this.hints?.termsOf(series) ?? (await this.terms(series, block));
       if (terms.expiry <= now) continue; // settlement, not liquidation, closes it
       const notional = -amount * terms.strike;
       if (best === null || notional > best.notional) best = { series, short: -amount, notional };
@@ -125,6 +131,14 @@ export class LiquidationEngineVenue implements LiquidationVenue {
         },
       },
     ];
+  }
+
+  private async readPositions(account: string, block: bigint): Promise<{ series: bigint; amount: bigint }[]> {
+    const [ids, amounts] = ENGINE.decodeFunctionResult(
+      "positionsOf",
+      await this.rpc.call({ to: this.engine, data: ENGINE.encodeFunctionData("positionsOf", [account]) }, block),
+    ) as unknown as [bigint[], bigint[]];
+    return ids.map((id, i) => ({ series: BigInt(id), amount: BigInt(amounts[i]) }));
   }
 
   private async policyAt_(block: bigint): Promise<ClosePolicy> {

@@ -8,7 +8,8 @@ import type { PositionKey } from "./book";
 
 /** Events found in a block range. */
 export interface DiscoveryBatch {
-  opened: { key: PositionKey; health: bigint }[];
+  /** New positions, with a health hint when the event carries one. */
+  opened: { key: PositionKey; health?: bigint }[];
   updated: { key: PositionKey; health: bigint }[];
   closed: PositionKey[];
 }
@@ -16,6 +17,11 @@ export interface DiscoveryBatch {
 export interface HealthSource {
   /** Position events in [fromBlock, toBlock]. */
   scan(fromBlock: bigint, toBlock: bigint): Promise<DiscoveryBatch>;
+  /**
+   * True when `healthOf` costs (almost) nothing per key (an off-chain model): the liquidator then passes every
+   * tracked key each block instead of `maxReadsPerBlock` of them.
+   */
+  readonly evaluatesEveryKey?: boolean;
   /** Health of each key at `block` (one call per batch); `CLOSED_HEALTH` for positions that are gone. */
   healthOf(keys: PositionKey[], block: bigint): Promise<bigint[]>;
 }
