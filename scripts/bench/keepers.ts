@@ -195,18 +195,24 @@ async function protocolBench(): Promise<Record<string, unknown>> {
       },
     };
     const liquidator = new Liquidator();
-    const log = new Logger({ chain: 31337, component: "bench", level: "warn", sink: () => undefined });
+    const log = new Logger({ chain: 31337, component: "bench", level: "warn", sink: (line) => console.error(line) });
     liquidator.wire(
       { name: "bench", chainId: 31337n, rpc, log, params: {}, dryRun: true },
-      { source: "margin-engine", target: p.addresses.engine, liquidation: p.addresses.liquidation, fromBlock: p.fromBlock, logChunkBlocks: 100_000, batchSize, maxReadsPerBlock: 100_000, maxIntentsPerBlock: 100_000, healthThresholdWad: threshold.toString() },
+      { source: "margin-engine", target: p.addresses.engine, liquidation: p.addresses.liquidation, fromBlock: p.fromBlock, logChunkBlocks: 20, batchSize, maxReadsPerBlock: 100_000, maxIntentsPerBlock: 100_000, healthThresholdWad: threshold.toString() },
       model,
       venue,
     );
     const tw = performance.now();
     await liquidator.onBlock(head0);
+    // Catching up the population's history takes several calls (bounded chunks per call), as on a real start.
+    for (let i = 0; i < 100 && liquidator.hasBacklog(); i++) await liquidator.onBlock(head0);
     const warmupMs = performance.now() - tw;
     if (proposals.length !== 0) throw new Error(`${proposals.length} accounts liquidatable before the move`);
     const tracked = model.size;
+    if (process.env.BENCH_DEBUG) {
+      const withPositions = accounts.filter((a) => (model.positionsOf(a) ?? []).length > 0).length;
+      console.error("warm-up", { tracked, withPositions, book: liquidator.book.size, stats: model.stats, warmupMs: Math.round(warmupMs), scannedBacklog: liquidator.hasBacklog() });
+    }
 
     // One block moves every feed +30%.
     await rpcBatch(url, [{ method: "evm_setAutomine", params: [false] }]);

@@ -100,8 +100,8 @@ export class ModelHealthSource implements HealthSource, PositionHints {
   /* ------------------------------------------------------------------ DISCOVERY */
 
   async scan(fromBlock: bigint, toBlock: bigint): Promise<DiscoveryBatch> {
-    if (this.params === null) await this.readParams(toBlock);
-    if (this.vault === null) this.vault = (ENGINE.decodeFunctionResult("vault", await this.rpc.call({ to: this.engine, data: ENGINE.encodeFunctionData("vault") }, toBlock))[0] as string).toLowerCase();
+    // The vault is wired once and for ever: read it at the head (a chunk may end before the engine existed).
+    if (this.vault === null) this.vault = (ENGINE.decodeFunctionResult("vault", await this.rpc.call({ to: this.engine, data: ENGINE.encodeFunctionData("vault") }, "latest"))[0] as string).toLowerCase();
     const [engineLogs, liqLogs] = await Promise.all([
       this.rpc.getLogs({ address: this.engine, topics: [this.topics], fromBlock, toBlock }),
       this.rpc.getLogs({ address: this.liquidation, topics: [LIQUIDATION_ENGINE.getEvent("Liquidated")!.topicHash], fromBlock, toBlock }),
@@ -119,7 +119,6 @@ export class ModelHealthSource implements HealthSource, PositionHints {
       }
       return r;
     };
-    let paramsChanged = false;
     for (const log of logs) {
       if (log.address.toLowerCase() === this.liquidation.toLowerCase()) {
         const ev = LIQUIDATION_ENGINE.parseLog({ topics: log.topics, data: log.data });
@@ -177,11 +176,10 @@ export class ModelHealthSource implements HealthSource, PositionHints {
           });
           break;
         case "MarginParamsSet":
-          paramsChanged = true;
+          this.params = null; // re-read at the next evaluation
           break;
       }
     }
-    if (paramsChanged) await this.readParams(toBlock);
     return batch;
   }
 
@@ -193,6 +191,7 @@ export class ModelHealthSource implements HealthSource, PositionHints {
   /* ------------------------------------------------------------------ HEALTH */
 
   async healthOf(keys: PositionKey[], block: bigint): Promise<bigint[]> {
+    if (this.params === null) await this.readParams(block);
     const marks = await this.marksAt(block);
     const t0 = performance.now();
     const out: bigint[] = new Array(keys.length);
