@@ -20,6 +20,8 @@ import type { HealthSource, LiquidationVenue } from "./source";
 
 /** Log-scan chunks per block while catching up. */
 const MAX_CHUNKS_PER_BLOCK = 10;
+/** Pause before proposing again what a restarting signer refused. */
+const SIGNER_RETRY_MS = 1_000;
 /** Blocks after which an intent without an outcome no longer blocks its position. */
 const IN_FLIGHT_TTL_BLOCKS = 20n;
 
@@ -36,6 +38,8 @@ export class Liquidator implements Strategy {
   /** intent key → position id (a per-account source's position is liquidated per series) */
   private readonly intentOf = new Map<string, string>();
   private currentBlock = 0n;
+  /** Wall-clock time after which intents the unavailable signer refused are proposed again (0: none). */
+  private retryAt = 0;
 
   async init(ctx: StrategyContext): Promise<void> {
     this.ctx = ctx;
@@ -67,6 +71,7 @@ export class Liquidator implements Strategy {
 
   async onBlock(block: bigint): Promise<IntentDraft[]> {
     this.currentBlock = block;
+    this.retryAt = 0;
     await this.discover(block);
 
     const keys = this.book.selectForRead(this.source.evaluatesEveryKey ? Math.max(this.book.size, 1) : this.params.maxReadsPerBlock);
@@ -117,6 +122,9 @@ export class Liquidator implements Strategy {
       case "refused":
         if (result.code === "POLICY_DUPLICATE") return; // already pending in the signer
         this.inFlight.delete(id);
+        // The signer was (re)starting: propose again a second later, not only on the next block (which, on a
+        // chain that is not producing blocks, may be long in coming). Paced so a long restart is no intent flood.
+        if (result.code === "SIGNER_UNAVAILABLE") this.retryAt = Date.now() + SIGNER_RETRY_MS;
         return;
       case "confirmed":
         this.inFlight.delete(id);
@@ -148,9 +156,12 @@ export class Liquidator implements Strategy {
     }
   }
 
-  /** Events up to the current head not yet scanned (a failed or capped scan): the runner polls again. */
+  /**
+   * Events up to the current head not yet scanned (a failed or capped scan), or an intent refused because the
+   * signer was unavailable: the runner polls again.
+   */
   hasBacklog(): boolean {
-    return this.scannedTo < this.currentBlock;
+    return this.scannedTo < this.currentBlock || (this.retryAt !== 0 && Date.now() >= this.retryAt);
   }
 
   /** For tests and status: the block being processed. */
