@@ -6,7 +6,9 @@
  * Deploys the protocol through the same Ignition modules as a real network (deploy/parameters/local.json, with
  * mock feeds), prints spot prices and option quotes, exercises the oracle's defences, then runs a whole trading
  * lifecycle: LP deposits, trades, expiry, settlement proven from feed rounds, P&L and the vault's share price;
- * finally a 40% crash trips the circuit breaker and a liquidation script restores the book.
+ * finally the real keeper service (keepers/, its own processes) runs against this network served on 127.0.0.1
+ * through a 40% crash: it trips and later lifts the breaker, liquidates the unhealthy shorts, processes the redeem
+ * queue and settles at expiry, and the demo prints what each strategy did.
  */
 import hre from "hardhat";
 import { OracleRouter__factory } from "../typechain-types";
@@ -15,7 +17,7 @@ import { heading } from "./lib/format";
 import { oracleFaults, printSpots } from "./demo/oracles";
 import { quoteGrid } from "./demo/quotes";
 import { actors, tradingLifecycle } from "./demo/trading";
-import { crashAndLiquidate } from "./demo/crash";
+import { crashWithKeepers } from "./demo/crash";
 
 const WAD = 10n ** 18n;
 
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
 
   await oracleFaults(hre, record, router);
   await tradingLifecycle(hre, record, await actors(hre));
-  await crashAndLiquidate(hre, record);
+  await crashWithKeepers(hre, record);
   console.log("\ndemo complete");
 }
 

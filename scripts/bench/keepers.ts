@@ -1,20 +1,22 @@
 /**
  * Keeper benchmark. Writes reports/keepers.json:
  *
- * 1. Protocol scale (the top-level keys): `accounts` real MarginEngine accounts (default 10,000, env
- *    BENCH_ACCOUNTS) on a local hardhat node, each credited through `deposit(account, amount)` and short
- *    0.01 ETH call through the OptionMarket (sent as impersonated JSON-RPC batches, see
- *    test/keepers/helpers/population.ts); one in ten holds thin collateral. One block then moves every
- *    feed +30%, after which the thin ones fail maintenance.
- *    - `scan_accounts_per_s`: a full sweep of the lens list through `MarginEngineHealthSource`
- *      (`healthOfRange` batches over HTTP, eth_call gas cap 30M), accounts / wall-clock second;
- *    - `blocks_to_liquidation_*`: the real `Liquidator` strategy loop (book, prioritisation, batched reads)
- *      runs in real time against 1-second blocks; for each account the lens reports liquidatable after the
- *      move, blocks from the move's block to the first block that can include its liquidation (the head
- *      when the intent was emitted + 1). The Liquidation contract is not in this build, so the venue only
- *      records intents: this is detection-to-intent, not a mined liquidation;
- *    - `missed`: liquidatable accounts never proposed within `WINDOW_BLOCKS`; `duplicates`: a second intent
- *      for an account already proposed.
+ * 1. Protocol scale (the top-level keys): the protocol deployed by `npm run deploy` (Ignition) on a local hardhat
+ *    node; `accounts` real MarginEngine accounts (default 10,000, env BENCH_ACCOUNTS), each credited through
+ *    `deposit(account, amount)` and short 0.01 ETH call through the OptionMarket (impersonated JSON-RPC batches, see
+ *    test/keepers/helpers/population.ts); one in ten holds thin collateral. One block then moves every feed +30%,
+ *    after which the thin ones fail maintenance. The real `Liquidator` strategy loop runs with the keeper's
+ *    "margin-engine" source (`ModelHealthSource`: an event replica of every account and the margin model, one
+ *    `markOf` per live series per block, lens re-checks only near the threshold) and the real LiquidationEngine
+ *    venue, in real time against 1-second blocks; its intents are sent at once as transactions.
+ *    - `scan_accounts_per_s`: accounts evaluated per second: tracked accounts x blocks / time of the whole onBlock
+ *      over 5 ordinary blocks before the move (`measured.loopAccountsPerS`: the same over the busy blocks after it);
+ *    - `blocks_to_liquidation_*`: detection: blocks from the move's block to the first block able to include the
+ *      liquidation (head when the intent was emitted + 1), over the accounts the lens reports below 1 at the move;
+ *    - `inclusion_blocks_*`: blocks from the move to the block holding the account's `Liquidated` event; bounded by
+ *      the 30M block gas limit, not by the keeper;
+ *    - `missed`: liquidatable accounts never proposed within `WINDOW_BLOCKS`; `duplicates`: a second intent for an
+ *      account already proposed, plus accounts liquidated twice on chain.
  * 2. `service`: the keeper service end to end against KeeperTargetMock (latency, batch, recovery, gas, memory).
  *
  * Run: `npm run bench:keepers` (BENCH_SKIP_SERVICE=1 skips part 2).
@@ -24,9 +26,11 @@ import { Logger } from "../../keepers/src/core/logger";
 import { RpcClient } from "../../keepers/src/core/rpc";
 import { Liquidator } from "../../keepers/src/strategies/liquidator";
 import { MarginEngineHealthSource } from "../../keepers/src/strategies/liquidator/margin-engine";
+import { LiquidationEngineVenue } from "../../keepers/src/strategies/liquidator/liquidation-engine";
+import { ModelHealthSource } from "../../keepers/src/strategies/liquidator/model-source";
 import type { LiquidationVenue } from "../../keepers/src/strategies/liquidator/source";
 import type { IntentDraft } from "../../keepers/src/strategies/types";
-import { deployProtocolOnNode, ETH, listSeries, chainTime, usdc, wad, type NodeProtocol } from "../../test/keepers/helpers/protocol";
+import { deployProtocolViaCli, ETH, listSeries, chainTime, usdc, wad, type NodeProtocol } from "../../test/keepers/helpers/protocol";
 import { impersonate, populationAccount, rpcBatch, sendAndMine, type PendingTx } from "../../test/keepers/helpers/population";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -134,8 +138,13 @@ async function serviceBench(): Promise<Record<string, unknown>> {
 }
 
 
-const WINDOW_BLOCKS = 10;
+const WINDOW_BLOCKS = 15;
 const CALL_GAS_CAP = 30_000_000n;
+const BLOCK_GAS_LIMIT = 30_000_000n;
+const LIQUIDATION_GAS = 400_000n;
+const STEADY_BLOCKS = 5;
+/** Longest wait for the liquidations sent to be mined (the local node mines a full block in seconds). */
+const INCLUSION_CAP_MS = 150_000;
 
 async function protocolBench(): Promise<Record<string, unknown>> {
   const n = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
@@ -143,9 +152,11 @@ async function protocolBench(): Promise<Record<string, unknown>> {
   const provider = providerFor(node.url);
   const url = node.url;
   try {
-    const p = await deployProtocolOnNode(provider);
+    const td = performance.now();
+    const p = await deployProtocolViaCli(provider, url, tempDir("bench-record"));
+    const deploySeconds = (performance.now() - td) / 1000;
     const expiry = (await chainTime(provider)) + 30n * 86_400n;
-    const series = await listSeries(p, 2000, expiry, true);
+    const series = await listSeries(p, 3000, expiry, true);
     await (await p.market.connect(p.risk).setExposureCaps(ETH, { maxNetDelta: wad(1_000_000), maxNetVega: wad(1_000_000_000), maxOpenInterest: wad(1_000_000) })).wait();
     const amount = wad("0.01");
     const thin = await thinCollateral(p, series, amount);
@@ -162,91 +173,128 @@ async function protocolBench(): Promise<Record<string, unknown>> {
     const deadline = expiry - 86_400n;
     const trades: PendingTx[] = accounts.map((a) => ({ from: a, to: p.addresses.market, data: marketIface.encodeFunctionData("trade", [series, -amount, 0n, deadline]) }));
     const tr = await sendAndMine(url, trades, 300_000_000n);
-    await rpcBatch(url, [{ method: "evm_setBlockGasLimit", params: [`0x${CALL_GAS_CAP.toString(16)}`] }]);
+    // A mainnet-sized block from here on: it bounds how many liquidations one block can include.
+    await rpcBatch(url, [{ method: "evm_setBlockGasLimit", params: [`0x${BLOCK_GAS_LIMIT.toString(16)}`] }]);
     const populateSeconds = (Date.now() - t0) / 1000;
     if (dep.failed + tr.failed > 0) throw new Error(`population failed: ${dep.failed} deposits, ${tr.failed} trades reverted`);
 
-    const rpc = new RpcClient({ urls: [url], timeoutMs: 60_000 });
+    const rpc = new RpcClient({ urls: [url], timeoutMs: 120_000 });
     const head0 = BigInt(await provider.getBlockNumber());
     const batchSize = 100;
     const gasPerBatch = BigInt(await provider.estimateGas({ to: p.addresses.engine, data: engineIface.encodeFunctionData("healthOfRange", [0, batchSize]) }));
 
-    // Full sweep throughput (best of three).
-    const sweeps: number[] = [];
-    for (let r = 0; r < 3; r++) {
-      const src = new MarginEngineHealthSource(rpc, p.addresses.engine, batchSize);
-      const ts0 = performance.now();
-      const found = await src.scan(0n, head0);
-      sweeps.push(performance.now() - ts0);
-      if (found.opened.length < n) throw new Error(`lens lists ${found.opened.length} accounts, expected at least ${n}`);
-    }
-    const lensAccounts = Number(await p.engine.accountCount());
-    if (process.env.BENCH_DEBUG) {
-      for (const tag of ["latest", head0] as const) {
-        const t = performance.now();
-        await rpc.call({ to: p.addresses.engine, data: engineIface.encodeFunctionData("healthOfRange", [0, batchSize]) }, tag);
-        console.error("healthOfRange", String(tag), Math.round(performance.now() - t), "ms");
-      }
-      const t = performance.now();
-      await rpc.call({ to: p.addresses.engine, data: engineIface.encodeFunctionData("accountCount", []) }, "latest");
-      console.error("accountCount", Math.round(performance.now() - t), "ms");
-    }
-    const scanPerSecond = lensAccounts / (Math.min(...sweeps) / 1000);
-
-    // The liquidator, warmed up before the move (as a running keeper would be).
-    const proposals: { account: string; head: bigint }[] = [];
+    // The liquidator as the keeper runs it with "source": "margin-engine" (event replica + margin model + lens
+    // re-checks near the threshold, real LiquidationEngine intents), warmed up before the move.
+    const threshold = 10n ** 18n;
+    const model = new ModelHealthSource(rpc, p.addresses.engine, p.addresses.liquidation, { thresholdWad: threshold });
+    const realVenue = new LiquidationEngineVenue(rpc, p.addresses.liquidation, p.addresses.engine, model);
+    const proposals: { account: string; head: bigint; intent: IntentDraft }[] = [];
     let emitHead = 0n;
     const venue: LiquidationVenue = {
-      liquidation: (key) => {
-        proposals.push({ account: key.account.toLowerCase(), head: emitHead });
-        return { action: "liquidate", account: key.account, series: "0", to: p.addresses.engine, data: "0x00000000" } as IntentDraft;
+      liquidations: async (key, block, gasLimit) => {
+        const intents = await realVenue.liquidations(key, block, gasLimit);
+        for (const intent of intents) proposals.push({ account: key.account.toLowerCase(), head: emitHead, intent });
+        return intents;
       },
     };
-    // A fifth of the book per block: half to the lowest known healths, half to a rotating window.
-    const readsPerBlock = Math.max(100, Math.ceil(lensAccounts / 5));
     const liquidator = new Liquidator();
-    const log = new Logger({ chain: 31337, component: "bench", level: "warn", sink: () => undefined });
+    const log = new Logger({ chain: 31337, component: "bench", level: "warn", sink: (line) => console.error(line) });
     liquidator.wire(
       { name: "bench", chainId: 31337n, rpc, log, params: {}, dryRun: true },
-      { source: "margin-engine", target: p.addresses.engine, fromBlock: Number(head0), logChunkBlocks: 2_000, batchSize, maxReadsPerBlock: readsPerBlock, maxIntentsPerBlock: 2_000, healthThresholdWad: (10n ** 18n).toString() },
-      new MarginEngineHealthSource(rpc, p.addresses.engine, batchSize),
+      { source: "margin-engine", target: p.addresses.engine, liquidation: p.addresses.liquidation, fromBlock: p.fromBlock, logChunkBlocks: 20, batchSize, maxReadsPerBlock: 100_000, maxIntentsPerBlock: 100_000, healthThresholdWad: threshold.toString() },
+      model,
       venue,
     );
+    const tw = performance.now();
     await liquidator.onBlock(head0);
+    // Catching up the population's history takes several calls (bounded chunks per call), as on a real start.
+    for (let i = 0; i < 100 && liquidator.hasBacklog(); i++) await liquidator.onBlock(head0);
+    const warmupMs = performance.now() - tw;
+    if (proposals.length !== 0) throw new Error(`${proposals.length} accounts liquidatable before the move`);
+    const tracked = model.size;
+    if (process.env.BENCH_DEBUG) {
+      const withPositions = accounts.filter((a) => (model.positionsOf(a) ?? []).length > 0).length;
+      console.error("warm-up", { tracked, withPositions, book: liquidator.book.size, stats: model.stats, warmupMs: Math.round(warmupMs), scannedBacklog: liquidator.hasBacklog() });
+    }
+
+    // Steady state: a few ordinary blocks, each handled by the whole onBlock (event scan, one markOf per live series,
+    // the model for every account, re-checks): the per-block cost of watching the book.
+    const steadyMs: number[] = [];
+    for (let i = 0; i < STEADY_BLOCKS; i++) {
+      await rpcBatch(url, [{ method: "evm_mine", params: [] }]);
+      const head = BigInt(await provider.getBlockNumber());
+      const ts0 = performance.now();
+      await liquidator.onBlock(head);
+      steadyMs.push(performance.now() - ts0);
+    }
     if (proposals.length !== 0) throw new Error(`${proposals.length} accounts liquidatable before the move`);
 
     // One block moves every feed +30%.
     await rpcBatch(url, [{ method: "evm_setAutomine", params: [false] }]);
-    for (const f of p.feeds) await f.connect(p.admin).pushRound(2600n * 10n ** 8n);
+    for (let i = 0; i < p.feeds.length; i++) await p.feeds[i].connect(p.admin).pushRound(3900n * 10n ** BigInt(p.feedDecimals[i]));
     await rpcBatch(url, [{ method: "evm_mine", params: [] }]);
     const moveBlock = BigInt(await provider.getBlockNumber());
-    const truthSource = new MarginEngineHealthSource(rpc, p.addresses.engine, batchSize);
-    await truthSource.scan(0n, moveBlock);
-    const truthRows = await truthSource.readMany(accounts, moveBlock);
-    const truth = new Set(truthRows.filter((r) => r.priced && r.health < 10n ** 18n).map((r) => r.account.toLowerCase()));
 
-    // Real time: 1-second blocks, the strategy handles each new head once, never concurrently.
-    await rpcBatch(url, [{ method: "evm_setIntervalMining", params: [1_000] }]);
+    // Real time: 1-second blocks; the strategy handles each new head once. Its intents are sent at once by the bench
+    // (an impersonated sender standing in for the signer, which adds its re-check and simulation per intent): one
+    // `liquidate` transaction per intent with a fixed gas limit, so the node packs blocks up to their gas limit.
+    const sender = "0x000000000000000000000000000000000000bEEF";
+    await rpcBatch(url, [{ method: "hardhat_impersonateAccount", params: [sender] }, { method: "hardhat_setBalance", params: [sender, "0x" + (10n ** 22n).toString(16)] }]);
+    await rpcBatch(url, [{ method: "evm_setAutomine", params: [false] }, { method: "evm_setIntervalMining", params: [1_000] }]);
     let last = moveBlock - 1n;
     const started = Date.now();
     const loopMs: number[] = [];
-    while (Date.now() - started < (WINDOW_BLOCKS + 5) * 1_000) {
+    let loopAccounts = 0;
+    const evalBefore = { ...model.stats };
+    const sentAt = new Map<string, bigint>();
+    const sends: Promise<unknown>[] = [];
+    const sendErrors: string[] = [];
+    while (Date.now() - started < (WINDOW_BLOCKS + 20) * 1_000) {
       const head = BigInt(await provider.getBlockNumber());
       if (head > moveBlock + BigInt(WINDOW_BLOCKS)) break;
       if (head <= last) {
         await new Promise((r) => setTimeout(r, 20));
         continue;
       }
+      const before = proposals.length;
       const tl = performance.now();
       await liquidator.onBlock(head);
       loopMs.push(performance.now() - tl);
+      loopAccounts += model.size;
       emitHead = BigInt(await provider.getBlockNumber());
-      // Intents are recorded by the venue during onBlock; stamp them with the head after it returned.
-      for (const pr of proposals) if (pr.head === 0n) pr.head = emitHead;
+      const fresh = proposals.slice(before);
+      for (const pr of fresh) pr.head = emitHead;
+      // Sent in the background (the node is busy mining full blocks): the loop keeps handling heads meanwhile.
+      for (let i = 0; i < fresh.length; i += 50) {
+        const part = fresh.slice(i, i + 50);
+        sends.push(
+          rpcBatch(url, part.map((pr) => ({ method: "eth_sendTransaction", params: [{ from: sender, to: pr.intent.to, data: pr.intent.data, gas: `0x${LIQUIDATION_GAS.toString(16)}` }] })))
+            .then(() => part.forEach((pr) => sentAt.set(pr.account, emitHead)))
+            .catch((err) => sendErrors.push(String(err).slice(0, 200))),
+        );
+      }
       last = head;
     }
+    // Let what was sent be mined (at most INCLUSION_CAP_MS), then stop the clock.
+    const settleBy = Date.now() + INCLUSION_CAP_MS;
+    await Promise.race([Promise.all(sends), new Promise((r) => setTimeout(r, INCLUSION_CAP_MS))]);
+    while (Date.now() < settleBy && Number(await rpcBatch(url, [{ method: "eth_getBlockTransactionCountByNumber", params: ["pending"] }]).then((r) => r[0] as string)) > 0) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const inclusionCapped = Date.now() >= settleBy;
     await rpcBatch(url, [{ method: "evm_setIntervalMining", params: [0] }, { method: "evm_setAutomine", params: [true] }]);
 
+    // Ground truth: a full lens sweep at the move block (and its throughput, for comparison with the model).
+    const tt = performance.now();
+    const truthRows = (await new MarginEngineHealthSource(rpc, p.addresses.engine, batchSize).scan(0n, moveBlock)).opened;
+    const lensSweepMs = performance.now() - tt;
+    const truth = new Set(truthRows.filter((r) => r.health !== undefined && r.health < threshold).map((r) => r.key.account.toLowerCase()));
+
+    const liquidated = new Map<string, bigint[]>();
+    for (const e of await p.liquidation.queryFilter(p.liquidation.filters.Liquidated(), Number(moveBlock), "latest")) {
+      const a = e.args.account.toLowerCase();
+      liquidated.set(a, [...(liquidated.get(a) ?? []), BigInt(e.blockNumber)]);
+    }
     const first = new Map<string, bigint>();
     let duplicates = 0;
     let falsePositives = 0;
@@ -255,30 +303,57 @@ async function protocolBench(): Promise<Record<string, unknown>> {
       else first.set(pr.account, pr.head);
       if (!truth.has(pr.account)) falsePositives += 1;
     }
-    const blocks = [...truth].filter((a) => first.has(a)).map((a) => Number(first.get(a)! + 1n - moveBlock));
+    const detection = [...truth].filter((a) => first.has(a)).map((a) => Number(first.get(a)! + 1n - moveBlock));
+    const inclusion = [...truth].filter((a) => liquidated.has(a)).map((a) => Number(liquidated.get(a)![0] - moveBlock));
+    const onChainDuplicates = [...liquidated.values()].filter((bs) => bs.length > 1).length;
     const missed = [...truth].filter((a) => !first.has(a)).length;
+    const evaluated = model.stats.evaluated - evalBefore.evaluated;
+    const evalMs = model.stats.evalMs - evalBefore.evalMs;
+    const loopTotalMs = loopMs.reduce((x, y) => x + y, 0);
+    const perBlock = new Map<bigint, number>();
+    for (const bs of liquidated.values()) perBlock.set(bs[0], (perBlock.get(bs[0]) ?? 0) + 1);
     return {
-      accounts: lensAccounts,
-      scan_accounts_per_s: Math.round(scanPerSecond),
-      blocks_to_liquidation_p50: blocks.length ? percentile(blocks, 50) : null,
-      blocks_to_liquidation_p99: blocks.length ? percentile(blocks, 99) : null,
+      accounts: tracked,
+      scan_accounts_per_s: Math.round((tracked * steadyMs.length) / (steadyMs.reduce((x, y) => x + y, 0) / 1000)),
+      blocks_to_liquidation_p50: detection.length ? percentile(detection, 50) : null,
+      blocks_to_liquidation_p99: detection.length ? percentile(detection, 99) : null,
       missed,
-      duplicates,
+      duplicates: duplicates + onChainDuplicates,
       liquidatable: truth.size,
+      inclusion_blocks_p50: inclusion.length ? percentile(inclusion, 50) : null,
+      inclusion_blocks_p99: inclusion.length ? percentile(inclusion, 99) : null,
       measured: {
-        what: "detection to intent: blocks from the price-move block to the first block able to include the liquidation (head when the Liquidator strategy emitted the intent + 1); the Liquidation contract is not in this build, so no liquidation was mined",
+        what:
+          "blocks_to_liquidation_*: detection, in blocks from the price-move block to the first block able to include the liquidation (the head when the Liquidator strategy emitted the intent, + 1), for every account the lens reports below health 1 at the move block. inclusion_blocks_*: blocks from the move block to the block holding that account's Liquidated event, the intents sent at once as liquidate() transactions (gas limit 400k each) into 30M-gas blocks: inclusion is bounded by block gas, not by the keeper",
+        scan:
+          "scan_accounts_per_s: tracked accounts x blocks / wall-clock time of the strategy's whole onBlock over 5 ordinary blocks before the move (event scan, one markOf per live series, the margin model for every account, lens re-checks near the threshold). loopAccountsPerS: the same over the blocks after the move, which also build 1,000 intents while the node mines full blocks of liquidations",
+        steadyBlockMs: steadyMs.map((x) => Math.round(x)),
+        loopAccountsPerS: Math.round(loopAccounts / (loopTotalMs / 1000)),
+        modelOnlyAccountsPerS: evalMs > 0 ? Math.round(evaluated / (evalMs / 1000)) : null,
+        lensSweepAccountsPerS: Math.round(truthRows.length / (lensSweepMs / 1000)),
+        lensRechecks: model.stats.rechecked,
+        markCalls: model.stats.markCalls,
         proposals: proposals.length,
         falsePositives,
-        sweepMs: sweeps.map((x) => Math.round(x)),
-        batchSize,
-        readsPerBlock,
+        duplicateIntents: duplicates,
+        duplicateLiquidationsOnChain: onChainDuplicates,
+        liquidatedOnChain: liquidated.size,
+        sent: sentAt.size,
+        sendErrors: sendErrors.slice(0, 3),
+        inclusionWaitCapped: inclusionCapped,
+        lastInclusionBlock: inclusion.length ? Math.max(...inclusion) : null,
+        liquidationsPerBlock: [...perBlock.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([b, c]) => ({ block: Number(b - moveBlock), count: c })),
         healthOfRangeGasPerBatch: Number(gasPerBatch),
+        batchSize,
         ethCallGasCap: Number(CALL_GAS_CAP),
+        blockGasLimit: Number(BLOCK_GAS_LIMIT),
         strategyLoopMs: { blocks: loopMs.length, max: Math.round(Math.max(...loopMs)), p50: Math.round(percentile(loopMs, 50)) },
+        warmupMs: Math.round(warmupMs),
         blockTimeMs: 1_000,
+        deploySeconds: Math.round(deploySeconds),
         populateSeconds: Math.round(populateSeconds),
         population: `${n} accounts credited by deposit(account, amount) and short 0.01 ETH call each through OptionMarket.trade (impersonated, JSON-RPC batches); one in ten with thin collateral; all three feeds +30% in one block`,
-        rpc: "HTTP JSON-RPC to a local hardhat node on 127.0.0.1, one request per healthOfRange batch",
+        deployment: "npm run deploy (Ignition modules, deploy/parameters/local.json) on a local hardhat node on 127.0.0.1",
       },
     };
   } finally {

@@ -111,12 +111,14 @@ export const liquidatorParamsSchema = z
   .object({
     /**
      * Where health comes from and where liquidations go: `keeper-target-mock` (the test double), or
-     * `margin-engine` (health from `MarginEngine.healthOfRange`; its liquidation venue, the Liquidation
-     * contract, is not in this build, so the config refuses it for now).
+     * `margin-engine` (health from the MarginEngine lens, liquidations through the LiquidationEngine named by
+     * `liquidation`).
      */
     source: z.enum(["keeper-target-mock", "margin-engine"]),
     /** Contract holding the health registry (the mock) or the MarginEngine. */
     target: checksumAddress,
+    /** The LiquidationEngine; required with `margin-engine`, refused with the mock. */
+    liquidation: checksumAddress.optional(),
     /** First block scanned for position events. */
     fromBlock: blockNumber,
     /** Blocks per eth_getLogs request. */
@@ -134,12 +136,15 @@ export const liquidatorParamsSchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.source === "margin-engine") {
+    if (p.source === "margin-engine" && p.liquidation === undefined) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
-        path: ["source"],
-        message: '"margin-engine" has no liquidation venue in this build yet (the Liquidation contract is not wired); use "keeper-target-mock" or disable the liquidator',
+        path: ["liquidation"],
+        message: 'required with "source": "margin-engine": the LiquidationEngine address (or "deployment:liquidation")',
       });
+    }
+    if (p.source === "keeper-target-mock" && p.liquidation !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["liquidation"], message: 'only used with "source": "margin-engine" (the mock liquidates itself)' });
     }
   });
 export type LiquidatorParams = z.infer<typeof liquidatorParamsSchema>;
@@ -297,6 +302,13 @@ const supervisorSchema = z
 export const configSchema = z
   .object({
     chainId: z.number().int().positive(),
+    /**
+     * A deployment record (deploy/deployments/<network>-<chainId>.json, relative to the config file). When set,
+     * any string `"deployment:<name>"` in the file is replaced by the record's address of that name (e.g.
+     * `"deployment:engine"`), and `"deployment:block"` by its deployment block; the record's chain id must equal
+     * `chainId`. Resolved once at load: the validated config holds plain addresses.
+     */
+    deployment: z.string().min(1).optional(),
     /** Journal, lock and state files; relative to the config file. */
     dataDir: z.string().min(1),
     rpc: z
@@ -387,7 +399,8 @@ export function loadConfig(file: string): KeeperConfig {
  * Validates an already-parsed config object.
  * @throws ConfigError listing every problem with its path.
  */
-export function validateConfig(raw: unknown, configPath: string): KeeperConfig {
+export function validateConfig(input: unknown, configPath: string): KeeperConfig {
+  const raw = resolveDeploymentRefs(input, path.dirname(configPath), configPath);
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => describeIssue(issue, raw));
@@ -404,13 +417,76 @@ export function validateConfig(raw: unknown, configPath: string): KeeperConfig {
     strategies[name] = s.type === "custom" ? { ...s, module: path.resolve(dir, s.module) } : s;
   }
   const key = parsed.signer.key.source === "keystore" ? { ...parsed.signer.key, path: path.resolve(dir, parsed.signer.key.path) } : parsed.signer.key;
+  const { deployment: _resolved, ...rest } = parsed;
   return {
-    ...parsed,
+    ...rest,
     configPath,
     dataDir: path.resolve(dir, parsed.dataDir),
     signer: { ...parsed.signer, key },
     strategies,
   };
+}
+
+/* ------------------------------------------------------------------ DEPLOYMENT RECORD */
+
+/** The prefix of a reference to the deployment record. */
+export const DEPLOYMENT_REF = "deployment:";
+
+/** The fields of a deployment record the keeper reads (deploy/lib/deployProtocol.ts writes it). */
+const deploymentRecordSchema = z
+  .object({
+    network: z.string(),
+    chainId: z.number().int().positive(),
+    block: z.number().int().nonnegative(),
+    addresses: z.record(z.string().regex(/^0x[0-9a-fA-F]{40}$/)),
+  })
+  .passthrough();
+
+/**
+ * Replaces every `"deployment:<name>"` string of `raw` by the record's address (checksummed) or, for
+ * `deployment:block`, its block number. Returns `raw` untouched when it names no record.
+ * @throws ConfigError when the record is unreadable, malformed, of another chain, or lacks a referenced name.
+ */
+function resolveDeploymentRefs(raw: unknown, dir: string, configPath: string): unknown {
+  if (raw === null || typeof raw !== "object" || typeof (raw as Record<string, unknown>).deployment !== "string") return raw;
+  const file = path.resolve(dir, (raw as Record<string, string>).deployment);
+  const fail = (msg: string, details: string, hint: string): never => {
+    throw new ConfigError("CONFIG_INVALID", `Invalid keeper config ${configPath}: ${msg}`, { details, hint });
+  };
+  let record: z.infer<typeof deploymentRecordSchema>;
+  try {
+    const parsed = deploymentRecordSchema.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
+    if (!parsed.success) return fail("deployment record is malformed", `${file}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, "Point `deployment` at a file written by `npm run deploy`.");
+    record = parsed.data;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    return fail("deployment record unreadable", `${file}: ${(err as Error).message}`, "Point `deployment` at deploy/deployments/<network>-<chainId>.json (relative to the config file).");
+  }
+  const chainId = (raw as Record<string, unknown>).chainId;
+  if (record.chainId !== chainId) {
+    fail("deployment record is for another chain", `${file} is chain ${record.chainId} (${record.network}); the config says chainId ${String(chainId)}`, "Use the record of the chain the keeper runs on.");
+  }
+  const missing: string[] = [];
+  const walk = (v: unknown, where: string): unknown => {
+    if (typeof v === "string" && v.startsWith(DEPLOYMENT_REF)) {
+      const name = v.slice(DEPLOYMENT_REF.length);
+      if (name === "block") return record.block;
+      const address = record.addresses[name];
+      if (address === undefined) {
+        missing.push(`${where}: "${v}"`);
+        return v;
+      }
+      return getAddress(address.toLowerCase());
+    }
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, `${where}[${i}]`));
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, where ? `${where}.${k}` : k)]));
+    return v;
+  };
+  const out = walk(raw, "");
+  if (missing.length > 0) {
+    fail(`${missing.length} name(s) not in the deployment record`, `\n  - ${missing.join("\n  - ")}`, `The record ${file} has: ${Object.keys(record.addresses).join(", ")}.`);
+  }
+  return out;
 }
 
 /** Every contract address the config names: each must hold bytecode on the chain. */
@@ -421,6 +497,7 @@ export function configuredContracts(config: KeeperConfig): { path: string; addre
     st.policy.allow.forEach((a, i) => out.push({ path: `strategies.${name}.policy.allow[${i}].contract`, address: a.contract }));
     const p = `strategies.${name}.params`;
     if (st.type === "liquidator") out.push({ path: `${p}.target`, address: st.params.target });
+    if (st.type === "liquidator" && st.params.liquidation) out.push({ path: `${p}.liquidation`, address: st.params.liquidation });
     if (st.type === "settler") out.push({ path: `${p}.router`, address: st.params.router }, { path: `${p}.engine`, address: st.params.engine });
     if (st.type === "breaker-watchdog") out.push({ path: `${p}.breaker`, address: st.params.breaker }, { path: `${p}.router`, address: st.params.router });
     if (st.type === "redeem-queue") out.push({ path: `${p}.vault`, address: st.params.vault });

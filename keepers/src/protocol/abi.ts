@@ -9,7 +9,15 @@ import { AbiCoder, Interface, encodeBytes32String, keccak256 } from "ethers";
 const ACCOUNT_HEALTH = "tuple(address account, uint256 collateral, int256 equity, uint256 initialRequirement, uint256 maintenanceRequirement, uint256 health, bool priced)";
 const SPOT_READING = "tuple(uint256 price, uint8 status, uint16 reasons, uint8 validSources, uint64 updatedAt)";
 
+const SERIES_MARK = "tuple(bytes32 underlying, uint64 expiry, uint256 spot, uint256 price, int256 delta, uint256 vega, uint8 status)";
+const MARGIN_PARAMS = "tuple(uint64 initialShock, uint64 maintenanceShock, uint64 initialMinCharge, uint64 maintenanceMinCharge)";
+
 export const ENGINE = new Interface([
+  "event CollateralDeposited(address indexed account, address indexed from, uint256 amount)",
+  "event CollateralWithdrawn(address indexed account, address indexed to, uint256 amount)",
+  `event MarginParamsSet(${MARGIN_PARAMS} oldParams, ${MARGIN_PARAMS} newParams)`,
+  `function marginParams() view returns (${MARGIN_PARAMS})`,
+  `function markOf(uint256 seriesId) view returns (${SERIES_MARK})`,
   "event SeriesRegistered(uint256 indexed seriesId, bytes32 indexed underlying, uint256 strike, uint64 expiry, bool isCall, uint256 vol)",
   "event TradeApplied(address indexed trader, uint256 indexed seriesId, int256 amount, uint256 premium, int256 traderPosition, int256 vaultPosition)",
   "event PositionSettled(address indexed account, uint256 indexed seriesId, int256 amount, uint256 settlementPrice, int256 payout)",

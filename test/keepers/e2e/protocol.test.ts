@@ -8,8 +8,9 @@ import { PositionBook } from "../../../keepers/src/strategies/liquidator/book";
 import { MarginEngineHealthSource, UNPRICED_HEALTH } from "../../../keepers/src/strategies/liquidator/margin-engine";
 import { waitFor } from "../../helpers/processes";
 import { minedTxsFrom } from "../helpers/chain";
-import { readJournal } from "../helpers/keeper";
-import { keeperSuite, startKeeper, type SuiteContext } from "../helpers/suite";
+import { LIQUIDATION_ENGINE_FUNCTIONS } from "../../../keepers/src/strategies/liquidator/liquidation-engine";
+import { liquidationKey, readJournal, tempDir } from "../helpers/keeper";
+import { BLOCK_MS, keeperSuite, startKeeper, type SuiteContext } from "../helpers/suite";
 import { answer, chainTime, deployProtocolViaCli, ETH, listSeries, pushPrice, trade, usdc, wad, WAD, type NodeProtocol } from "../helpers/protocol";
 
 const policy = (contract: string, functions: string[]) => ({ allow: [{ contract, functions }], maxIntentsPerMinute: 300 });
@@ -42,11 +43,107 @@ async function increaseTime(ctx: SuiteContext, seconds: bigint): Promise<void> {
 }
 
 /** The protocol as `npm run deploy` deploys it (deploy/parameters/local.json: ETH at ~3000). */
-const deploy = (ctx: SuiteContext) => deployProtocolViaCli(ctx.provider, ctx.node.url);
+const deploy = (ctx: SuiteContext) => deployProtocolViaCli(ctx.provider, ctx.node.url, tempDir("record"));
+
+/** The liquidator over the MarginEngine lens and the LiquidationEngine, every address from the deployment record. */
+function liquidatorPatch(p: NodeProtocol) {
+  return {
+    ...BASE_PATCH,
+    deployment: p.recordPath,
+    strategies: {
+      liquidator: {
+        policy: { allow: [{ contract: "deployment:liquidation", functions: [LIQUIDATION_ENGINE_FUNCTIONS.liquidate] }], maxIntentsPerMinute: 120 },
+        params: { source: "margin-engine", target: "deployment:engine", liquidation: "deployment:liquidation", fromBlock: "deployment:block" },
+      },
+    },
+  };
+}
+
+/** A reverted liquidation (lost race, health already restored) costs at most this (bounded by the revert path). */
+const REVERTED_LIQUIDATION_GAS_BOUND = 400_000n;
 
 describe("keepers e2e: protocol strategies against the Bulwark contracts", function () {
   this.timeout(420_000);
   const ctx = keeperSuite();
+
+  it("liquidator: an account a price move makes unhealthy is liquidated once through the LiquidationEngine, health rises, and a racing keeper adds no duplicate", async () => {
+    const p = await deploy(ctx);
+    const victim = await ctx.provider.getSigner(7);
+    await (await p.token.mint(victim.address, usdc(50_000))).wait();
+    await (await p.token.connect(victim).approve(p.addresses.engine, usdc(50_000))).wait();
+    await (await p.engine.connect(victim).deposit(victim.address, usdc(50_000))).wait();
+    const expiry = (await chainTime(ctx.provider)) + 7n * 86_400n;
+    const call = await listSeries(p, 3000, expiry, true);
+    await trade(p, victim, call, -wad(10));
+    // Down to initial margin: healthy (maintenance is looser), but a move up breaks it.
+    const free = await p.engine.freeMarginOf(victim.address);
+    await (await p.engine.connect(victim).withdraw(free - usdc(1), victim.address)).wait();
+    expect((await p.engine.accountHealth(victim.address)).health).to.be.greaterThan(WAD);
+
+    // The price that leaves the account at a health of about 0.8 (so one close-factor liquidation restores it),
+    // found on a snapshot that is then reverted.
+    let target = 0n;
+    for (let price = 3030n; price <= 3750n && target === 0n; price += 30n) {
+      const snap = await ctx.node.rpc("evm_snapshot", []);
+      await pushPrice(p, price);
+      if ((await p.engine.accountHealth(victim.address)).health < (WAD * 85n) / 100n) target = price;
+      await ctx.node.rpc("evm_revert", [snap]);
+    }
+    expect(target).to.be.greaterThan(0n);
+
+    // Two keepers with their own keys and journals, both up before the move: a fair race.
+    const k1 = await startKeeper(ctx, { target: p.addresses.engine, patch: liquidatorPatch(p) });
+    const k2 = await startKeeper(ctx, { target: p.addresses.engine, patch: liquidatorPatch(p) });
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await ctx.node.nonceOf(k1.key.address)).to.equal(0);
+    expect(await ctx.node.nonceOf(k2.key.address)).to.equal(0);
+
+    // ETH jumps there in one block, every feed together.
+    await ctx.node.setIntervalMining(0);
+    await ctx.node.setAutomine(false);
+    for (let i = 0; i < p.feeds.length; i++) await p.feeds[i].connect(p.admin).pushRound(answer(p, i, target));
+    await ctx.node.mine();
+    const moveBlock = await ctx.provider.getBlockNumber();
+    await ctx.node.setAutomine(true);
+    await ctx.node.setIntervalMining(BLOCK_MS);
+    const atMove = await p.engine.accountHealth(victim.address, { blockTag: moveBlock });
+    expect(atMove.priced).to.equal(true);
+    expect(atMove.health).to.be.lessThan(WAD);
+
+    const liquidated = async () => p.liquidation.queryFilter(p.liquidation.filters.Liquidated(victim.address), moveBlock, "latest");
+    await waitFor("liquidated", async () => (await liquidated()).length >= 1, 40_000);
+    await waitFor("journals settled", () =>
+      [k1, k2].every((k) => [...readJournal(k.dataDir).values()].every((e) => e.state === "confirmed" || e.state === "failed")),
+      30_000,
+    );
+    await new Promise((r) => setTimeout(r, 3_000)); // a duplicate would land in these blocks
+
+    const events = await liquidated();
+    expect(events).to.have.length(1);
+    const e = events[0].args;
+    expect(e.seriesId).to.equal(call);
+    expect(e.closed).to.equal(wad(5)); // close factor 0.5 of the 10 short
+    expect(e.healthAfter).to.be.greaterThan(e.healthBefore);
+    expect(e.healthAfter).to.be.at.least(WAD);
+    expect(await p.engine.positionOf(victim.address, call)).to.equal(-wad(5));
+    expect((await p.engine.accountHealth(victim.address)).health).to.be.at.least(WAD);
+    const winner = [k1, k2].find((k) => k.key.address.toLowerCase() === e.liquidator.toLowerCase());
+    expect(winner, "the liquidator is one of the keepers").to.not.equal(undefined);
+    expect(readJournal(winner!.dataDir).get(liquidationKey(victim.address, call))?.state).to.equal("confirmed");
+
+    // The loser either skipped at the re-check (no gas) or, sent in the same block, reverted once.
+    let reverted = 0;
+    for (const k of [k1, k2]) {
+      const mined = await minedTxsFrom(ctx.provider, k.key.address);
+      expect(mined.every((m) => m.to?.toLowerCase() === p.addresses.liquidation.toLowerCase())).to.equal(true);
+      for (const m of mined.filter((x) => x.status === 0)) {
+        reverted += 1;
+        expect(m.gasUsed).to.be.lte(REVERTED_LIQUIDATION_GAS_BOUND);
+      }
+      expect(mined.filter((x) => x.status === 1).length).to.equal(k === winner ? 1 : 0);
+    }
+    expect(reverted).to.be.at.most(1);
+  });
 
   it("settler: records the settlement price across a feed phase change, then settles every position once", async () => {
     const p = await deploy(ctx);

@@ -11,12 +11,17 @@
 import { liquidatorParamsSchema, type LiquidatorParams } from "../../core/config";
 import { errorMessage } from "../../core/errors";
 import type { IntentDraft, IntentResult, Strategy, StrategyContext } from "../types";
+import { intentKey } from "../../core/messages";
 import { PositionBook, positionId } from "./book";
 import { KeeperTargetMockVenue } from "./keeper-target-mock";
+import { LiquidationEngineVenue } from "./liquidation-engine";
+import { ModelHealthSource } from "./model-source";
 import type { HealthSource, LiquidationVenue } from "./source";
 
 /** Log-scan chunks per block while catching up. */
 const MAX_CHUNKS_PER_BLOCK = 10;
+/** Pause before proposing again what a restarting signer refused. */
+const SIGNER_RETRY_MS = 1_000;
 /** Blocks after which an intent without an outcome no longer blocks its position. */
 const IN_FLIGHT_TTL_BLOCKS = 20n;
 
@@ -30,14 +35,25 @@ export class Liquidator implements Strategy {
   readonly book = new PositionBook();
   /** position id → block until which it counts as in flight */
   private readonly inFlight = new Map<string, bigint>();
+  /** intent key → position id (a per-account source's position is liquidated per series) */
+  private readonly intentOf = new Map<string, string>();
   private currentBlock = 0n;
+  /** Wall-clock time after which intents the unavailable signer refused are proposed again (0: none). */
+  private retryAt = 0;
 
   async init(ctx: StrategyContext): Promise<void> {
     this.ctx = ctx;
     const parsed = liquidatorParamsSchema.safeParse(ctx.params);
     if (!parsed.success) throw new Error(`invalid liquidator params: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-    const mock = new KeeperTargetMockVenue(ctx.rpc, parsed.data.target);
-    this.wire(ctx, parsed.data, mock, mock);
+    const p = parsed.data;
+    if (p.source === "margin-engine") {
+      // The schema requires `liquidation` with this source.
+      const model = new ModelHealthSource(ctx.rpc, p.target, p.liquidation!, { thresholdWad: BigInt(p.healthThresholdWad) });
+      this.wire(ctx, p, model, new LiquidationEngineVenue(ctx.rpc, p.liquidation!, p.target, model));
+    } else {
+      const mock = new KeeperTargetMockVenue(ctx.rpc, p.target);
+      this.wire(ctx, p, mock, mock);
+    }
   }
 
   /**
@@ -55,9 +71,10 @@ export class Liquidator implements Strategy {
 
   async onBlock(block: bigint): Promise<IntentDraft[]> {
     this.currentBlock = block;
+    this.retryAt = 0;
     await this.discover(block);
 
-    const keys = this.book.selectForRead(this.params.maxReadsPerBlock);
+    const keys = this.book.selectForRead(this.source.evaluatesEveryKey ? Math.max(this.book.size, 1) : this.params.maxReadsPerBlock);
     for (let i = 0; i < keys.length; i += this.params.batchSize) {
       const batch = keys.slice(i, i + this.params.batchSize);
       const healths = await this.source.healthOf(batch, block);
@@ -65,8 +82,8 @@ export class Liquidator implements Strategy {
     }
 
     for (const [id, until] of this.inFlight) if (until < block) this.inFlight.delete(id);
+    for (const [k, id] of this.intentOf) if (!this.inFlight.has(id)) this.intentOf.delete(k);
     const picks = this.book.liquidatable(this.threshold, new Set(this.inFlight.keys()), this.params.maxIntentsPerBlock);
-    for (const p of picks) this.inFlight.set(positionId(p.key), block + IN_FLIGHT_TTL_BLOCKS);
     if (picks.length > 0) {
       this.ctx.log.info("liquidatable positions", {
         block,
@@ -75,12 +92,29 @@ export class Liquidator implements Strategy {
         lowestHealth: picks[0].health,
       });
     }
-    return picks.map((p) => this.venue.liquidation(p.key, this.params.gasLimit));
+    const intents: IntentDraft[] = [];
+    for (const p of picks) {
+      const id = positionId(p.key);
+      let drafts: IntentDraft[];
+      try {
+        drafts = await this.venue.liquidations(p.key, block, this.params.gasLimit);
+      } catch (err) {
+        this.ctx.log.warn("liquidation venue read failed; will retry", { account: p.key.account, reason: errorMessage(err) });
+        continue;
+      }
+      if (drafts.length === 0) continue;
+      this.inFlight.set(id, block + IN_FLIGHT_TTL_BLOCKS);
+      for (const d of drafts) {
+        this.intentOf.set(intentKey(d), id);
+        intents.push(d);
+      }
+    }
+    return intents;
   }
 
   onResult(result: IntentResult): void {
-    // key = action:account:series → position id = account:series
-    const id = result.key.slice(result.key.indexOf(":") + 1);
+    // key = action:account:series → the book's position id (account:series, or account:0 per account)
+    const id = this.intentOf.get(result.key) ?? result.key.slice(result.key.indexOf(":") + 1);
     switch (result.status) {
       case "accepted":
       case "sent":
@@ -88,6 +122,9 @@ export class Liquidator implements Strategy {
       case "refused":
         if (result.code === "POLICY_DUPLICATE") return; // already pending in the signer
         this.inFlight.delete(id);
+        // The signer was (re)starting: propose again a second later, not only on the next block (which, on a
+        // chain that is not producing blocks, may be long in coming). Paced so a long restart is no intent flood.
+        if (result.code === "SIGNER_UNAVAILABLE") this.retryAt = Date.now() + SIGNER_RETRY_MS;
         return;
       case "confirmed":
         this.inFlight.delete(id);
@@ -119,9 +156,12 @@ export class Liquidator implements Strategy {
     }
   }
 
-  /** Events up to the current head not yet scanned (a failed or capped scan): the runner polls again. */
+  /**
+   * Events up to the current head not yet scanned (a failed or capped scan), or an intent refused because the
+   * signer was unavailable: the runner polls again.
+   */
   hasBacklog(): boolean {
-    return this.scannedTo < this.currentBlock;
+    return this.scannedTo < this.currentBlock || (this.retryAt !== 0 && Date.now() >= this.retryAt);
   }
 
   /** For tests and status: the block being processed. */

@@ -61,6 +61,11 @@ export class KeeperTargetMockVenue implements HealthSource, LiquidationVenue {
     return (healths as bigint[]).map((h) => BigInt(h));
   }
 
+  async liquidations(key: PositionKey, _block: bigint, gasLimit?: number): Promise<IntentDraft[]> {
+    return [this.liquidation(key, gasLimit)];
+  }
+
+  /** The intent that liquidates `key` (re-checked with `isLiquidatable`). */
   liquidation(key: PositionKey, gasLimit?: number): IntentDraft {
     return {
       action: "liquidate",

@@ -14,7 +14,7 @@
  * - no requirement (`type(uint256).max`) → {@link NO_REQUIREMENT_HEALTH}: the account stays in the book
  *   (it may open a position later; the lens list never shrinks), unlike the mock's CLOSED_HEALTH.
  *
- * The matching LiquidationVenue (over the Liquidation contract) is the one piece not in this build.
+ * The matching venue is `LiquidationEngineVenue` (`liquidation-engine.ts`): it finds which short to close.
  */
 import type { RpcClient } from "../../core/rpc";
 import { ENGINE } from "../../protocol/abi";

@@ -1,14 +1,15 @@
 /**
- * The two small interfaces the liquidator needs from the protocol. Each on-chain venue implements
- * both in its own file: `keeper-target-mock.ts` now (the test double); a MarginEngine lens plus
- * Liquidation contract implementation once those contracts exist.
+ * The two small interfaces the liquidator needs from the protocol, one file per implementation:
+ * `keeper-target-mock.ts` (the test double, both), `margin-engine.ts` (health from the MarginEngine lens)
+ * with `liquidation-engine.ts` (the LiquidationEngine venue).
  */
 import type { IntentDraft } from "../types";
 import type { PositionKey } from "./book";
 
 /** Events found in a block range. */
 export interface DiscoveryBatch {
-  opened: { key: PositionKey; health: bigint }[];
+  /** New positions, with a health hint when the event carries one. */
+  opened: { key: PositionKey; health?: bigint }[];
   updated: { key: PositionKey; health: bigint }[];
   closed: PositionKey[];
 }
@@ -16,11 +17,20 @@ export interface DiscoveryBatch {
 export interface HealthSource {
   /** Position events in [fromBlock, toBlock]. */
   scan(fromBlock: bigint, toBlock: bigint): Promise<DiscoveryBatch>;
+  /**
+   * True when `healthOf` costs (almost) nothing per key (an off-chain model): the liquidator then passes every
+   * tracked key each block instead of `maxReadsPerBlock` of them.
+   */
+  readonly evaluatesEveryKey?: boolean;
   /** Health of each key at `block` (one call per batch); `CLOSED_HEALTH` for positions that are gone. */
   healthOf(keys: PositionKey[], block: bigint): Promise<bigint[]>;
 }
 
 export interface LiquidationVenue {
-  /** The intent that liquidates `key`, with the re-check the signer runs right before sending. */
-  liquidation(key: PositionKey, gasLimit?: number): IntentDraft;
+  /**
+   * The intents that liquidate `key` as of `block` (none when there is nothing the venue can close), each with
+   * the re-check the signer runs right before sending. The intent's (account, series) may be finer than the
+   * key's: a per-account health source (series 0) gets intents naming the series closed.
+   */
+  liquidations(key: PositionKey, block: bigint, gasLimit?: number): Promise<IntentDraft[]>;
 }

@@ -6,6 +6,7 @@ import { ConfigError } from "../../../../keepers/src/core/errors";
 import { merge, removeTempDirs, tempDir, testConfig } from "../../helpers/keeper";
 
 const TARGET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const LIQUIDATION = "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707";
 const base = () => testConfig({ rpcUrls: ["http://127.0.0.1:8545"], dataDir: "./data", target: TARGET });
 
 function problems(raw: unknown): string {
@@ -32,6 +33,58 @@ describe("keepers core/config", () => {
   it("the example config shipped for operators is valid", () => {
     const example = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "keepers", "config.example.json"), "utf8"));
     expect(validateConfig(example, "/etc/bulwark-keeper/keeper.json").strategies.liquidator.enabled).to.equal(true);
+  });
+
+  describe("deployment record", () => {
+    const ENGINE = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
+    /** Writes `<root>/deploy/deployments/localhost-31337.json` and returns the path of `<root>/keepers/keeper.json`. */
+    function layout(record: Record<string, unknown>): string {
+      const root = tempDir("record");
+      fs.mkdirSync(path.join(root, "deploy", "deployments"), { recursive: true });
+      fs.mkdirSync(path.join(root, "keepers"));
+      fs.writeFileSync(path.join(root, "deploy", "deployments", "localhost-31337.json"), JSON.stringify(record));
+      return path.join(root, "keepers", "keeper.json");
+    }
+    const record = (o: Record<string, unknown> = {}) => ({
+      network: "localhost",
+      chainId: 31337,
+      block: 42,
+      addresses: { engine: ENGINE.toLowerCase(), liquidation: LIQUIDATION, router: TARGET, breaker: TARGET, vault: TARGET },
+      ...o,
+    });
+
+    it("the deployment-record example resolves every reference: addresses checksummed, fromBlock the record's block", () => {
+      const configPath = layout(record());
+      const example = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "keepers", "config.deployment.example.json"), "utf8"));
+      const c = validateConfig(example, configPath);
+      const liq = c.strategies.liquidator;
+      expect(liq.type === "liquidator" && liq.params).to.include({ target: ENGINE, liquidation: LIQUIDATION, fromBlock: 42 });
+      expect(liq.policy.allow[0].contract).to.equal(LIQUIDATION);
+      expect(c.strategies.settler.type === "settler" && c.strategies.settler.params.engine).to.equal(ENGINE);
+      expect("deployment" in c).to.equal(false); // resolved once: the signer gets plain addresses
+    });
+
+    it("refuses a record of another chain, a name the record lacks, and a missing record", () => {
+      const cfg = (configPath: string, patch: Record<string, unknown> = {}) =>
+        merge(base(), { deployment: "../deploy/deployments/localhost-31337.json", strategies: { liquidator: { params: { target: "deployment:engine", ...patch } } } });
+      const other = layout(record({ chainId: 1, network: "mainnet" }));
+      expect(() => validateConfig(cfg(other), other)).to.throw(ConfigError, /deployment record is for another chain/);
+      try {
+        validateConfig(cfg(other), other);
+      } catch (err) {
+        expect((err as ConfigError).details).to.contain("chain 1 (mainnet); the config says chainId 31337");
+      }
+      const ok = layout(record());
+      let details = "";
+      try {
+        validateConfig(cfg(ok, { target: "deployment:enigne" }), ok);
+      } catch (err) {
+        details = `${(err as ConfigError).message}`;
+      }
+      expect(details).to.contain('strategies.liquidator.params.target: "deployment:enigne"').and.to.contain("has: engine, liquidation");
+      expect(() => validateConfig(cfg(ok), "/nowhere/keeper.json")).to.throw(ConfigError, /deployment record unreadable/);
+      expect(validateConfig(cfg(ok), ok).strategies.liquidator.type === "liquidator" && validateConfig(cfg(ok), ok).strategies.liquidator.params).to.include({ target: ENGINE });
+    });
   });
 
   it("refuses an unknown key and suggests the field with its unit", () => {
@@ -93,7 +146,15 @@ describe("keepers core/config", () => {
     const unknown = merge(base(), { strategies: { x: { type: "teleporter", enabled: true } } });
     expect(problems(unknown)).to.contain("strategies.x.type");
     const engine = merge(base(), { strategies: { liquidator: { params: { source: "margin-engine" } } } });
-    expect(problems(engine)).to.contain("has no liquidation venue in this build yet");
+    expect(problems(engine)).to.contain('strategies.liquidator.params.liquidation: required with "source": "margin-engine"');
+    const mockWithVenue = merge(base(), { strategies: { liquidator: { params: { liquidation: LIQUIDATION } } } });
+    expect(problems(mockWithVenue)).to.contain('strategies.liquidator.params.liquidation: only used with "source": "margin-engine"');
+  });
+
+  it("accepts the margin-engine liquidator with its LiquidationEngine, whose address preflight checks too", () => {
+    const c = validateConfig(merge(base(), { strategies: { liquidator: { params: { source: "margin-engine", liquidation: LIQUIDATION } } } }), "/etc/keeper/keeper.json");
+    expect(c.strategies.liquidator.type === "liquidator" && c.strategies.liquidator.params.liquidation).to.equal(LIQUIDATION);
+    expect(configuredContracts(c).map((x) => x.path)).to.include("strategies.liquidator.params.liquidation");
   });
 
   it("enforces cross-field rules", () => {

@@ -1,0 +1,164 @@
+/**
+ * {@link LiquidationVenue} over the protocol's `LiquidationEngine` (contracts/liquidation), paired with the
+ * MarginEngine health source (`margin-engine.ts`), which reports health per account (key `(account, 0)`).
+ *
+ * For an account below the threshold the venue reads its positions at the block, picks ONE short to close
+ * (the largest by notional, amount x strike, among the series not yet expired) and sizes the amount by the
+ * engine's policy: `closeFactor` of the short (rounded up), or the whole short when the rest would be under
+ * `dustAmount`. The engine clips the amount again by the same rule (and closes an insolvent account's whole
+ * short whatever is asked), so the sizing only avoids asking for more than one call may take. One short per
+ * account per round: the liquidation must leave the account healthier, and a second intent built on the same
+ * pre-liquidation state could revert once the first has restored it. When the first lands the liquidator
+ * re-reads the account and proposes the next short if it is still unhealthy.
+ *
+ * Re-check: `positionOf(account, series)` must still return the short the venue saw. A liquidation by anyone
+ * (this keeper's earlier intent, another keeper), a settlement or a trade in between changes it, and the signer
+ * then skips the intent for the price of one `eth_call`; a position that is unchanged but no longer
+ * liquidatable (a deposit) fails the signer's gas estimation and is not signed either.
+ *
+ * Signer policy: allow the liquidation engine's {@link LIQUIDATION_ENGINE_FUNCTIONS}.liquidate
+ * (`liquidate(address,uint256,uint256)`). `liquidateMany` is encoded by {@link encodeLiquidateMany} for
+ * operators who batch; the strategy itself sends one item per intent, so the signer's one-pending-action-per-
+ * (account, series) rule holds.
+ */
+import { AbiCoder, Interface } from "ethers";
+import type { RpcClient } from "../../core/rpc";
+import { ENGINE } from "../../protocol/abi";
+import type { IntentDraft } from "../types";
+import type { PositionKey } from "./book";
+import type { LiquidationVenue } from "./source";
+
+/** The functions of the liquidation engine a liquidator's policy needs (canonical signatures). */
+export const LIQUIDATION_ENGINE_FUNCTIONS = {
+  liquidate: "liquidate(address,uint256,uint256)",
+  liquidateMany: "liquidateMany((address,uint256,uint256)[])",
+} as const;
+
+const PARAMS = "tuple(uint64 closeFactor, uint64 dustAmount, uint64 penaltyRate, uint64 baseFeeRate, uint64 feeSlopePerSecond, uint64 maxFeeRate, uint64 insuranceShare, uint32 maxSpotAge)";
+
+export const LIQUIDATION_ENGINE = new Interface([
+  "function liquidate(address account, uint256 seriesId, uint256 amount) returns (tuple(uint256 closed, uint256 markValue, uint256 fee, uint256 penalty, uint256 insuranceCover, uint256 badDebt, uint256 healthBefore, uint256 healthAfter) outcome)",
+  "function liquidateMany(tuple(address account, uint256 seriesId, uint256 amount)[] items) returns (uint256 done)",
+  `function params() view returns (${PARAMS})`,
+  "function MAX_BATCH() view returns (uint256)",
+  "event Liquidated(address indexed account, uint256 indexed seriesId, address indexed liquidator, uint256 closed, uint256 markValue, uint256 penalty, uint256 fee, uint256 insuranceCover, uint256 badDebt, uint256 healthBefore, uint256 healthAfter)",
+  "event LiquidationSkipped(address indexed account, uint256 indexed seriesId, bytes reason)",
+]);
+
+const WAD = 10n ** 18n;
+const coder = AbiCoder.defaultAbiCoder();
+
+/** The part of the liquidation policy that sizes an amount. */
+export interface ClosePolicy {
+  closeFactor: bigint;
+  dustAmount: bigint;
+}
+
+/**
+ * Options to ask for when closing part of a short of `short` options (magnitude): `closeFactor` of it rounded
+ * up, or all of it when the short or the rest would be below `dustAmount` (the engine's own rule).
+ */
+export function sizeClose(short: bigint, policy: ClosePolicy): bigint {
+  if (short <= 0n) return 0n;
+  const part = (short * policy.closeFactor + WAD - 1n) / WAD;
+  const amount = part > short ? short : part;
+  return short - amount < policy.dustAmount ? short : amount;
+}
+
+/** Calldata of `liquidateMany(items)`; at most the contract's `MAX_BATCH` (20) items. */
+export function encodeLiquidateMany(items: { account: string; seriesId: bigint; amount: bigint }[]): string {
+  return LIQUIDATION_ENGINE.encodeFunctionData("liquidateMany", [items.map((i) => [i.account, i.seriesId, i.amount])]);
+}
+
+interface SeriesTerms {
+  strike: bigint;
+  expiry: bigint;
+}
+
+/**
+ * What a health source that replicates accounts off chain can tell the venue, so that building an intent costs no
+ * read (`model-source.ts` implements it). Each answer may be undefined: the venue then reads the chain.
+ */
+export interface PositionHints {
+  positionsOf(account: string): { series: bigint; amount: bigint }[] | undefined;
+  termsOf(series: bigint): SeriesTerms | undefined;
+  timestampOf(block: bigint): bigint | undefined;
+}
+
+/** Re-read the policy at most this often (blocks): RISK may change it, within its bounds. */
+const POLICY_TTL_BLOCKS = 50n;
+
+export class LiquidationEngineVenue implements LiquidationVenue {
+  private policy: ClosePolicy | null = null;
+  private policyAt = -1n;
+  private readonly series = new Map<bigint, SeriesTerms>();
+
+  constructor(
+    private readonly rpc: RpcClient,
+    /** The LiquidationEngine. */
+    readonly liquidation: string,
+    /** The MarginEngine (positions, series terms). */
+    readonly engine: string,
+    private readonly hints?: PositionHints,
+  ) {}
+
+  async liquidations(key: PositionKey, block: bigint, gasLimit?: number): Promise<IntentDraft[]> {
+    const policy = await this.policyAt_(block);
+    const positions = this.hints?.positionsOf(key.account) ?? (await this.readPositions(key.account, block));
+    const now = this.hints?.timestampOf(block) ?? (await this.rpc.getBlock(block)).timestamp;
+    let best: { series: bigint; short: bigint; notional: bigint } | null = null;
+    for (const { series, amount } of positions) {
+      if (amount >= 0n) continue;
+      const terms = this.hints?.termsOf(series) ?? (await this.terms(series, block));
+      if (terms.expiry <= now) continue; // settlement, not liquidation, closes it
+      const notional = -amount * terms.strike;
+      if (best === null || notional > best.notional) best = { series, short: -amount, notional };
+    }
+    if (best === null) return [];
+    const amount = sizeClose(best.short, policy);
+    return [
+      {
+        action: "liquidate",
+        account: key.account,
+        series: best.series.toString(),
+        to: this.liquidation,
+        data: LIQUIDATION_ENGINE.encodeFunctionData("liquidate", [key.account, best.series, amount]),
+        gasLimit: gasLimit === undefined ? undefined : String(gasLimit),
+        recheck: {
+          to: this.engine,
+          data: ENGINE.encodeFunctionData("positionOf", [key.account, best.series]),
+          expect: coder.encode(["int256"], [-best.short]),
+        },
+      },
+    ];
+  }
+
+  private async readPositions(account: string, block: bigint): Promise<{ series: bigint; amount: bigint }[]> {
+    const [ids, amounts] = ENGINE.decodeFunctionResult(
+      "positionsOf",
+      await this.rpc.call({ to: this.engine, data: ENGINE.encodeFunctionData("positionsOf", [account]) }, block),
+    ) as unknown as [bigint[], bigint[]];
+    return ids.map((id, i) => ({ series: BigInt(id), amount: BigInt(amounts[i]) }));
+  }
+
+  private async policyAt_(block: bigint): Promise<ClosePolicy> {
+    if (this.policy === null || block - this.policyAt >= POLICY_TTL_BLOCKS || block < this.policyAt) {
+      const out = await this.rpc.call({ to: this.liquidation, data: LIQUIDATION_ENGINE.encodeFunctionData("params") }, block);
+      const [p] = LIQUIDATION_ENGINE.decodeFunctionResult("params", out);
+      this.policy = { closeFactor: BigInt(p.closeFactor), dustAmount: BigInt(p.dustAmount) };
+      this.policyAt = block;
+    }
+    return this.policy;
+  }
+
+  private async terms(series: bigint, block: bigint): Promise<SeriesTerms> {
+    let t = this.series.get(series);
+    if (!t) {
+      const out = await this.rpc.call({ to: this.engine, data: ENGINE.encodeFunctionData("getSeries", [series]) }, block);
+      const [s] = ENGINE.decodeFunctionResult("getSeries", out);
+      t = { strike: BigInt(s.strike), expiry: BigInt(s.expiry) };
+      this.series.set(series, t); // series terms never change
+    }
+    return t;
+  }
+}

@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import { AbiCoder, Wallet } from "ethers";
+import type { RpcClient } from "../../../../keepers/src/core/rpc";
+import { selectorOf } from "../../../../keepers/src/core/config";
+import { ENGINE } from "../../../../keepers/src/protocol/abi";
+import {
+  encodeLiquidateMany,
+  LIQUIDATION_ENGINE,
+  LIQUIDATION_ENGINE_FUNCTIONS,
+  LiquidationEngineVenue,
+  sizeClose,
+} from "../../../../keepers/src/strategies/liquidator/liquidation-engine";
+
+const WAD = 10n ** 18n;
+const ENGINE_ADDR = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
+const LIQ_ADDR = "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707";
+const coder = AbiCoder.defaultAbiCoder();
+const NOW = 1_000_000n;
+
+interface FakeSeries {
+  strike: bigint;
+  expiry: bigint;
+}
+
+/** A fake chain: one account's positions, series terms, the liquidation policy; counts `params` reads. */
+function fakeRpc(positions: [bigint, bigint][], series: Record<string, FakeSeries>, policy = { closeFactor: WAD / 2n, dustAmount: WAD / 2n }) {
+  const reads = { params: 0, getSeries: 0 };
+  const rpc = {
+    getBlock: async () => ({ number: 10n, hash: "0x", timestamp: NOW, baseFeePerGas: null }),
+    call: async (req: { to: string; data: string }) => {
+      if (req.to === LIQ_ADDR) {
+        reads.params += 1;
+        return LIQUIDATION_ENGINE.encodeFunctionResult("params", [[policy.closeFactor, policy.dustAmount, 0n, 0n, 0n, 0n, 0n, 3600n]]);
+      }
+      const parsed = ENGINE.parseTransaction({ data: req.data })!;
+      if (parsed.name === "positionsOf") return ENGINE.encodeFunctionResult("positionsOf", [positions.map((p) => p[0]), positions.map((p) => p[1])]);
+      if (parsed.name === "getSeries") {
+        reads.getSeries += 1;
+        const s = series[String(parsed.args[0])];
+        return ENGINE.encodeFunctionResult("getSeries", [[`0x${"00".repeat(32)}`, s.strike, s.expiry, true, WAD, false]]);
+      }
+      throw new Error(`unexpected call ${parsed.name}`);
+    },
+  } as unknown as RpcClient;
+  return { rpc, reads };
+}
+
+describe("keepers strategies/liquidator: LiquidationEngineVenue", () => {
+  const account = Wallet.createRandom().address;
+
+  it("sizes a close by the close factor (rounded up), the whole short when it or the rest is dust", () => {
+    const policy = { closeFactor: WAD / 2n, dustAmount: WAD / 2n };
+    expect(sizeClose(10n * WAD, policy)).to.equal(5n * WAD);
+    expect(sizeClose(10n * WAD + 1n, policy)).to.equal(5n * WAD + 1n); // rounded up
+    expect(sizeClose(WAD / 4n, policy)).to.equal(WAD / 4n); // the short itself is dust
+    expect(sizeClose((9n * WAD) / 10n, policy)).to.equal((9n * WAD) / 10n); // the rest (0.45) would be dust
+    expect(sizeClose(0n, policy)).to.equal(0n);
+    expect(sizeClose(3n * WAD, { closeFactor: WAD, dustAmount: 0n })).to.equal(3n * WAD);
+  });
+
+  it("closes the largest live short by notional, re-checked by the position it saw", async () => {
+    const { rpc } = fakeRpc(
+      [
+        [1n, 4n * WAD], // long: not liquidated
+        [2n, -2n * WAD], // short, strike 3000: notional 6000
+        [3n, -3n * WAD], // short, strike 1000: notional 3000
+        [4n, -9n * WAD], // short but expired: settlement's job
+      ],
+      { "1": { strike: 3000n * WAD, expiry: NOW + 1n }, "2": { strike: 3000n * WAD, expiry: NOW + 100n }, "3": { strike: 1000n * WAD, expiry: NOW + 100n }, "4": { strike: 5000n * WAD, expiry: NOW } },
+    );
+    const venue = new LiquidationEngineVenue(rpc, LIQ_ADDR, ENGINE_ADDR);
+    const [intent, ...rest] = await venue.liquidations({ account, series: 0n }, 10n, 900_000);
+    expect(rest).to.have.length(0);
+    expect(intent).to.include({ action: "liquidate", account, series: "2", to: LIQ_ADDR, gasLimit: "900000" });
+    const call = LIQUIDATION_ENGINE.parseTransaction({ data: intent.data })!;
+    expect(call.name).to.equal("liquidate");
+    expect(call.args.map((a: unknown) => String(a))).to.deep.equal([account, "2", String(WAD)]); // half of 2
+    expect(intent.data.slice(0, 10)).to.equal(selectorOf(LIQUIDATION_ENGINE_FUNCTIONS.liquidate));
+    expect(intent.recheck).to.deep.equal({
+      to: ENGINE_ADDR,
+      data: ENGINE.encodeFunctionData("positionOf", [account, 2n]),
+      expect: coder.encode(["int256"], [-2n * WAD]),
+    });
+  });
+
+  it("proposes nothing for an account without a live short, and caches the policy and series terms", async () => {
+    const { rpc, reads } = fakeRpc([[1n, WAD]], { "1": { strike: WAD, expiry: NOW + 1n } });
+    const venue = new LiquidationEngineVenue(rpc, LIQ_ADDR, ENGINE_ADDR);
+    expect(await venue.liquidations({ account, series: 0n }, 10n)).to.deep.equal([]);
+    expect(await venue.liquidations({ account, series: 0n }, 11n)).to.deep.equal([]);
+    expect(reads.params).to.equal(1);
+    expect(reads.getSeries).to.equal(0); // longs need no terms
+  });
+
+  it("encodes a batch for liquidateMany with the selector operators allow", () => {
+    const data = encodeLiquidateMany([{ account, seriesId: 7n, amount: WAD }]);
+    expect(data.slice(0, 10)).to.equal(selectorOf(LIQUIDATION_ENGINE_FUNCTIONS.liquidateMany));
+    const parsed = LIQUIDATION_ENGINE.parseTransaction({ data })!;
+    expect(parsed.args[0][0].map((x: unknown) => String(x))).to.deep.equal([account, "7", String(WAD)]);
+  });
+});
