@@ -125,14 +125,23 @@ export class RpcClient {
       throw new RpcError("RPC_RATE_LIMITED", `Endpoint is cooling down after HTTP 429`, { ...fields, retryAfterMs: cool - Date.now() });
     }
     const body = JSON.stringify({ jsonrpc: "2.0", id: this.nextId++, method, params });
-    let res: Response;
-    try {
-      res = await fetch(url, {
+    const send = () =>
+      fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+    let res: Response;
+    try {
+      try {
+        res = await send();
+      } catch (err) {
+        // A pooled keep-alive connection the node had already closed fails before any answer: a read is sent
+        // again once on a fresh connection. A raw transaction is not (the executor owns resending it).
+        if (!socketClosed(err) || method === "eth_sendRawTransaction") throw err;
+        res = await send();
+      }
     } catch (err) {
       const name = (err as Error).name;
       if (name === "TimeoutError" || name === "AbortError") {
@@ -273,6 +282,14 @@ function parseRetryAfter(value: string | null): number {
   if (Number.isFinite(secs) && secs >= 0) return Math.max(100, secs * 1_000);
   const date = Date.parse(value);
   return Number.isFinite(date) ? Math.max(100, date - Date.now()) : 1_000;
+}
+
+/** True when a fetch failed because the connection was reset or closed by the other side. */
+function socketClosed(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  if (!cause) return false;
+  if (cause.code === "ECONNRESET" || cause.code === "UND_ERR_SOCKET" || cause.code === "EPIPE") return true;
+  return typeof cause.message === "string" && cause.message.includes("other side closed");
 }
 
 function causeMessage(err: unknown): string {

@@ -86,4 +86,23 @@ describe("keepers core/rpc", () => {
     expect((await rpcError(new RpcClient({ urls: [s.url], timeoutMs: 1_000 }).blockNumber())).code).to.equal("RPC_BAD_RESPONSE");
     await s.close();
   });
+  it("sends a read again once when the connection is reset before an answer; never a raw transaction", async () => {
+    let resets = 0;
+    const s = await server((b, res) => {
+      if (resets < 1 || b.method === "eth_sendRawTransaction") {
+        resets += 1;
+        res.socket?.destroy();
+        return;
+      }
+      ok("0x9")(b, res);
+    });
+    const rpc = new RpcClient({ urls: [s.url], timeoutMs: 1_000 });
+    expect(await rpc.blockNumber()).to.equal(9n);
+    expect(s.hits()).to.equal(2);
+
+    const e = await rpcError(rpc.request("eth_sendRawTransaction", ["0x00"]));
+    expect(e.code).to.equal("RPC_UNREACHABLE");
+    expect(s.hits()).to.equal(3);
+    await s.close();
+  });
 });
