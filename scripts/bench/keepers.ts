@@ -11,10 +11,11 @@
  *    venue, in real time against 1-second blocks; its intents are sent at once as transactions.
  *    - `scan_accounts_per_s`: accounts evaluated per second: tracked accounts x blocks / time of the whole onBlock
  *      over 5 ordinary blocks before the move (`measured.loopAccountsPerS`: the same over the busy blocks after it);
- *    - `blocks_to_liquidation_*`: detection: blocks from the move's block to the first block able to include the
- *      liquidation (head when the intent was emitted + 1), over the accounts the lens reports below 1 at the move;
- *    - `inclusion_blocks_*`: blocks from the move to the block holding the account's `Liquidated` event; bounded by
- *      the 30M block gas limit, not by the keeper;
+ *    - `blocks_to_liquidation_*`: blocks from the move's block to the block holding the account's `Liquidated`
+ *      event, over the accounts the lens reports below 1 at the move; bounded by the 30M block gas limit (about 164
+ *      liquidations fit in a block), not by the keeper alone;
+ *    - `detection_blocks_*`: blocks from the move's block to the first block able to include the liquidation (head
+ *      when the intent was emitted + 1): the keeper's own share;
  *    - `missed`: liquidatable accounts never proposed within `WINDOW_BLOCKS`; `duplicates`: a second intent for an
  *      account already proposed, plus accounts liquidated twice on chain.
  * 2. `service`: the keeper service end to end against KeeperTargetMock (latency, batch, recovery, gas, memory).
@@ -315,16 +316,16 @@ async function protocolBench(): Promise<Record<string, unknown>> {
     return {
       accounts: tracked,
       scan_accounts_per_s: Math.round((tracked * steadyMs.length) / (steadyMs.reduce((x, y) => x + y, 0) / 1000)),
-      blocks_to_liquidation_p50: detection.length ? percentile(detection, 50) : null,
-      blocks_to_liquidation_p99: detection.length ? percentile(detection, 99) : null,
+      blocks_to_liquidation_p50: inclusion.length ? percentile(inclusion, 50) : null,
+      blocks_to_liquidation_p99: inclusion.length ? percentile(inclusion, 99) : null,
       missed,
       duplicates: duplicates + onChainDuplicates,
       liquidatable: truth.size,
-      inclusion_blocks_p50: inclusion.length ? percentile(inclusion, 50) : null,
-      inclusion_blocks_p99: inclusion.length ? percentile(inclusion, 99) : null,
+      detection_blocks_p50: detection.length ? percentile(detection, 50) : null,
+      detection_blocks_p99: detection.length ? percentile(detection, 99) : null,
       measured: {
         what:
-          "blocks_to_liquidation_*: detection, in blocks from the price-move block to the first block able to include the liquidation (the head when the Liquidator strategy emitted the intent, + 1), for every account the lens reports below health 1 at the move block. inclusion_blocks_*: blocks from the move block to the block holding that account's Liquidated event, the intents sent at once as liquidate() transactions (gas limit 400k each) into 30M-gas blocks: inclusion is bounded by block gas, not by the keeper",
+          "blocks_to_liquidation_*: blocks from the price-move block to the block holding the account's Liquidated event, for every account the lens reports below health 1 at the move block, the intents sent at once as liquidate() transactions (gas limit 400k each) into 30M-gas blocks: bounded by block gas (about 164 liquidations per block), not by the keeper alone. detection_blocks_*: blocks from the move block to the first block able to include the liquidation (the head when the Liquidator strategy emitted the intent, + 1): the keeper's own share",
         scan:
           "scan_accounts_per_s: tracked accounts x blocks / wall-clock time of the strategy's whole onBlock over 5 ordinary blocks before the move (event scan, one markOf per live series, the margin model for every account, lens re-checks near the threshold). loopAccountsPerS: the same over the blocks after the move, which also build 1,000 intents while the node mines full blocks of liquidations",
         steadyBlockMs: steadyMs.map((x) => Math.round(x)),
