@@ -106,12 +106,13 @@ let cached: World | undefined;
  * - another suite's `loadFixture` may revert below the world's base snapshot: the failed revert shows it;
  * - reverting to the world's base would delete every snapshot another suite took since (its cached fixtures would
  *   then fail to load): snapshot ids are a global counter, so a probe snapshot that is not the next id after the
- *   world's own shows that someone else snapshotted. In both cases the world is deployed afresh instead.
+ *   world's own and the one consumed by each of the world's transactions since (see `Chain.sent`) shows that someone
+ *   else snapshotted. In both cases the world is deployed afresh instead.
  */
 export async function world(): Promise<World> {
   if (cached) {
     const probe = await cached.chain.snapshot();
-    const untouched = BigInt(probe) === BigInt(cached.baseSnapshot) + 1n;
+    const untouched = BigInt(probe) === BigInt(cached.baseSnapshot) + 1n + BigInt(cached.chain.sent - cached.sentAtBase);
     await cached.chain.revert(probe); // the newest snapshot: dropping it changes nothing else
     if (!untouched) cached = undefined;
   }
