@@ -676,7 +676,7 @@ export const oracleFault = (fault: Fault): Action => ({
   },
 });
 
-export type Warp = "small" | "hours" | "days" | "toCutoff" | "pastExpiry" | "pastLongExpiry";
+export type Warp = "small" | "hours" | "days" | "toCutoff" | "pastExpiry" | "pastLongExpiry" | "pastSettlementDelay";
 
 export const warp = (kind: Warp, seconds: bigint): Action => ({
   describe: `warp ${kind} ${seconds}s`,
@@ -691,6 +691,8 @@ export const warp = (kind: Warp, seconds: bigint): Action => ({
     if (kind === "toCutoff") target = near - model.quoteParams.tradingCutoff - 2n + (seconds % 4n);
     if (kind === "pastExpiry") target = near + (seconds % 7200n);
     if (kind === "pastLongExpiry") target = far + (seconds % 7200n);
+    // Into the hour after the near expiry's settlement delay (the router records settlements from then on).
+    if (kind === "pastSettlementDelay") target = near + world.settlementParams.settlementDelay + (seconds % 3600n);
     if (target <= model.time) target = model.time + 1n;
     await world.chain.mine(target);
     model.time = target;
