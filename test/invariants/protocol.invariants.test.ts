@@ -9,8 +9,9 @@ import { WAD } from "./harness/math";
 /**
  * The short invariant campaign (part of `npm test` and `npm run test:invariants`, which pin FUZZ_SEED to 20261122 so
  * that CI replays the same sequences; `npm run fuzz` leaves it unset: a random seed, printed): random sequences of
- * user, keeper, guardian, admin, attacker and simulator actions against the core, the real circuit breaker and the
- * real liquidation engine on the mock router, every invariant of audits/INVARIANTS.md checked after every action,
+ * user, keeper, guardian, admin, attacker and simulator actions against the protocol as `deployProtocol` ships it
+ * (Ignition modules, deploy/parameters/fuzz.json: the real router over mock Chainlink feeds and a mock sequencer
+ * feed, the real breaker and liquidation engine), every invariant of audits/INVARIANTS.md checked after every action,
  * every revert justified by the model. FUZZ_SEED, FUZZ_RUNS, FUZZ_DEPTH, FUZZ_PATH, FUZZ_FULL_EVERY,
  * FUZZ_TIME_LIMIT_S (default 35 s here: no new run starts after it, so the file stays under a minute) and FUZZ_SHRINK=1 come from the environment;
  * a failure prints the seed and the path to replay it (shrunk with FUZZ_SHRINK=1).
