@@ -34,8 +34,8 @@ export class Chain {
   private readonly provider = hre.network.provider;
   readonly profile: ChainProfile = { txs: 0, txMs: 0, calls: 0, callMs: 0, other: 0, otherMs: 0 };
   /**
-   * Transactions submitted so far. With the Ignition plugin loaded, the node consumes one snapshot id per
-   * `eth_sendTransaction` (mined or reverted): the campaign counts them to tell its own ids from another suite's.
+   * Transactions submitted so far. Measured on this node: every `eth_sendTransaction` (mined or reverted) consumes one
+   * snapshot id, so the campaign counts them to tell its own ids from another suite's (campaign.ts `world`).
    */
   sent = 0;
   private readonly errors = new Map<string, ErrorFragment>();
