@@ -9,8 +9,9 @@ import { WAD } from "./harness/math";
 /**
  * The short invariant campaign (part of `npm test` and `npm run test:invariants`, which pin FUZZ_SEED to 20261122 so
  * that CI replays the same sequences; `npm run fuzz` leaves it unset: a random seed, printed): random sequences of
- * user, keeper, guardian, admin, attacker and simulator actions against the core, the real circuit breaker and the
- * real liquidation engine on the mock router, every invariant of audits/INVARIANTS.md checked after every action,
+ * user, keeper, guardian, admin, attacker and simulator actions against the protocol as `deployProtocol` ships it
+ * (Ignition modules, deploy/parameters/fuzz.json: the real router over mock Chainlink feeds and a mock sequencer
+ * feed, the real breaker and liquidation engine), every invariant of audits/INVARIANTS.md checked after every action,
  * every revert justified by the model. FUZZ_SEED, FUZZ_RUNS, FUZZ_DEPTH, FUZZ_PATH, FUZZ_FULL_EVERY,
  * FUZZ_TIME_LIMIT_S (default 35 s here: no new run starts after it, so the file stays under a minute) and FUZZ_SHRINK=1 come from the environment;
  * a failure prints the seed and the path to replay it (shrunk with FUZZ_SHRINK=1).
@@ -80,6 +81,44 @@ describe("Invariants: protocol model campaign", function () {
       A.poke(KEEPER, "market"),
       A.trade(BOB, 1, WAD, "generous", false),
     ]);
+  });
+
+  it("prices through the feeds, the sequencer's grace period and the settlement rounds exactly as the oracle model predicts", async function () {
+    const w = await world();
+    await runSequence(w, [
+      A.trade(ALICE, 0, -WAD, "generous", false),
+      A.trade(BOB, 3, WAD, "generous", false),
+      A.oracleFault("sequencerDown"),
+      A.trade(BOB, 1, WAD, "generous", false),
+      A.moveSpot(10_100n), // the sequencer is back up: FAILED through its grace period
+      A.trade(BOB, 1, WAD, "generous", false),
+      A.warp("small", 400n),
+      A.trade(BOB, 1, WAD, "generous", false),
+      A.oracleFault("outlier"),
+      A.oracleFault("degraded"),
+      A.poke(KEEPER, "market"),
+      A.oracleFault("failed"),
+      A.poke(KEEPER, "market"),
+      A.moveSpot(9_900n),
+      A.warp("pastExpiry", 0n),
+      A.setSettlement(0, 9_000n, false), // before the settlement delay
+      A.warp("small", 400n),
+      A.setSettlement(0, 9_000n, false), // silent feeds publish, the keeper records their first rounds
+      A.settle(LP, ALICE, 0), // inside the dispute window
+      A.setSettlement(0, 9_000n, true),
+      A.warp("hours", 0n),
+      A.settle(LP, ALICE, 0),
+      A.settle(LP, BOB, 3),
+      A.warp("pastLongExpiry", 0n),
+      A.oracleFault("failed"),
+      A.warp("days", 100_000n),
+      A.setSettlement(1, 10_000n, false), // rounds too late for a quorum: the keeper proposes the fallback spot
+      A.warp("hours", 0n),
+      A.settle(LP, ALICE, 6),
+    ]);
+    const s = await observe(w, true);
+    expect(s.accounts[ALICE].positions[0]).to.equal(0n);
+    expect(s.accounts[BOB].positions[3]).to.equal(0n);
   });
 
   it("holds every invariant after every action of a random campaign", async function () {

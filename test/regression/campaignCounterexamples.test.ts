@@ -20,6 +20,7 @@ describe("Regression: invariant-campaign counterexamples", function () {
       A.trade(ALICE, 0, -(WAD / 100n), "exact", false),
       A.warp("pastExpiry", 0n),
       A.moveSpot(9_700n),
+      A.warp("small", 600n), // past the router's settlement delay
       A.setSettlement(0, 5_000n, true),
       A.moveSpot(5_000n),
       A.settle(LP, ALICE, 0),
@@ -38,6 +39,7 @@ describe("Regression: invariant-campaign counterexamples", function () {
       A.setSettlement(0, 5_000n, false),
       A.warp("pastExpiry", 0n),
       A.moveSpot(9_700n),
+      A.warp("small", 600n), // past the router's settlement delay
       A.setSettlement(0, 5_000n, true),
       A.settle(ATTACKER, ALICE, 0),
       A.settle(ATTACKER, ALICE, 0),

@@ -1,8 +1,9 @@
 import { exec, judge, assertEq, assert, Violation, type Ctx } from "./context";
 import { Cls, Mode, Status, type Refusal } from "./breaker";
-import { ReqStatus, OracleStatus } from "./model";
+import { ReqStatus } from "./model";
+import { OracleStatus } from "./oracle";
 import { decodeBytes32String } from "ethers";
-import { VAULT, INSURANCE, ATTACKER, ACTOR_NAMES, type LiquidationParams } from "./world";
+import { VAULT, INSURANCE, ATTACKER, KEEPER, ACTOR_NAMES, observe, type LiquidationParams } from "./world";
 import { premiumOf, toShares, toAssets, payoff, abs, min, WAD, SCALE, ceilDiv } from "./math";
 
 /** One fuzz action: a description for the failure path and the code that runs and judges it. */
@@ -423,6 +424,7 @@ export const settle = (caller: number, account: number, j: number): Action => ({
     const res = await exec(ctx, "settle", world.accounts[caller], world.addr.engine, enc(ctx, "engine", "settle", [world.accounts[account], t.id]));
     const ts = model.time;
     const set = model.settlement.get(t.expiry);
+    const final = model.isFinal(t.expiry, ts);
     const amount = model.positions[account][j];
     let expected: string | null = null;
     let owed = 0n;
@@ -430,7 +432,7 @@ export const settle = (caller: number, account: number, j: number): Action => ({
     if (ts < t.expiry) expected = "MarginSeriesNotExpired";
     else if (account === VAULT) expected = "MarginVaultSettlesWithCounterparties";
     else if ((gate = model.breaker.gate("market", Cls.EXIT))) expected = gate.error;
-    else if (!set || !set.final) expected = "MarginSettlementNotFinal";
+    else if (!set || !final) expected = "MarginSettlementNotFinal";
     else if (amount === 0n) expected = "MarginNoPosition";
     else {
       const per = payoff(t.strike, t.isCall, set.price);
@@ -588,50 +590,93 @@ export const flag = (caller: number, account: number): Action => ({
 /*                        SIMULATORS (oracle, time)                 */
 /* ---------------------------------------------------------------- */
 
+/** One write to a mock feed: the call and its effect on the oracle model at the block's time. */
+type FeedWrite = [to: string, data: string, apply: (ts: bigint) => void];
+
+/**
+ * Sends the writes in consecutive blocks (one second apart), each applied to the oracle model at its block time; the
+ * state is observed once, after the last. Mock feeds accept any caller: none of these may revert.
+ */
+async function publish(ctx: Ctx, action: string, describe: string, writes: FeedWrite[]): Promise<void> {
+  const { world, model } = ctx;
+  for (const [k, [to, data, apply]] of writes.entries()) {
+    if (k < writes.length - 1) {
+      const ts = model.time + 1n;
+      const res = await world.chain.send(world.admin, to, data, ts);
+      model.time = ts;
+      judge(res, null, describe);
+    } else judge(await exec(ctx, action, world.admin, to, data), null, describe);
+    apply(model.time);
+  }
+}
+
+const feedCall = (ctx: Ctx, f: string, a: unknown[]) => ctx.world.ifaces.feed.encodeFunctionData(f, a);
+
+/** Source `i` publishes a fresh round at `price` (WAD, in its feed's units rounded down). */
+const pushRound = (ctx: Ctx, i: number, price: bigint): FeedWrite => {
+  const answer = ctx.model.oracleModel.toAnswer(i, price);
+  return [ctx.world.addr.feeds[i], feedCall(ctx, "pushRound", [answer]), (ts) => ctx.model.oracleModel.push(i, answer, ts)];
+};
+
+/** The sequencer feed reports `down` (1) or up (0) since the block's time. */
+const sequencerWrite = (ctx: Ctx, down: boolean, ts: bigint): FeedWrite => [
+  ctx.world.addr.sequencer,
+  ctx.world.ifaces.sequencer.encodeFunctionData("setStatus", [down ? 1n : 0n, ts]),
+  (at) => (ctx.model.oracleModel.sequencer = { answer: down ? 1n : 0n, startedAt: at }),
+];
+
+/**
+ * The market moves: every source publishes a fresh round at the reference price x bps/10000 (bounded to 200..20000).
+ * A sequencer that is down comes back up first (its grace period then starts: the router stays FAILED through it).
+ */
 export const moveSpot = (bps: bigint): Action => ({
-  describe: `router.setSpot(x ${bps}/10000)`,
+  describe: `feeds publish spot x ${bps}/10000`,
   async run(ctx) {
-    const { world, model } = ctx;
-    let spot = (model.spot * bps) / 10_000n;
+    const { model } = ctx;
+    let spot = (model.refSpot * bps) / 10_000n;
     if (spot < 200n * WAD) spot = 200n * WAD;
     if (spot > 20_000n * WAD) spot = 20_000n * WAD;
-    const res = await exec(ctx, "setSpot", world.admin, world.addr.router, enc(ctx, "router", "setSpot", [world.underlying, spot]));
-    judge(res, null, this.describe);
-    model.spot = spot;
-    model.oracle = { status: OracleStatus.OK, updatedAt: model.time };
+    const writes: FeedWrite[] = [];
+    if (model.oracleModel.sequencer.answer !== 0n) writes.push(sequencerWrite(ctx, false, model.time + 1n));
+    model.oracleModel.sources.forEach((_, i) => writes.push(pushRound(ctx, i, spot)));
+    await publish(ctx, "setSpot", this.describe, writes);
+    model.refSpot = spot;
   },
 });
 
 export type Fault = "stale" | "failed" | "degraded" | "sequencerDown" | "outlier";
 
+/**
+ * Oracle faults, all on the feeds: `stale` re-dates every source's latest round to just past the vault's spot age
+ * (the router still prices; consumers refuse an old price), `failed` makes every source older than its heartbeat
+ * (below quorum: FAILED), `degraded` makes source 2 older than its heartbeat (two sources left: DEGRADED at their
+ * mean), `outlier` has source 0 publish 1.5x the reference (dropped by the band: DEGRADED at the others' median),
+ * `sequencerDown` takes the sequencer down (FAILED until it is back up and its grace period has passed).
+ */
 export const oracleFault = (fault: Fault): Action => ({
   describe: `oracle fault: ${fault}`,
   async run(ctx) {
     const { world, model } = ctx;
-    const ts = model.time + 1n;
-    let status = OracleStatus.OK;
-    let price = model.spot;
-    let updatedAt = ts;
-    let reasons = 0;
-    if (fault === "stale") updatedAt = ts - model.maxSpotAge - 60n;
-    else if (fault === "failed" || fault === "sequencerDown") {
-      status = OracleStatus.FAILED;
-      price = 0n;
-      updatedAt = ts; // a FAILED reading still has a timestamp; the router reports none
-      reasons = fault === "sequencerDown" ? 1 << 5 : 1;
-    } else if (fault === "degraded" || fault === "outlier") {
-      // An outlier source is dropped by the median: the router reports DEGRADED with the median price.
-      status = OracleStatus.DEGRADED;
-      reasons = 1 << 2;
-    }
-    const res = await exec(ctx, "oracleFault", world.admin, world.addr.router, enc(ctx, "router", "setReading", [world.underlying, price, status, reasons, updatedAt]));
-    judge(res, null, this.describe);
-    model.oracle = { status, updatedAt };
-    if (status !== OracleStatus.FAILED) model.spot = price;
+    const o = model.oracleModel;
+    const writes: FeedWrite[] = [];
+    const rewrite = (i: number, age: (ts: bigint) => bigint) => {
+      const rounds = o.sources[i].rounds;
+      const answer = rounds[rounds.length - 1].answer;
+      // Block time of this write: one second per write before it (publish).
+      const ts = model.time + BigInt(writes.length) + 1n;
+      const at = age(ts);
+      writes.push([world.addr.feeds[i], feedCall(ctx, "setLatest", [answer, at, at]), () => o.rewriteLatest(i, answer, at)]);
+    };
+    if (fault === "stale") o.sources.forEach((_, i) => rewrite(i, (ts) => ts - model.maxSpotAge - 60n));
+    else if (fault === "failed") o.sources.forEach((s, i) => rewrite(i, (ts) => ts - s.heartbeat - 1n));
+    else if (fault === "degraded") rewrite(2, (ts) => ts - o.sources[2].heartbeat - 1n);
+    else if (fault === "outlier") writes.push(pushRound(ctx, 0, (model.refSpot * 3n) / 2n));
+    else writes.push(sequencerWrite(ctx, true, model.time + 1n));
+    await publish(ctx, "oracleFault", this.describe, writes);
   },
 });
 
-export type Warp = "small" | "hours" | "days" | "toCutoff" | "pastExpiry" | "pastLongExpiry";
+export type Warp = "small" | "hours" | "days" | "toCutoff" | "pastExpiry" | "pastLongExpiry" | "pastSettlementDelay";
 
 export const warp = (kind: Warp, seconds: bigint): Action => ({
   describe: `warp ${kind} ${seconds}s`,
@@ -646,11 +691,12 @@ export const warp = (kind: Warp, seconds: bigint): Action => ({
     if (kind === "toCutoff") target = near - model.quoteParams.tradingCutoff - 2n + (seconds % 4n);
     if (kind === "pastExpiry") target = near + (seconds % 7200n);
     if (kind === "pastLongExpiry") target = far + (seconds % 7200n);
+    // Into the hour after the near expiry's settlement delay (the router records settlements from then on).
+    if (kind === "pastSettlementDelay") target = near + world.settlementParams.settlementDelay + (seconds % 3600n);
     if (target <= model.time) target = model.time + 1n;
     await world.chain.mine(target);
     model.time = target;
     ctx.prev = ctx.state;
-    const { observe } = await import("./world");
     ctx.state = await observe(world, ctx.full);
     ctx.last = { action: "warp", ok: true, changesNothing: true };
   },
@@ -673,23 +719,77 @@ export const donate = (toVault: boolean, amount: bigint): Action => ({
   },
 });
 
+/**
+ * The settlement keeper records the settlement of expiry #`expiryIdx` (permissionless `recordSettlement`): before
+ * `expiry + settlementDelay` the router refuses, once recorded it refuses again. Otherwise every source silent since
+ * expiry first publishes the reference price x bps/10000 (the market's price at expiry), and the keeper passes each
+ * source's first round at or after expiry as its hint (oracle.ts picks them and predicts the median and quorum); when
+ * the rounds cannot make a quorum and the fallback delay has passed it proposes the fallback (spot) settlement
+ * instead. With `final` the dispute window then passes (one more block), so the price is final.
+ */
 export const setSettlement = (expiryIdx: number, bps: bigint, final: boolean): Action => ({
-  describe: `router.setSettlementPrice(expiry#${expiryIdx}, spot x ${bps}/10000, final=${final})`,
+  describe: `keeper records settlement of expiry#${expiryIdx} (silent feeds publish spot x ${bps}/10000${final ? ", then the dispute window passes" : ""})`,
   async run(ctx) {
     const { world, model } = ctx;
     const expiry = world.series[expiryIdx === 0 ? 0 : 6].expiry;
+    const o = model.oracleModel;
+    const sp = world.settlementParams;
+    const keeper = world.accounts[KEEPER];
+    const record = (hints: bigint[]) => enc(ctx, "router", "recordSettlement", [world.underlying, expiry, hints]);
+    const noHints = o.sources.map(() => 0n);
     const cur = model.settlement.get(expiry);
-    if (cur?.final) {
-      // A final settlement price is immutable (the router enforces it); the simulator never rewrites one. Nothing
-      // was sent, so "before" and "after" are the current state (not the previous action's pair).
-      ctx.prev = ctx.state;
-      ctx.last = { action: "noop", ok: true, changesNothing: true };
-      return;
+    if (cur) {
+      const res = await exec(ctx, "recordSettlement", keeper, world.addr.router, record(noHints));
+      return judge(res, "OracleSettlementAlreadyProposed", this.describe, (args) =>
+        args[2] === cur.price && args[3] === model.time >= cur.finalAt ? null : `args ${args.join(", ")}`,
+      );
     }
-    const price = (model.spot * bps) / 10_000n;
-    const res = await exec(ctx, "setSettlement", world.admin, world.addr.router, enc(ctx, "router", "setSettlementPrice", [world.underlying, expiry, price, final]));
-    judge(res, null, this.describe);
-    model.settlement.set(expiry, { price, final });
+    if (model.time + 1n < expiry + sp.settlementDelay) {
+      const res = await exec(ctx, "recordSettlement", keeper, world.addr.router, record(noHints));
+      return judge(res, "OracleSettlementTooEarly", this.describe, (args) =>
+        args[2] === expiry + sp.settlementDelay ? null : `available at ${String(args[2])}`,
+      );
+    }
+    let price = (model.refSpot * bps) / 10_000n;
+    if (price < 200n * WAD) price = 200n * WAD;
+    if (price > 20_000n * WAD) price = 20_000n * WAD;
+    const silent = o.sources.map((src, i) => (src.rounds[src.rounds.length - 1].updatedAt < expiry ? i : -1)).filter((i) => i >= 0);
+    for (const i of silent) {
+      const [to, data, apply] = pushRound(ctx, i, price);
+      const ts = model.time + 1n;
+      judge(await world.chain.send(world.admin, to, data, ts), null, this.describe);
+      model.time = ts;
+      apply(ts);
+    }
+    if (silent.length === o.sources.length) model.refSpot = price;
+    const ts = model.time + 1n;
+    const pred = o.settlement(expiry, ts);
+    let recorded: bigint | null = null;
+    if (pred.failed && ts >= expiry + sp.fallbackDelay) {
+      // No recorded spot exists (the campaign never calls recordSpot): a FAILED router leaves no fallback.
+      const r = model.reading(ts);
+      const res = await exec(ctx, "proposeFallback", keeper, world.addr.router, enc(ctx, "router", "proposeFallbackSettlement", [world.underlying, expiry]));
+      judge(res, r.status === OracleStatus.FAILED ? "OracleFallbackUnavailable" : null, this.describe, (args) =>
+        Number(args[2]) === r.reasons ? null : `reasons ${String(args[2])} != ${r.reasons}`,
+      );
+      if (res.ok) recorded = r.price;
+    } else {
+      const res = await exec(ctx, "recordSettlement", keeper, world.addr.router, record(pred.hints));
+      judge(res, pred.failed ? "OracleSettlementQuorumNotMet" : null, this.describe, (args) =>
+        Number(args[2]) === pred.agg.reasons ? null : `reasons ${String(args[2])} != ${pred.agg.reasons}`,
+      );
+      if (res.ok) recorded = pred.agg.price;
+    }
+    if (recorded === null) return;
+    const finalAt = model.time + sp.disputeWindow;
+    model.settlement.set(expiry, { price: recorded, finalAt });
+    if (final) {
+      await world.chain.mine(finalAt);
+      model.time = finalAt;
+      ctx.prev = ctx.state;
+      ctx.state = await observe(world, ctx.full);
+      ctx.last = { action: "warp", ok: true, changesNothing: true };
+    }
   },
 });
 

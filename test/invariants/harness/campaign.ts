@@ -40,7 +40,7 @@ export const actionArb: fc.Arbitrary<A.Action> = tagged(fc.oneof(
   { weight: 4, arbitrary: fc.tuple(user, fc.constantFrom(...USERS, VAULT), seriesIdx).map(([c, a, j]) => A.settle(c, a, j)) },
   { weight: 5, arbitrary: fc.oneof(fc.bigInt(9_700n, 10_300n), fc.constantFrom(5_000n, 6_000n, 16_000n, 20_000n)).map((b) => A.moveSpot(b)) },
   { weight: 2, arbitrary: fc.constantFrom<A.Fault>("stale", "failed", "degraded", "sequencerDown", "outlier").map((f) => A.oracleFault(f)) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom<A.Warp>("small", "small", "small", "small", "hours", "hours", "days", "toCutoff", "pastExpiry", "pastLongExpiry"), fc.bigInt(0n, 1n << 30n)).map(([k, s]) => A.warp(k, s)) },
+  { weight: 3, arbitrary: fc.tuple(fc.constantFrom<A.Warp>("small", "small", "small", "small", "hours", "hours", "days", "toCutoff", "pastExpiry", "pastSettlementDelay", "pastLongExpiry"), fc.bigInt(0n, 1n << 30n)).map(([k, s]) => A.warp(k, s)) },
   { weight: 1, arbitrary: fc.tuple(fc.boolean(), usdc(0, 50_000)).map(([v, x]) => A.donate(v, x)) },
   { weight: 2, arbitrary: fc.tuple(fc.nat(1), fc.bigInt(5_000n, 15_000n), fc.boolean()).map(([e, b, f]) => A.setSettlement(e, b, f)) },
   { weight: 1, arbitrary: fc.tuple(seriesIdx, fc.oneof(fc.bigInt(WAD / 20n, 2n * WAD), fc.constantFrom(0n, 6n * WAD))).map(([j, v]) => A.riskSetVol(j, v)) },
@@ -106,12 +106,13 @@ let cached: World | undefined;
  * - another suite's `loadFixture` may revert below the world's base snapshot: the failed revert shows it;
  * - reverting to the world's base would delete every snapshot another suite took since (its cached fixtures would
  *   then fail to load): snapshot ids are a global counter, so a probe snapshot that is not the next id after the
- *   world's own shows that someone else snapshotted. In both cases the world is deployed afresh instead.
+ *   world's own and the one consumed by each of the world's transactions since (see `Chain.sent`) shows that someone
+ *   else snapshotted. In both cases the world is deployed afresh instead.
  */
 export async function world(): Promise<World> {
   if (cached) {
     const probe = await cached.chain.snapshot();
-    const untouched = BigInt(probe) === BigInt(cached.baseSnapshot) + 1n;
+    const untouched = BigInt(probe) === BigInt(cached.baseSnapshot) + 1n + BigInt(cached.chain.sent - cached.sentAtBase);
     await cached.chain.revert(probe); // the newest snapshot: dropping it changes nothing else
     if (!untouched) cached = undefined;
   }

@@ -33,6 +33,11 @@ const since = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6
 export class Chain {
   private readonly provider = hre.network.provider;
   readonly profile: ChainProfile = { txs: 0, txMs: 0, calls: 0, callMs: 0, other: 0, otherMs: 0 };
+  /**
+   * Transactions submitted so far. Measured on this node: every `eth_sendTransaction` (mined or reverted) consumes one
+   * snapshot id, so the campaign counts them to tell its own ids from another suite's (campaign.ts `world`).
+   */
+  sent = 0;
   private readonly errors = new Map<string, ErrorFragment>();
   private readonly coder: Interface;
 
@@ -53,6 +58,7 @@ export class Chain {
   async send(from: string, to: string, data: string, timestamp: bigint): Promise<TxResult> {
     const t0 = process.hrtime.bigint();
     await this.provider.request({ method: "evm_setNextBlockTimestamp", params: [Number(timestamp)] });
+    this.sent++;
     try {
       await this.provider.request({ method: "eth_sendTransaction", params: [{ from, to, data, gas: GAS }] });
       return { ok: true };

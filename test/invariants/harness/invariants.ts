@@ -170,6 +170,13 @@ export const INVARIANTS: Invariant[] = [
       if (m.vols[1] === m.vols[6]) assert("Q-05", ser[6].mark + 1n >= ser[1].mark, `call: long ${ser[6].mark} < short ${ser[1].mark}`);
       if (m.vols[4] === m.vols[7]) assert("Q-05", ser[7].mark + 1n >= ser[4].mark, `put: long ${ser[7].mark} < short ${ser[4].mark}`);
     } },
+  { id: "O-00", text: "the router's spot reading (price, status, reasons, sources, timestamp) is the model's prediction from the feeds and the sequencer", check: ({ state: s, model: m }) => {
+      const p = m.reading(s.timestamp);
+      const o = s.oracle;
+      const show = (r: typeof p) => `${r.price}/${OracleStatus[r.status]}/0x${r.reasons.toString(16)}/${r.validSources}/${r.updatedAt}`;
+      assert("O-00", o.price === p.price && o.status === p.status && o.reasons === p.reasons && o.validSources === p.validSources && o.updatedAt === p.updatedAt,
+        `router ${show(o)} != model ${show(p)}`);
+    } },
   { id: "O-01", text: "a mark exists exactly when the oracle is not FAILED", check: ({ state: s, model: m }) =>
       s.series.forEach((x, j) => assert("O-01", x.markOk === (m.oracle.status !== OracleStatus.FAILED), `series#${j} markOk=${x.markOk}`)) },
   { id: "O-02", text: "marks use the router's spot (DEGRADED still prices at the median)", check: ({ state: s, model: m }) =>
@@ -179,8 +186,7 @@ export const INVARIANTS: Invariant[] = [
       s.series.forEach((x, j) => {
         const t = w.series[j];
         if (!x.markOk || s.timestamp < t.expiry) return;
-        const set = m.settlement.get(t.expiry);
-        const at = set?.final ? set.price : x.spot;
+        const at = m.isFinal(t.expiry, s.timestamp) ? m.settlement.get(t.expiry)!.price : x.spot;
         assertEq("T-04", x.mark, payoff(t.strike, t.isCall, at), `series#${j} expired mark`);
       }) },
   /* ---------------------------- circuit breaker ------------------------- */

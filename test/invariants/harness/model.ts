@@ -4,6 +4,7 @@ import type { World, SeriesTerms } from "./world";
 import { VAULT } from "./world";
 import { max, type QuoteParams } from "./math";
 import type { BreakerModel } from "./breaker";
+import { OracleStatus, type OracleModel, type SpotReading } from "./oracle";
 
 export enum ReqStatus {
   NONE,
@@ -21,11 +22,7 @@ export interface RedeemReq {
   status: ReqStatus;
 }
 
-export enum OracleStatus {
-  OK,
-  DEGRADED,
-  FAILED,
-}
+export { OracleStatus };
 
 /**
  * The bigint model of the protocol's books. Token-side numbers (wallets, collateral, positions, shares, queue)
@@ -43,9 +40,12 @@ export class Model {
   claimable = 0n;
   engineDonated = 0n;
   vaultDonated = 0n;
-  spot: bigint;
-  oracle = { status: OracleStatus.OK, updatedAt: 0n };
-  settlement = new Map<bigint, { price: bigint; final: boolean }>();
+  /** The price the simulators publish around (the feeds' last common price; moved by moveSpot). */
+  refSpot: bigint;
+  /** The aggregators and the sequencer feed behind the real router; `reading` predicts the router from them. */
+  oracleModel: OracleModel;
+  /** Recorded settlement prices by expiry; final from `finalAt` (the end of the dispute window). */
+  settlement = new Map<bigint, { price: bigint; finalAt: bigint }>();
   vols: bigint[];
   quoteParams: QuoteParams;
   marginParams: World["marginParams"];
@@ -70,10 +70,8 @@ export class Model {
     this.shares = s.accounts.map((a) => a.shares);
     this.positions = s.accounts.map((a) => [...a.positions]);
     this.supply = s.totalSupply;
-    this.spot = s.series[0].spot;
-    // The router's own timestamp of the base spot (read once at deployment), not the base block's: the vault's
-    // staleness gate counts from it (V-08 counterexample, seed 20261122).
-    this.oracle.updatedAt = world.spotUpdatedAt;
+    this.oracleModel = world.oracleBase.clone();
+    this.refSpot = this.oracleModel.read(s.timestamp).price;
     this.vols = s.series.map((x) => x.vol);
     this.quoteParams = { ...world.quoteParams };
     this.marginParams = { ...world.marginParams };
@@ -81,6 +79,28 @@ export class Model {
     this.breaker = world.breakerBase.clone();
     this.unhealthySince = s.accounts.map(() => 0n);
     this.liqParams = { ...world.liqParams };
+  }
+
+  /** The router's reading at the model's clock (the block of the latest action): the one oracle prediction. */
+  reading(ts: bigint = this.time): SpotReading {
+    return this.oracleModel.read(ts);
+  }
+
+  /** Status and timestamp of the router's reading at the model's clock. */
+  get oracle(): { status: OracleStatus; updatedAt: bigint } {
+    const r = this.reading();
+    return { status: r.status, updatedAt: r.updatedAt };
+  }
+
+  /** The router's spot at the model's clock (0 when FAILED). */
+  get spot(): bigint {
+    return this.reading().price;
+  }
+
+  /** True when the settlement price of `expiry` is recorded and its dispute window has closed at `ts`. */
+  isFinal(expiry: bigint, ts: bigint): boolean {
+    const set = this.settlement.get(expiry);
+    return set !== undefined && ts >= set.finalAt;
   }
 
   get series(): SeriesTerms[] {
@@ -105,7 +125,7 @@ export class Model {
     pos.forEach((amount, j) => {
       if (amount !== 0n) {
         const t = this.series[j];
-        const settled = s.timestamp >= t.expiry && this.settlement.get(t.expiry)?.final === true;
+        const settled = s.timestamp >= t.expiry && this.isFinal(t.expiry, s.timestamp);
         const price = s.series[j].mark;
         out.push({ amount, strike: t.strike, isCall: t.isCall, price, settledPayoff: settled ? price : undefined });
       }
@@ -132,8 +152,9 @@ export class Model {
   /** True when the vault's account needs a price (it holds a position) and the oracle is FAILED or too old. */
   vaultOracleError(ts: bigint): "MarginOracleFailed" | "MarginOracleStale" | null {
     if (!this.hasPosition(VAULT)) return null;
-    if (this.oracle.status === OracleStatus.FAILED) return "MarginOracleFailed";
-    if (ts > this.oracle.updatedAt + this.maxSpotAge) return "MarginOracleStale";
+    const r = this.reading(ts);
+    if (r.status === OracleStatus.FAILED) return "MarginOracleFailed";
+    if (ts > r.updatedAt + this.maxSpotAge) return "MarginOracleStale";
     return null;
   }
 

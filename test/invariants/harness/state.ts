@@ -1,4 +1,5 @@
 import type { Scope } from "./breaker";
+import type { SpotReading } from "./oracle";
 
 /** Decoded `ProtocolLens.snapshot` words: see contracts/lens/IProtocolLens.sol for the layout. */
 export const HEADER_WORDS = 20;
@@ -59,6 +60,8 @@ export interface ChainState {
   series: SeriesView[];
   /** The breaker's ETH and global scopes, the global gate copy each holds, and the pause. */
   breaker: { market: Scope; global: Scope; levels: [number, number]; paused: boolean };
+  /** The router's `getSpot` reading of ETH in the same block. */
+  oracle: SpotReading;
 }
 
 /** Decodes the ABI-encoded `int256[]` return value by slicing 32-byte words. */
@@ -128,5 +131,6 @@ export function decodeSnapshot(hex: string, full: boolean): ChainState {
     accounts,
     series,
     breaker: undefined as unknown as ChainState["breaker"],
+    oracle: undefined as unknown as ChainState["oracle"],
   };
 }

@@ -1,10 +1,20 @@
+import fs from "node:fs";
+import path from "node:path";
 import hre from "hardhat";
 import { Interface } from "ethers";
-import { deployCoreFixture, ETH, ROLE, wad, usdc, DEFAULT_QUOTE_PARAMS, DEFAULT_MARGIN_PARAMS } from "../../helpers/coreFixture";
+import { deployProtocolFixture, ETH, wad, usdc, type ParameterOverrides } from "../../helpers/protocolFixture";
 import { Chain } from "./chain";
 import { decodeSnapshot, type ChainState } from "./state";
 import { BreakerModel, decodeScope } from "./breaker";
+import { OracleModel, type SpotReading } from "./oracle";
 import type { QuoteParams } from "./math";
+
+/**
+ * The parameter file the campaign deploys with: deploy/parameters/test.json with the admin's execution delay at 0
+ * (the model sends ADMIN's lift and unpause directly), a mock sequencer uptime feed (300 s grace period), one-day
+ * heartbeats on the ETH and BTC sources, and the breaker's outflow limit at its maximum (never reached by the actors).
+ */
+export const FUZZ_PARAMETERS = path.join(__dirname, "..", "..", "..", "deploy", "parameters", "fuzz.json");
 
 /** Actor indexes into `World.accounts`; the vault's own account is last. */
 export const LP = 0;
@@ -38,8 +48,24 @@ export interface World {
     manager: Interface;
     breaker: Interface;
     liquidation: Interface;
+    feed: Interface;
+    sequencer: Interface;
   };
-  addr: { engine: string; market: string; vault: string; token: string; router: string; manager: string; lens: string; breaker: string; liquidation: string };
+  addr: {
+    engine: string;
+    market: string;
+    vault: string;
+    token: string;
+    router: string;
+    manager: string;
+    lens: string;
+    breaker: string;
+    liquidation: string;
+    /** The ETH price sources' mock Chainlink aggregators, in router order. */
+    feeds: string[];
+    /** The mock L2 sequencer uptime feed. */
+    sequencer: string;
+  };
   accounts: string[];
   admin: string;
   risk: string;
@@ -49,22 +75,24 @@ export interface World {
   quoteParams: QuoteParams;
   marginParams: { initialShock: bigint; maintenanceShock: bigint; initialMinCharge: bigint; maintenanceMinCharge: bigint };
   maxSpotAge: bigint;
-  /** The router's spot timestamp at the base state (the fixture set it during deployment, blocks before). */
-  spotUpdatedAt: bigint;
-  lensCall: { full: string; light: string; scopeMarket: string; scopeGlobal: string; paused: string };
+  /** The oracle (aggregators, sequencer feed, router configuration) at the base state, read from the chain. */
+  oracleBase: OracleModel;
+  /** The router's settlement timing (seconds). */
+  settlementParams: { settlementDelay: bigint; disputeWindow: bigint; fallbackDelay: bigint };
+  lensCall: { full: string; light: string; scopeMarket: string; scopeGlobal: string; paused: string; spot: string };
   /** The liquidation policy the campaign deploys (the model computes every liquidation from it). */
   liqParams: LiquidationParams;
   /** The breaker's state at the base snapshot (read from the chain, never assumed). */
   breakerBase: BreakerModel;
   baseSnapshot: string;
+  /** `chain.sent` when `baseSnapshot` was taken (each transaction since consumed one snapshot id). */
+  sentAtBase: number;
   baseState: ChainState;
   minted: bigint;
 }
 
 export const INITIAL_WALLET = usdc(2_000_000);
 
-/** Outflow limit of the campaign's breaker: the bound's maximum (10^10 quote units), never reached by the actors. */
-export const CAMPAIGN_OUTFLOW_LIMIT = usdc(10_000_000_000);
 
 export interface LiquidationParams {
   closeFactor: bigint;
@@ -91,34 +119,29 @@ export const CAMPAIGN_LIQUIDATION_PARAMS: LiquidationParams = {
 /** Quote units the insurance fund starts with. */
 export const INSURANCE_FUNDING = usdc(1_000);
 
+/** fuzz.json as a full override of test.json: what deploys is exactly the fuzz parameter file. */
+function fuzzParameters(): ParameterOverrides {
+  return JSON.parse(fs.readFileSync(FUZZ_PARAMETERS, "utf8")) as ParameterOverrides;
+}
+
 /**
- * Deploys the core on the mock router behind the real CircuitBreaker (price-move limit 50% over a one-hour window,
- * cooldown one hour, utilisation cap 100%, outflow limit at its maximum so that it never binds), lists eight series on
- * two expiries, funds and approves every actor. The breaker model (breaker.ts) predicts every automatic trip.
+ * Deploys the protocol as it ships, through the Ignition modules (`deployProtocolFixture`: deployProtocol with
+ * deploy/parameters/fuzz.json, six ETH series listed by RISK, LP capital and trader collateral deposited), then lists
+ * two series a further 30 days out, funds the insurance fund, tops every actor's wallet up to 2,000,000 and approves
+ * the engine and the vault. The oracle is the real OracleRouter over three mock Chainlink aggregators and the mock
+ * sequencer feed: the simulators publish rounds there and the oracle model (oracle.ts) predicts every reading. The
+ * breaker model (breaker.ts) predicts every automatic trip.
  */
 export async function buildWorld(): Promise<World> {
-  const f = await deployCoreFixture("real");
+  const f = await deployProtocolFixture(fuzzParameters());
   const { ethers } = hre;
-  await f.breaker.connect(f.risk).setOutflowParams(CAMPAIGN_OUTFLOW_LIMIT, 86_400);
-  // The liquidation layer over the same breaker: insurance fund, liquidation engine, roles, one-shot wiring.
-  const managerAddress = await f.manager.getAddress();
-  const insurance = await ethers.deployContract("InsuranceFund", [await f.engine.getAddress(), managerAddress]);
-  const liquidation = await ethers.deployContract("LiquidationEngine", [
-    await f.engine.getAddress(),
-    await f.breaker.getAddress(),
-    managerAddress,
-    CAMPAIGN_LIQUIDATION_PARAMS,
-  ]);
-  const sel = (c: { interface: Interface }, n: string) => c.interface.getFunction(n)!.selector;
-  const engineIface = f.engine.interface as unknown as Interface;
-  await f.manager.setTargetFunctionRole(await f.engine.getAddress(), [sel({ interface: engineIface }, "wireLiquidation")], ROLE.ADMIN);
-  await f.manager.setTargetFunctionRole(await liquidation.getAddress(), [sel(liquidation as unknown as { interface: Interface }, "setParams")], ROLE.RISK);
-  await f.manager.setTargetFunctionRole(await insurance.getAddress(), [sel(insurance as unknown as { interface: Interface }, "withdraw")], ROLE.ADMIN);
-  await f.manager.grantRole(ROLE.GATED, await liquidation.getAddress(), 0);
-  await f.engine.connect(f.admin).wireLiquidation(await liquidation.getAddress(), await insurance.getAddress());
+  const liqOnChain = await f.liquidation.params();
+  for (const k of Object.keys(CAMPAIGN_LIQUIDATION_PARAMS) as (keyof LiquidationParams)[]) {
+    if (BigInt(liqOnChain[k]) !== CAMPAIGN_LIQUIDATION_PARAMS[k]) throw new Error(`fuzz.json liquidation.${k} differs from the campaign's`);
+  }
   await f.token.mint(f.admin.address, INSURANCE_FUNDING);
-  await f.token.connect(f.admin).approve(await insurance.getAddress(), INSURANCE_FUNDING);
-  await insurance.connect(f.admin).fund(INSURANCE_FUNDING);
+  await f.token.connect(f.admin).approve(await f.insurance.getAddress(), INSURANCE_FUNDING);
+  await f.insurance.connect(f.admin).fund(INSURANCE_FUNDING);
   const expiryLong = f.expiry + 30n * 86_400n;
   await f.market.connect(f.risk).listSeries(ETH, wad(2000), expiryLong, true, wad("0.8"));
   const callLong = await f.engine.seriesCount();
@@ -142,7 +165,9 @@ export async function buildWorld(): Promise<World> {
     const t = await f.engine.getSeries(id);
     series.push({ id, strike: t.strike, expiry: t.expiry, isCall: t.isCall });
   }
-  const accounts = [...users.map((u) => u.address), vaultAddress, await insurance.getAddress()];
+  if (!f.sequencer) throw new Error("fuzz.json must deploy a sequencer feed");
+  const eth = f.oracle.ETH;
+  const accounts = [...users.map((u) => u.address), vaultAddress, await f.insurance.getAddress()];
   const addr = {
     engine: engineAddress,
     market: await f.market.getAddress(),
@@ -152,7 +177,9 @@ export async function buildWorld(): Promise<World> {
     manager: await f.manager.getAddress(),
     lens: await lens.getAddress(),
     breaker: await f.breaker.getAddress(),
-    liquidation: await liquidation.getAddress(),
+    liquidation: await f.liquidation.getAddress(),
+    feeds: await Promise.all(eth.feeds.map((x) => x.getAddress())),
+    sequencer: await f.sequencer.getAddress(),
   };
   const lensCall = {
     full: lens.interface.encodeFunctionData("snapshot", [addr.engine, addr.market, addr.vault, accounts, ids, true]),
@@ -160,6 +187,7 @@ export async function buildWorld(): Promise<World> {
     scopeMarket: f.breaker.interface.encodeFunctionData("scopeState", [ETH]),
     scopeGlobal: f.breaker.interface.encodeFunctionData("scopeState", [ethers.ZeroHash]),
     paused: f.breaker.interface.encodeFunctionData("paused"),
+    spot: f.router.interface.encodeFunctionData("getSpot", [ETH]),
   };
   const ifaces = {
     engine: f.engine.interface as unknown as Interface,
@@ -169,14 +197,39 @@ export async function buildWorld(): Promise<World> {
     router: f.router.interface as unknown as Interface,
     manager: f.manager.interface as unknown as Interface,
     breaker: f.breaker.interface as unknown as Interface,
-    liquidation: liquidation.interface as unknown as Interface,
+    liquidation: f.liquidation.interface as unknown as Interface,
+    feed: eth.feeds[0].interface as unknown as Interface,
+    sequencer: f.sequencer.interface as unknown as Interface,
   };
-  const extension = (await ethers.getContractFactory("MarginEngineExtension")).interface as unknown as Interface;
-  const core = (await ethers.getContractFactory("MarginEngine")).interface as unknown as Interface;
-  const chain = new Chain([core, extension, ifaces.market, ifaces.vault, ifaces.token, ifaces.manager, ifaces.breaker, ifaces.liquidation]);
+  const extension = f.extension.interface as unknown as Interface;
+  const core = f.engineCore.interface as unknown as Interface;
+  const source = eth.sources[0].interface as unknown as Interface;
+  const chain = new Chain([core, extension, ifaces.market, ifaces.vault, ifaces.token, ifaces.manager, ifaces.breaker, ifaces.liquidation, ifaces.router, source]);
   let minted = 0n;
   for (const a of accounts) minted += await f.token.balanceOf(a);
   minted += await f.token.balanceOf(engineAddress);
+
+  // The oracle as deployed: each aggregator's latest round, the adapters' heartbeats and bounds, quorum, band, sequencer.
+  const cfg = f.config.oracle.underlyings.find((u) => u.name === "ETH")!;
+  const [, quorum, maxDeviationBps] = await f.router.getUnderlyingConfig(ETH);
+  const sources = [];
+  for (const [i, feed] of eth.feeds.entries()) {
+    const [roundId, answer, , updatedAt] = await feed.latestRoundData();
+    if (roundId >> 64n !== 1n) throw new Error("the oracle model assumes phase-1 aggregators");
+    sources.push({
+      decimals: await feed.decimals(),
+      heartbeat: BigInt(eth.heartbeats[i]),
+      minPriceWad: cfg.sources[i].minPriceWad,
+      maxPriceWad: cfg.sources[i].maxPriceWad,
+      rounds: [{ aggregatorRoundId: roundId & ((1n << 64n) - 1n), answer, updatedAt }],
+    });
+  }
+  const [, seqAnswer, seqStartedAt] = await f.sequencer.latestRoundData();
+  const [, grace] = await f.router.getSequencer();
+  const oracleBase = new OracleModel(sources, Number(quorum), maxDeviationBps, { answer: seqAnswer, startedAt: seqStartedAt }, grace);
+  const sp = await f.router.getSettlementParams();
+  const qp = await f.market.quoteParams();
+  const mp = await f.engine.marginParams();
   const world: World = {
     chain,
     ifaces,
@@ -187,19 +240,21 @@ export async function buildWorld(): Promise<World> {
     guardian: f.guardian.address,
     series,
     underlying: ETH,
-    quoteParams: {
-      spread: DEFAULT_QUOTE_PARAMS.spread,
-      feeRate: DEFAULT_QUOTE_PARAMS.feeRate,
-      feeCap: DEFAULT_QUOTE_PARAMS.feeCap,
-      tradingCutoff: DEFAULT_QUOTE_PARAMS.tradingCutoff,
+    quoteParams: { spread: qp.spread, feeRate: qp.feeRate, feeCap: qp.feeCap, tradingCutoff: qp.tradingCutoff },
+    marginParams: {
+      initialShock: mp.initialShock,
+      maintenanceShock: mp.maintenanceShock,
+      initialMinCharge: mp.initialMinCharge,
+      maintenanceMinCharge: mp.maintenanceMinCharge,
     },
-    marginParams: { ...DEFAULT_MARGIN_PARAMS },
     maxSpotAge: await f.vault.maxSpotAge(),
-    spotUpdatedAt: (await f.router.getSpot(ETH)).updatedAt,
+    oracleBase,
+    settlementParams: { settlementDelay: sp.settlementDelay, disputeWindow: sp.disputeWindow, fallbackDelay: sp.fallbackDelay },
     lensCall,
     liqParams: { ...CAMPAIGN_LIQUIDATION_PARAMS },
     breakerBase: undefined as unknown as BreakerModel,
     baseSnapshot: "",
+    sentAtBase: 0,
     baseState: undefined as unknown as ChainState,
     minted,
   };
@@ -207,10 +262,11 @@ export async function buildWorld(): Promise<World> {
   const b = world.baseState.breaker;
   world.breakerBase = new BreakerModel(b.market, b.global, b.paused, await f.breaker.cooldown());
   world.baseSnapshot = await chain.snapshot();
+  world.sentAtBase = chain.sent;
   return world;
 }
 
-/** One lens call and three breaker reads: the whole protocol state after the latest block. */
+/** One lens call, three breaker reads and the router's spot: the whole protocol state after the latest block. */
 export async function observe(world: World, full: boolean): Promise<ChainState> {
   const c = world.chain;
   // Sequential: the in-process network serves one request at a time anyway, and the bench's profile adds them up.
@@ -218,6 +274,7 @@ export async function observe(world: World, full: boolean): Promise<ChainState> 
   const m = await c.call(world.addr.breaker, world.lensCall.scopeMarket);
   const g = await c.call(world.addr.breaker, world.lensCall.scopeGlobal);
   const p = await c.call(world.addr.breaker, world.lensCall.paused);
+  const o = await c.call(world.addr.router, world.lensCall.spot);
   const state = decodeSnapshot(hex, full);
   const market = decodeScope(m);
   const global = decodeScope(g);
@@ -227,6 +284,7 @@ export async function observe(world: World, full: boolean): Promise<ChainState> 
     levels: [market.globalLevel, global.globalLevel],
     paused: BigInt(p) === 1n,
   };
+  state.oracle = decodeSpot(o);
   return state;
 }
 
@@ -234,4 +292,11 @@ export async function observe(world: World, full: boolean): Promise<ChainState> 
 export async function resetWorld(world: World): Promise<void> {
   await world.chain.revert(world.baseSnapshot);
   world.baseSnapshot = await world.chain.snapshot();
+  world.sentAtBase = world.chain.sent;
+}
+
+/** `IOracleRouter.SpotReading` from `getSpot`'s five return words. */
+function decodeSpot(hex: string): SpotReading {
+  const w = (i: number) => BigInt("0x" + hex.slice(2 + 64 * i, 66 + 64 * i));
+  return { price: w(0), status: Number(w(1)), reasons: Number(w(2)), validSources: Number(w(3)), updatedAt: w(4) };
 }
