@@ -28,7 +28,11 @@ describe("keepers e2e: liquidator against KeeperTargetMock", function () {
     const journal = readJournal(k.dataDir);
     expect(journal.get(liquidationKey(a, 1))?.state).to.equal("confirmed");
 
-    const health = await k.run.health();
+    // Health is a live signal (heartbeats, head age): on a loaded machine one sample may lag, so wait for ok.
+    const health = await waitFor("health ok", async () => {
+      const h = await k.run.health();
+      return h.status === "ok" ? h : undefined;
+    }, 10_000);
     expect(health.status).to.equal("ok");
     expect(health.signals.signer.address).to.equal(k.key.address);
     expect(await k.run.metric("keeper_tx_events_total", { strategy: "liquidator", event: "confirmed" })).to.equal(2);
