@@ -11,7 +11,7 @@
  * queue and settles at expiry, and the demo prints what each strategy did.
  */
 import hre from "hardhat";
-import { OracleRouter__factory } from "../typechain-types";
+import { connectDeployment } from "../deploy/lib/connect";
 import { deployProtocol } from "../deploy/lib/deployProtocol";
 import { heading } from "./lib/format";
 import { oracleFaults, printSpots } from "./demo/oracles";
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   for (const [name, address] of Object.entries(record.addresses)) console.log(`  ${name.padEnd(14)} ${address}`);
 
   const [deployer] = await hre.ethers.getSigners();
-  const router = OracleRouter__factory.connect(record.addresses.router, deployer);
+  const { router } = connectDeployment(record, deployer);
 
   heading("Spot prices (median of 3 sources per underlying)");
   await printSpots(router, ["ETH", "BTC"], "healthy feeds:");

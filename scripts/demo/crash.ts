@@ -12,17 +12,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { encodeBytes32String, parseUnits } from "ethers";
-import {
-  CircuitBreaker__factory,
-  IMarginEngine__factory,
-  InsuranceFund__factory,
-  LiquidationEngine__factory,
-  LiquidityVault__factory,
-  MockAggregator__factory,
-  MockQuoteToken__factory,
-  OptionMarket__factory,
-  OracleRouter__factory,
-} from "../../typechain-types";
+import { connectDeployment, mockFeed, mockQuoteToken } from "../../deploy/lib/connect";
 import type { DeploymentRecord } from "../../deploy/lib/deployProtocol";
 import { heading, quote as fmtQuote, wad as fmtWad } from "../lib/format";
 import { startDemoKeeper, type DemoKeeper } from "./keeper";
@@ -70,14 +60,10 @@ export async function crashWithKeepers(hre: HardhatRuntimeEnvironment, record: D
     { name: "Writer 4", signer: signers[13], collateral: usdc(45_000) },
   ];
   const a = record.addresses;
-  const token = MockQuoteToken__factory.connect(a["mock:USDC"], deployer);
-  const engine = IMarginEngine__factory.connect(a.engine, deployer);
-  const market = OptionMarket__factory.connect(a.market, deployer);
-  const breaker = CircuitBreaker__factory.connect(a.breaker, deployer);
-  const liquidation = LiquidationEngine__factory.connect(a.liquidation, deployer);
-  const insurance = InsuranceFund__factory.connect(a.insuranceFund, deployer);
-  const vault = LiquidityVault__factory.connect(a.vault, deployer);
-  const router = OracleRouter__factory.connect(a.router, deployer);
+  const contracts = connectDeployment(record, deployer);
+  const { engine, market, breaker, liquidation, vault, router } = contracts;
+  const token = mockQuoteToken(contracts);
+  const insurance = contracts.insuranceFund;
   const provider = hre.network.provider;
   const now = async () => BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
 
@@ -93,7 +79,7 @@ export async function crashWithKeepers(hre: HardhatRuntimeEnvironment, record: D
     try {
       if (advance > 0n) await provider.send("evm_increaseTime", [Number(advance)]);
       for (const [ref, decimals, underlying] of FEEDS) {
-        await MockAggregator__factory.connect(a[ref], deployer).pushRound((underlying === "ETH" ? price : BTC_PRICE) * 10n ** decimals);
+        await mockFeed(contracts, ref).pushRound((underlying === "ETH" ? price : BTC_PRICE) * 10n ** decimals);
       }
       await provider.send("evm_mine", []);
     } finally {

@@ -1,6 +1,6 @@
 /** Moves the demo's mock ETH feeds. */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { MockAggregator__factory } from "../../typechain-types";
+import { connectDeployment, mockFeed } from "../../deploy/lib/connect";
 import type { DeploymentRecord } from "../../deploy/lib/deployProtocol";
 
 /** The ETH mock feeds of deploy/parameters/local.json with their decimals. */
@@ -13,7 +13,8 @@ const ETH_FEEDS = [
 /** Pushes a fresh round on every ETH feed at `price` (whole units). */
 export async function setEthPrice(hre: HardhatRuntimeEnvironment, record: DeploymentRecord, price: bigint): Promise<void> {
   const [deployer] = await hre.ethers.getSigners();
+  const contracts = connectDeployment(record, deployer);
   for (const [ref, decimals] of ETH_FEEDS) {
-    await (await MockAggregator__factory.connect(record.addresses[ref], deployer).pushRound(price * 10n ** decimals)).wait();
+    await (await mockFeed(contracts, ref).pushRound(price * 10n ** decimals)).wait();
   }
 }

@@ -1,7 +1,8 @@
 /** Demo section: spot prices with status, then a stale feed and an outlier against the median. */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { encodeBytes32String } from "ethers";
-import { MockAggregator__factory, OracleRouter } from "../../typechain-types";
+import type { OracleRouter } from "../../typechain-types";
+import { connectDeployment, mockFeed } from "../../deploy/lib/connect";
 import type { DeploymentRecord } from "../../deploy/lib/deployProtocol";
 import { describeReasons, statusName } from "../lib/oracle";
 import { heading, wad } from "../lib/format";
@@ -20,7 +21,8 @@ export async function printSpots(router: OracleRouter, names: string[], label: s
 /** Shows the router's status change and the median holding as feeds misbehave, then restores them. */
 export async function oracleFaults(hre: HardhatRuntimeEnvironment, record: DeploymentRecord, router: OracleRouter): Promise<void> {
   const [deployer] = await hre.ethers.getSigners();
-  const feed = (ref: string) => MockAggregator__factory.connect(record.addresses[ref], deployer);
+  const contracts = connectDeployment(record, deployer);
+  const feed = (ref: string) => mockFeed(contracts, ref);
   const decimals = 8n;
 
   heading("Oracle faults: one stale feed, one outlier");

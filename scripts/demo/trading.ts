@@ -5,14 +5,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { encodeBytes32String, parseUnits } from "ethers";
-import {
-  IMarginEngine__factory,
-  LiquidityVault__factory,
-  MockAggregator__factory,
-  MockQuoteToken__factory,
-  OptionMarket__factory,
-  OracleRouter__factory,
-} from "../../typechain-types";
+import { connectDeployment, mockFeed, mockQuoteToken } from "../../deploy/lib/connect";
 import type { DeploymentRecord } from "../../deploy/lib/deployProtocol";
 import { setEthPrice } from "./feeds";
 import { heading, quote as fmtQuote, wad as fmtWad } from "../lib/format";
@@ -53,11 +46,9 @@ async function warpTo(hre: HardhatRuntimeEnvironment, timestamp: bigint): Promis
 
 export async function tradingLifecycle(hre: HardhatRuntimeEnvironment, record: DeploymentRecord, who: Actors): Promise<void> {
   const [deployer] = await hre.ethers.getSigners();
-  const token = MockQuoteToken__factory.connect(record.addresses["mock:USDC"], deployer);
-  const engine = IMarginEngine__factory.connect(record.addresses.engine, deployer);
-  const market = OptionMarket__factory.connect(record.addresses.market, deployer);
-  const vault = LiquidityVault__factory.connect(record.addresses.vault, deployer);
-  const router = OracleRouter__factory.connect(record.addresses.router, deployer);
+  const contracts = connectDeployment(record, deployer);
+  const { engine, market, vault, router } = contracts;
+  const token = mockQuoteToken(contracts);
   const now = async () => BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
   const sharePrice = async () => fmtQuote(await vault.convertToAssets(10n ** 12n), 6);
 
@@ -136,7 +127,7 @@ export async function tradingLifecycle(hre: HardhatRuntimeEnvironment, record: D
   const hints: bigint[] = [];
   const [sources] = await router.getUnderlyingConfig(ETH);
   for (const ref of ["mock:ETH-A", "mock:ETH-B", "mock:ETH-C"]) {
-    const feed = MockAggregator__factory.connect(record.addresses[ref], deployer);
+    const feed = mockFeed(contracts, ref);
     const latest = await feed.latestRoundId();
     hints.push(latest);
   }
