@@ -54,10 +54,8 @@ export interface DeploymentMocks {
   sequencer: MockSequencerUptimeFeed | null;
 }
 
-/** Every contract of a deployment, typed, connected to one runner. */
-export interface DeploymentContracts {
-  accessManager: AccessManager;
-  router: OracleRouter;
+/** The core every deployment and every full test fixture holds: margin engine, market, vault and breaker. */
+export interface CoreContracts {
   /** The margin engine at its address with its full interface (core and extension). */
   engine: IMarginEngine;
   /** The same address with the core contract's own ABI. */
@@ -66,6 +64,12 @@ export interface DeploymentContracts {
   market: OptionMarket;
   vault: LiquidityVault;
   breaker: CircuitBreaker;
+}
+
+/** Every contract of a deployment, typed, connected to one runner. */
+export interface DeploymentContracts extends CoreContracts {
+  accessManager: AccessManager;
+  router: OracleRouter;
   liquidation: LiquidationEngine;
   insuranceFund: InsuranceFund;
   automation: BulwarkAutomation;

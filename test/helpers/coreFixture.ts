@@ -1,36 +1,17 @@
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type {
-  AccessManager,
-  CircuitBreaker,
-  IMarginEngine,
-  LiquidityVault,
-  MarginEngine,
-  MarginEngineExtension,
-  MockOracleRouter,
-  MockQuoteToken,
-  OptionMarket,
-} from "../../typechain-types";
+import type { AccessManager, CircuitBreaker, MockOracleRouter, MockQuoteToken } from "../../typechain-types";
+import type { CoreContracts } from "../../deploy/lib/connect";
+import { ETH_SPOT, fundActors, listStandardSeries, type StandardSeries } from "./standardMarket";
+import { now, warpTo } from "./time";
+import { ETH, options, usdc, wad } from "./units";
+
+export { BTC, ETH, options, usdc, wad, WAD } from "./units";
+export { DEFAULT_VOL, ETH_SPOT, LP_DEPOSIT, TRADER_DEPOSIT } from "./standardMarket";
+export { now } from "./time";
 
 /** Role ids, as in contracts/access/Roles.sol. */
 export const ROLE = { ADMIN: 0n, RISK: 1n, GUARDIAN: 2n, GATED: 3n } as const;
-
-export const WAD = 10n ** 18n;
-export const ETH = hre.ethers.encodeBytes32String("ETH");
-export const BTC = hre.ethers.encodeBytes32String("BTC");
-
-/** Quote units (6 decimals) from a decimal string or number of whole units. */
-export function usdc(value: string | number | bigint): bigint {
-  return hre.ethers.parseUnits(value.toString(), 6);
-}
-
-/** WAD from a decimal string or number. */
-export function wad(value: string | number | bigint): bigint {
-  return hre.ethers.parseUnits(value.toString(), 18);
-}
-
-/** Option amounts are 18-decimal: `options(2)` is two options. */
-export const options = wad;
 
 export const DEFAULT_MARGIN_PARAMS = {
   initialShock: wad("0.2"),
@@ -54,14 +35,6 @@ export const DEFAULT_CAPS = {
 
 /** Vault spot-age bound the fixture deploys with (seconds). */
 export const DEFAULT_MAX_SPOT_AGE = 3600n;
-/** Implied volatility of the listed series. */
-export const DEFAULT_VOL = wad("0.8");
-/** Initial ETH spot. */
-export const ETH_SPOT = wad(2000);
-/** LP capital deposited by the full fixture. */
-export const LP_DEPOSIT = usdc(1_000_000);
-/** Collateral each trader deposits in the full fixture. */
-export const TRADER_DEPOSIT = usdc(100_000);
 
 /** Circuit-breaker parameters of the core fixture: wide enough that ordinary test moves never trip it. */
 export const CORE_BREAKER_PARAMS = {
@@ -76,19 +49,12 @@ export const CORE_BREAKER_PARAMS = {
 /** The router the core reads: the scriptable mock. */
 export type CoreRouter = MockOracleRouter;
 
-export interface CoreStack {
+/** The core contracts (engine, market, vault; the breaker every gated entry point asks, markets: ETH) and the rest. */
+export interface CoreStack extends CoreContracts {
   manager: AccessManager;
   token: MockQuoteToken;
   /** The scriptable mock router. */
   router: MockOracleRouter;
-  /** The engine at its address, with its full interface (core and extension). */
-  engine: IMarginEngine;
-  engineCore: MarginEngine;
-  extension: MarginEngineExtension;
-  market: OptionMarket;
-  vault: LiquidityVault;
-  /** The circuit breaker every gated entry point asks (markets: ETH). */
-  breaker: CircuitBreaker;
   admin: HardhatEthersSigner;
   risk: HardhatEthersSigner;
   guardian: HardhatEthersSigner;
@@ -103,14 +69,7 @@ export interface CoreFixture extends CoreStack {
   /** Expiry of the listed series (30 days after deployment). */
   expiry: bigint;
   /** Listed ETH series ids by name. */
-  series: {
-    call1800: bigint;
-    call2000: bigint;
-    call2200: bigint;
-    put1800: bigint;
-    put2000: bigint;
-    put2200: bigint;
-  };
+  series: StandardSeries;
 }
 
 /** Restricted selectors of each contract and the role each is mapped to. */
@@ -238,46 +197,6 @@ export async function deployCoreStack(breakerKind: "real" | "passThrough" = "rea
   };
 }
 
-/** Latest block timestamp. */
-export async function now(): Promise<bigint> {
-  const block = await hre.ethers.provider.getBlock("latest");
-  return BigInt(block!.timestamp);
-}
-
-/** Lists the six ETH series (calls and puts at 1800, 2000, 2200) expiring 30 days from now. */
-async function listDefaultSeries(stack: CoreStack): Promise<{ expiry: bigint; series: CoreFixture["series"] }> {
-  const expiry = (await now()) + 30n * 86_400n;
-  const ids: bigint[] = [];
-  for (const [strike, isCall] of [
-    [1800, true],
-    [2000, true],
-    [2200, true],
-    [1800, false],
-    [2000, false],
-    [2200, false],
-  ] as const) {
-    await stack.market.connect(stack.risk).listSeries(ETH, wad(strike), expiry, isCall, DEFAULT_VOL);
-    ids.push(await stack.engine.seriesCount());
-  }
-  const [call1800, call2000, call2200, put1800, put2000, put2200] = ids;
-  return { expiry, series: { call1800, call2000, call2200, put1800, put2000, put2200 } };
-}
-
-/** Funds the LP and the traders, deposits LP capital into the vault and trader collateral into the engine. */
-async function fund(stack: CoreStack): Promise<void> {
-  const { token, engine, vault, lp, alice, bob, carol } = stack;
-  const engineAddress = await engine.getAddress();
-  const vaultAddress = await vault.getAddress();
-  await token.mint(lp.address, LP_DEPOSIT * 10n);
-  await token.connect(lp).approve(vaultAddress, hre.ethers.MaxUint256);
-  await vault.connect(lp).deposit(LP_DEPOSIT, lp.address);
-  for (const trader of [alice, bob, carol]) {
-    await token.mint(trader.address, TRADER_DEPOSIT * 10n);
-    await token.connect(trader).approve(engineAddress, hre.ethers.MaxUint256);
-    await engine.connect(trader).deposit(trader.address, TRADER_DEPOSIT);
-  }
-}
-
 /**
  * The full core fixture on the mock router: `deployCoreStack()`, six ETH series listed 30 days out, 1,000,000
  * quote units in the vault from `lp`, 100,000 of collateral for each of alice, bob and carol (each also holds
@@ -285,8 +204,8 @@ async function fund(stack: CoreStack): Promise<void> {
  */
 export async function deployCoreFixture(breakerKind: "real" | "passThrough" = "real"): Promise<CoreFixture> {
   const stack = await deployCoreStack(breakerKind);
-  const listed = await listDefaultSeries(stack);
-  await fund(stack);
+  const listed = await listStandardSeries(stack);
+  await fundActors(stack);
   return { ...stack, ...listed };
 }
 
@@ -295,18 +214,12 @@ export async function setSpot(stack: CoreStack, price: bigint, underlying = ETH)
   await stack.router.setSpot(underlying, price);
 }
 
-/** Mines the next block at `timestamp`. */
-async function travel(timestamp: bigint): Promise<void> {
-  await hre.network.provider.send("evm_setNextBlockTimestamp", [Number(timestamp)]);
-  await hre.network.provider.send("evm_mine", []);
-}
-
 /**
  * Moves past `expiry` (if needed) and makes `price` the final settlement price of (`underlying`, `expiry`) on the
  * mock router; the spot is left fresh at `price`.
  */
 export async function finaliseSettlement(stack: CoreStack, expiry: bigint, price: bigint, underlying = ETH): Promise<void> {
-  if ((await now()) <= expiry) await travel(expiry + 1n);
+  if ((await now()) <= expiry) await warpTo(expiry + 1n);
   await stack.router.setSettlementPrice(underlying, expiry, price, true);
   await stack.router.setSpot(underlying, price);
 }

@@ -16,58 +16,34 @@ import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { connectDeployment, mockQuoteToken, type CoreContracts, type DeploymentContracts } from "../../deploy/lib/connect";
 import { deployProtocol, type DeploymentRecord } from "../../deploy/lib/deployProtocol";
 import type { ResolvedConfig } from "../../deploy/lib/resolved";
-import type {
-  AccessManager,
-  BulwarkAutomation,
-  ChainlinkPriceSource,
-  CircuitBreaker,
-  IMarginEngine,
-  InsuranceFund,
-  LiquidationEngine,
-  LiquidityVault,
-  MarginEngine,
-  MarginEngineExtension,
-  MockAggregator,
-  MockQuoteToken,
-  MockSequencerUptimeFeed,
-  OptionMarket,
-  OracleRouter,
+import {
+  ChainlinkPriceSource__factory,
+  MockAggregator__factory,
+  type AccessManager,
+  type ChainlinkPriceSource,
+  type InsuranceFund,
+  type MockAggregator,
+  type MockQuoteToken,
+  type MockSequencerUptimeFeed,
 } from "../../typechain-types";
+import { fundActors, listStandardSeries, type StandardSeries } from "./standardMarket";
+import { now, warpTo } from "./time";
+import { ETH, WAD } from "./units";
+
+export { BTC, ETH, options, usdc, wad, WAD } from "./units";
+export { DEFAULT_VOL, ETH_SPOT, LP_DEPOSIT, TRADER_DEPOSIT } from "./standardMarket";
+export { now, warpTo } from "./time";
 
 /** The parameter file the integration suites deploy with. */
 export const TEST_PARAMETERS = path.join(__dirname, "..", "..", "deploy", "parameters", "test.json");
 
-export const WAD = 10n ** 18n;
-export const ETH = hre.ethers.encodeBytes32String("ETH");
-export const BTC = hre.ethers.encodeBytes32String("BTC");
 /** A trade deadline far in the future. */
 export const DEADLINE = 2n ** 64n;
 /** A premium limit no buy reaches. */
 export const MAX_PREMIUM = 2n ** 128n;
-
-/** Quote units (6 decimals) from a decimal string or number of whole units. */
-export function usdc(value: string | number | bigint): bigint {
-  return hre.ethers.parseUnits(value.toString(), 6);
-}
-
-/** WAD from a decimal string or number. */
-export function wad(value: string | number | bigint): bigint {
-  return hre.ethers.parseUnits(value.toString(), 18);
-}
-
-/** Option amounts are 18-decimal: `options(2)` is two options. */
-export const options = wad;
-
-/** Implied volatility of the listed series. */
-export const DEFAULT_VOL = wad("0.8");
-/** The ETH spot the fixture prices at (the median of the test file's three ETH feeds). */
-export const ETH_SPOT = wad(2000);
-/** LP capital deposited by the fixture. */
-export const LP_DEPOSIT = usdc(1_000_000);
-/** Collateral each trader deposits. */
-export const TRADER_DEPOSIT = usdc(100_000);
 
 /** `ICircuitBreaker.Mode`. */
 export const Mode = { ACTIVE: 0n, REDUCE_ONLY: 1n, HALTED: 2n } as const;
@@ -88,21 +64,11 @@ export interface UnderlyingFeeds {
   heartbeats: number[];
 }
 
-export interface ProtocolFixture {
+export interface ProtocolFixture extends CoreContracts, Pick<DeploymentContracts, "router" | "liquidation" | "automation"> {
   record: DeploymentRecord;
   config: ResolvedConfig;
   manager: AccessManager;
-  router: OracleRouter;
-  /** The engine at its address, with its full interface (core and extension). */
-  engine: IMarginEngine;
-  engineCore: MarginEngine;
-  extension: MarginEngineExtension;
-  market: OptionMarket;
-  vault: LiquidityVault;
-  breaker: CircuitBreaker;
-  liquidation: LiquidationEngine;
   insurance: InsuranceFund;
-  automation: BulwarkAutomation;
   token: MockQuoteToken;
   /** Price sources by underlying name ("ETH", "BTC"). */
   oracle: Record<string, UnderlyingFeeds>;
@@ -123,14 +89,7 @@ export interface ProtocolFixture {
   /** Expiry of the listed series (30 days after deployment). */
   expiry: bigint;
   /** Listed ETH series ids by name. */
-  series: {
-    call1800: bigint;
-    call2000: bigint;
-    call2200: bigint;
-    put1800: bigint;
-    put2000: bigint;
-    put2200: bigint;
-  };
+  series: StandardSeries;
 }
 
 /* ---------------------------------------------------------------------------------------------------------------- */
@@ -161,45 +120,42 @@ export function testParameters(overrides: ParameterOverrides = {}): unknown {
 /* ---------------------------------------------------------------------------------------------------------------- */
 
 async function attach(record: DeploymentRecord): Promise<Omit<ProtocolFixture, "expiry" | "series">> {
-  const { ethers } = hre;
-  const signers = await ethers.getSigners();
-  const [deployer, risk, guardian, lp, alice, bob, carol, keeper] = signers;
-  const a = record.addresses;
+  const signers = await hre.ethers.getSigners();
+  const [deployer, , , lp, alice, bob, carol, keeper] = signers;
   const config = record.resolved;
   const bySigner = (address: string) => {
     const s = signers.find((x) => x.address.toLowerCase() === address.toLowerCase());
     if (!s) throw new Error(`role holder ${address} is not a local signer`);
     return s;
   };
+  const contracts = connectDeployment(record, deployer);
+  const { router } = contracts;
   const oracle: Record<string, UnderlyingFeeds> = {};
-  const router = await ethers.getContractAt("OracleRouter", a.router);
   for (const u of config.oracle.underlyings) {
     const [sources] = await router.getUnderlyingConfig(u.id);
     oracle[u.name] = {
-      feeds: await Promise.all(u.sources.map((s) => ethers.getContractAt("MockAggregator", s.feed))),
-      sources: await Promise.all(sources.map((s) => ethers.getContractAt("ChainlinkPriceSource", s))),
+      feeds: u.sources.map((s) => MockAggregator__factory.connect(s.feed, deployer)),
+      sources: sources.map((s) => ChainlinkPriceSource__factory.connect(s, deployer)),
       heartbeats: u.sources.map((s) => s.heartbeat),
     };
   }
   return {
     record,
     config,
-    manager: await ethers.getContractAt("AccessManager", a.accessManager),
+    manager: contracts.accessManager,
     router,
-    engine: await ethers.getContractAt("IMarginEngine", a.engine),
-    engineCore: await ethers.getContractAt("MarginEngine", a.engine),
-    extension: await ethers.getContractAt("MarginEngineExtension", a.extension),
-    market: await ethers.getContractAt("OptionMarket", a.market),
-    vault: await ethers.getContractAt("LiquidityVault", a.vault),
-    breaker: await ethers.getContractAt("CircuitBreaker", a.breaker),
-    liquidation: await ethers.getContractAt("LiquidationEngine", a.liquidation),
-    insurance: await ethers.getContractAt("InsuranceFund", a.insuranceFund),
-    automation: await ethers.getContractAt("BulwarkAutomation", a.automation as string),
-    token: await ethers.getContractAt("MockQuoteToken", config.quoteToken),
+    engine: contracts.engine,
+    engineCore: contracts.engineCore,
+    extension: contracts.extension,
+    market: contracts.market,
+    vault: contracts.vault,
+    breaker: contracts.breaker,
+    liquidation: contracts.liquidation,
+    insurance: contracts.insuranceFund,
+    automation: contracts.automation,
+    token: mockQuoteToken(contracts),
     oracle,
-    sequencer: config.oracle.sequencer
-      ? await ethers.getContractAt("MockSequencerUptimeFeed", config.oracle.sequencer.feed)
-      : undefined,
+    sequencer: contracts.mocks.sequencer ?? undefined,
     deployer,
     admin: bySigner(config.roles.admin),
     risk: bySigner(config.roles.risk),
@@ -211,39 +167,6 @@ async function attach(record: DeploymentRecord): Promise<Omit<ProtocolFixture, "
     keeper,
     outsider: signers[9],
   };
-}
-
-/** Lists the six ETH series (calls and puts at 1800, 2000, 2200) expiring 30 days from now, through RISK. */
-async function listDefaultSeries(f: Omit<ProtocolFixture, "expiry" | "series">): Promise<Pick<ProtocolFixture, "expiry" | "series">> {
-  const expiry = (await now()) + 30n * 86_400n;
-  const ids: bigint[] = [];
-  for (const [strike, isCall] of [
-    [1800, true],
-    [2000, true],
-    [2200, true],
-    [1800, false],
-    [2000, false],
-    [2200, false],
-  ] as const) {
-    await f.market.connect(f.risk).listSeries(ETH, wad(strike), expiry, isCall, DEFAULT_VOL);
-    ids.push(await f.engine.seriesCount());
-  }
-  const [call1800, call2000, call2200, put1800, put2000, put2200] = ids;
-  return { expiry, series: { call1800, call2000, call2200, put1800, put2000, put2200 } };
-}
-
-/** Mints to the LP and the traders, deposits LP capital into the vault and trader collateral into the engine. */
-async function fund(f: ProtocolFixture): Promise<void> {
-  const { token, engine, vault, lp, alice, bob, carol } = f;
-  const engineAddress = await engine.getAddress();
-  await token.mint(lp.address, LP_DEPOSIT * 10n);
-  await token.connect(lp).approve(await vault.getAddress(), hre.ethers.MaxUint256);
-  await vault.connect(lp).deposit(LP_DEPOSIT, lp.address);
-  for (const trader of [alice, bob, carol]) {
-    await token.mint(trader.address, TRADER_DEPOSIT * 10n);
-    await token.connect(trader).approve(engineAddress, hre.ethers.MaxUint256);
-    await engine.connect(trader).deposit(trader.address, TRADER_DEPOSIT);
-  }
 }
 
 let pollingPatched = false;
@@ -272,8 +195,8 @@ export async function deployProtocolFixture(overrides: ParameterOverrides = {}):
   pollIgnitionFast();
   const record = await deployProtocol(hre, { parameters: testParameters(overrides), writeRecord: false });
   const base = await attach(record);
-  const f: ProtocolFixture = { ...base, ...(await listDefaultSeries(base)) };
-  await fund(f);
+  const f: ProtocolFixture = { ...base, ...(await listStandardSeries(base)) };
+  await fundActors(f);
   return f;
 }
 
@@ -366,18 +289,6 @@ export async function setSequencerDown(f: Pick<ProtocolFixture, "sequencer">, do
 /* ---------------------------------------------------------------------------------------------------------------- */
 /*                                                      TIME                                                        */
 /* ---------------------------------------------------------------------------------------------------------------- */
-
-/** Latest block timestamp. */
-export async function now(): Promise<bigint> {
-  const block = await hre.ethers.provider.getBlock("latest");
-  return BigInt(block!.timestamp);
-}
-
-/** Mines the next block at `timestamp`. */
-export async function warpTo(timestamp: bigint): Promise<void> {
-  await hre.network.provider.send("evm_setNextBlockTimestamp", [Number(timestamp)]);
-  await hre.network.provider.send("evm_mine", []);
-}
 
 /** Mines a block `seconds` later. */
 export async function warp(seconds: bigint | number): Promise<void> {
