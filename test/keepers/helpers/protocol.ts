@@ -11,31 +11,21 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runScript } from "../../helpers/cli";
 import { REPO_ROOT } from "../../helpers/node";
-import { encodeBytes32String, MaxUint256, parseUnits, type JsonRpcProvider, type JsonRpcSigner } from "ethers";
-import {
-  CircuitBreaker__factory,
-  LiquidityVault__factory,
-  MockAggregator__factory,
-  MockQuoteToken__factory,
-  OptionMarket__factory,
-  OracleRouter__factory,
-  IMarginEngine__factory,
-  LiquidationEngine__factory,
-  type CircuitBreaker,
-  type LiquidationEngine,
-  type IMarginEngine,
-  type LiquidityVault,
-  type MockAggregator,
-  type MockQuoteToken,
-  type OptionMarket,
-  type OracleRouter,
+import { ETH, usdc, wad } from "../../helpers/units";
+import { MaxUint256, type JsonRpcProvider, type JsonRpcSigner } from "ethers";
+import { connectDeployment, mockFeed, mockQuoteToken, type ConnectableRecord } from "../../../deploy/lib/connect";
+import type {
+  CircuitBreaker,
+  LiquidationEngine,
+  IMarginEngine,
+  LiquidityVault,
+  MockAggregator,
+  MockQuoteToken,
+  OptionMarket,
+  OracleRouter,
 } from "../../../typechain-types";
 
-export const ETH = encodeBytes32String("ETH");
-export const WAD = 10n ** 18n;
-export const usdc = (v: number | string) => parseUnits(String(v), 6);
-export const wad = (v: number | string) => parseUnits(String(v), 18);
-
+export { ETH, usdc, wad, WAD } from "../../helpers/units";
 
 export interface NodeProtocol {
   provider: JsonRpcProvider;
@@ -85,9 +75,10 @@ export function answer(p: NodeProtocol, i: number, price: bigint): bigint {
 const RECORD = path.join(REPO_ROOT, "deploy", "deployments", "localhost-31337.json");
 
 /**
- * Deploys through `npm run deploy` (scripts/deploy.ts) with deploy/parameters/local.json, then funds an LP
- * (1,000,000 in the vault) and three traders (100,000 of collateral each). The record the script writes
- * (deploy/deployments/localhost-31337.json) is moved into `recordDir`; a record already there is put back.
+ * Deploys through `npm run deploy` (scripts/deploy.ts) with deploy/parameters/local.json, connects every contract
+ * from the record the script writes, then funds an LP (1,000,000 in the vault) and three traders (100,000 of
+ * collateral each). That record (deploy/deployments/localhost-31337.json) is moved into `recordDir`; a record
+ * already there is put back.
  */
 export async function deployProtocolViaCli(provider: JsonRpcProvider, url: string, recordDir: string): Promise<NodeProtocol> {
   const fromBlock = await provider.getBlockNumber();
@@ -101,41 +92,40 @@ export async function deployProtocolViaCli(provider: JsonRpcProvider, url: strin
     else fs.rmSync(RECORD, { force: true });
   }
   if (r.code !== 0) throw new Error(`deploy failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
-  const addr: Record<string, string> = {};
-  for (const m of r.stdout.matchAll(/^\s+(\S+)\s+(0x[0-9a-fA-F]{40})$/gm)) addr[m[1]] = m[2];
-  for (const name of ["router", "engine", "market", "vault", "breaker", "liquidation", "insuranceFund", "mock:USDC", "mock:ETH-A", "mock:ETH-B", "mock:ETH-C"]) {
-    if (!addr[name]) throw new Error(`deploy output has no address for ${name}:\n${r.stdout}`);
-  }
+  const record = JSON.parse(fs.readFileSync(recordPath, "utf8")) as ConnectableRecord;
   const [admin, risk, , lp, alice, bob, carol] = await Promise.all([0, 1, 2, 3, 4, 5, 6].map((i) => provider.getSigner(i)));
-  const feeds = ["mock:ETH-A", "mock:ETH-B", "mock:ETH-C"].map((n) => MockAggregator__factory.connect(addr[n], admin));
+  const contracts = connectDeployment(record, admin);
+  const feeds = ["mock:ETH-A", "mock:ETH-B", "mock:ETH-C"].map((n) => mockFeed(contracts, n));
+  const token = mockQuoteToken(contracts);
+  const addr = record.addresses;
   const p: NodeProtocol = {
     provider,
     admin,
     risk,
     lp,
     traders: [alice, bob, carol],
-    token: MockQuoteToken__factory.connect(addr["mock:USDC"], admin),
-    router: OracleRouter__factory.connect(addr.router, admin),
+    token,
+    router: contracts.router,
     feeds,
     feedDecimals: await Promise.all(feeds.map(async (f) => Number(await f.decimals()))),
     settlement: { settlementDelay: 300, disputeWindow: 3_600 },
     cooldown: 1_800,
     staleAfter: 86_400,
-    engine: IMarginEngine__factory.connect(addr.engine, admin),
-    market: OptionMarket__factory.connect(addr.market, admin),
-    vault: LiquidityVault__factory.connect(addr.vault, admin),
-    breaker: CircuitBreaker__factory.connect(addr.breaker, admin),
+    engine: contracts.engine,
+    market: contracts.market,
+    vault: contracts.vault,
+    breaker: contracts.breaker,
     addresses: {
       router: addr.router,
       engine: addr.engine,
       market: addr.market,
       vault: addr.vault,
       breaker: addr.breaker,
-      token: addr["mock:USDC"],
+      token: await token.getAddress(),
       liquidation: addr.liquidation,
       insuranceFund: addr.insuranceFund,
     },
-    liquidation: LiquidationEngine__factory.connect(addr.liquidation, admin),
+    liquidation: contracts.liquidation,
     fromBlock,
     recordPath,
   };

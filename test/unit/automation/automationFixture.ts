@@ -4,33 +4,24 @@
  * writers, each left at its initial margin plus a growing cushion (writer 0 the thinnest).
  */
 import hre from "hardhat";
-import { AbiCoder, encodeBytes32String, parseUnits } from "ethers";
+import { AbiCoder } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { connectDeployment, mockFeed, mockQuoteToken } from "../../../deploy/lib/connect";
 import { deployProtocol, type DeploymentRecord } from "../../../deploy/lib/deployProtocol";
-import {
-  BulwarkAutomation__factory,
-  CircuitBreaker__factory,
-  IMarginEngine__factory,
-  LiquidationEngine__factory,
-  LiquidityVault__factory,
-  MockAggregator__factory,
-  MockQuoteToken__factory,
-  OptionMarket__factory,
-  OracleRouter__factory,
-  type BulwarkAutomation,
-  type CircuitBreaker,
-  type IMarginEngine,
-  type LiquidationEngine,
-  type LiquidityVault,
-  type MockQuoteToken,
-  type OptionMarket,
-  type OracleRouter,
+import type {
+  BulwarkAutomation,
+  CircuitBreaker,
+  IMarginEngine,
+  LiquidationEngine,
+  LiquidityVault,
+  MockQuoteToken,
+  OptionMarket,
+  OracleRouter,
 } from "../../../typechain-types";
+import { now } from "../../helpers/time";
+import { ETH, options, usdc, WAD } from "../../helpers/units";
 
-export const ETH = encodeBytes32String("ETH");
-export const WAD = 10n ** 18n;
-export const usdc = (v: string | number) => parseUnits(String(v), 6);
-export const options = (v: string | number) => parseUnits(String(v), 18);
+export { ETH, options, usdc, WAD } from "../../helpers/units";
 
 /** Task numbers of `IBulwarkAutomation.Task`. */
 export const Task = { LIQUIDATE: 0, SETTLE: 1, BREAKER_POKE: 2, REDEEM_QUEUE: 3 } as const;
@@ -105,9 +96,8 @@ export interface AutomationFixture {
   now(): Promise<bigint>;
 }
 
-export async function chainNow(): Promise<bigint> {
-  return BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
-}
+/** Latest block timestamp. */
+export const chainNow = now;
 
 export async function increaseTime(seconds: number | bigint): Promise<void> {
   await hre.network.provider.send("evm_increaseTime", [Number(seconds)]);
@@ -120,20 +110,15 @@ export async function deployAutomationFixture(): Promise<AutomationFixture> {
   const [deployer, risk, guardian, lp, keeper] = signers;
   const writers = signers.slice(5, 10);
   const a = record.addresses;
-  const automation = BulwarkAutomation__factory.connect(a.automation, deployer);
-  const engine = IMarginEngine__factory.connect(a.engine, deployer);
-  const market = OptionMarket__factory.connect(a.market, deployer);
-  const vault = LiquidityVault__factory.connect(a.vault, deployer);
-  const liquidation = LiquidationEngine__factory.connect(a.liquidation, deployer);
-  const breaker = CircuitBreaker__factory.connect(a.breaker, deployer);
-  const router = OracleRouter__factory.connect(a.router, deployer);
-  const token = MockQuoteToken__factory.connect(a["mock:USDC"], deployer);
+  const contracts = connectDeployment(record, deployer);
+  const { automation, engine, market, vault, liquidation, breaker, router } = contracts;
+  const token = mockQuoteToken(contracts);
 
   const setEthPrice = async (price: bigint) => {
-    for (const [ref, decimals] of ETH_FEEDS) await MockAggregator__factory.connect(a[ref], deployer).pushRound(price * 10n ** decimals);
+    for (const [ref, decimals] of ETH_FEEDS) await mockFeed(contracts, ref).pushRound(price * 10n ** decimals);
   };
   const breakEthFeeds = async () => {
-    for (const [ref] of ETH_FEEDS.slice(0, 2)) await MockAggregator__factory.connect(a[ref], deployer).pushRound(0n);
+    for (const [ref] of ETH_FEEDS.slice(0, 2)) await mockFeed(contracts, ref).pushRound(0n);
   };
 
   // The LP funds the vault.
