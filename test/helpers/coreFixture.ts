@@ -1,8 +1,7 @@
 import hre from "hardhat";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { AccessManager, CircuitBreaker, MockOracleRouter, MockQuoteToken } from "../../typechain-types";
 import type { CoreContracts } from "../../deploy/lib/connect";
-import { ETH_SPOT, fundActors, listStandardSeries, type StandardSeries } from "./standardMarket";
+import { ETH_SPOT, fundActors, listStandardSeries, type StandardActors, type StandardSeries } from "./standardMarket";
 import { now, warpTo } from "./time";
 import { ETH, options, usdc, wad } from "./units";
 
@@ -49,20 +48,15 @@ export const CORE_BREAKER_PARAMS = {
 /** The router the core reads: the scriptable mock. */
 export type CoreRouter = MockOracleRouter;
 
-/** The core contracts (engine, market, vault; the breaker every gated entry point asks, markets: ETH) and the rest. */
-export interface CoreStack extends CoreContracts {
+/**
+ * The core contracts (engine, market, vault; the breaker every gated entry point asks, markets: ETH) and the rest;
+ * `admin` is signer 0, the AccessManager's admin with no delay.
+ */
+export interface CoreStack extends CoreContracts, StandardActors {
   manager: AccessManager;
   token: MockQuoteToken;
   /** The scriptable mock router. */
   router: MockOracleRouter;
-  admin: HardhatEthersSigner;
-  risk: HardhatEthersSigner;
-  guardian: HardhatEthersSigner;
-  lp: HardhatEthersSigner;
-  alice: HardhatEthersSigner;
-  bob: HardhatEthersSigner;
-  carol: HardhatEthersSigner;
-  keeper: HardhatEthersSigner;
 }
 
 export interface CoreFixture extends CoreStack {

@@ -29,7 +29,7 @@ import {
   type MockQuoteToken,
   type MockSequencerUptimeFeed,
 } from "../../typechain-types";
-import { fundActors, listStandardSeries, type StandardSeries } from "./standardMarket";
+import { fundActors, listStandardSeries, type StandardActors, type StandardSeries } from "./standardMarket";
 import { now, warpTo } from "./time";
 import { ETH, WAD } from "./units";
 
@@ -64,7 +64,8 @@ export interface UnderlyingFeeds {
   heartbeats: number[];
 }
 
-export interface ProtocolFixture extends CoreContracts, Pick<DeploymentContracts, "router" | "liquidation" | "automation"> {
+/** `admin` holds ADMIN and ADMIN_OPS with the configured execution delay (the deployer renounced ADMIN). */
+export interface ProtocolFixture extends CoreContracts, Pick<DeploymentContracts, "router" | "liquidation" | "automation">, StandardActors {
   record: DeploymentRecord;
   config: ResolvedConfig;
   manager: AccessManager;
@@ -75,15 +76,6 @@ export interface ProtocolFixture extends CoreContracts, Pick<DeploymentContracts
   /** The mock uptime feed, when the parameters ask for a sequencer. */
   sequencer?: MockSequencerUptimeFeed;
   deployer: HardhatEthersSigner;
-  /** Holds ADMIN and ADMIN_OPS with the configured execution delay. */
-  admin: HardhatEthersSigner;
-  risk: HardhatEthersSigner;
-  guardian: HardhatEthersSigner;
-  lp: HardhatEthersSigner;
-  alice: HardhatEthersSigner;
-  bob: HardhatEthersSigner;
-  carol: HardhatEthersSigner;
-  keeper: HardhatEthersSigner;
   /** Holds no role and no funds. */
   outsider: HardhatEthersSigner;
   /** Expiry of the listed series (30 days after deployment). */

@@ -30,22 +30,29 @@ export interface StandardSeries {
   put2200: bigint;
 }
 
-/** What listing needs: the market, the engine (for the new series id) and the RISK holder. */
-export interface Lister {
-  market: OptionMarket;
-  engine: IMarginEngine;
+/** The signers both full fixtures name (signers [1]..[7] in both; who `admin` is differs, see each fixture). */
+export interface StandardActors {
+  admin: HardhatEthersSigner;
   risk: HardhatEthersSigner;
-}
-
-/** What funding needs: the quote token (a mock: it mints), where the capital goes, and who is funded. */
-export interface Funded {
-  token: MockQuoteToken;
-  engine: IMarginEngine;
-  vault: LiquidityVault;
+  guardian: HardhatEthersSigner;
   lp: HardhatEthersSigner;
   alice: HardhatEthersSigner;
   bob: HardhatEthersSigner;
   carol: HardhatEthersSigner;
+  keeper: HardhatEthersSigner;
+}
+
+/** What listing needs: the market, the engine (for the new series id) and the RISK holder. */
+export interface Lister extends Pick<StandardActors, "risk"> {
+  market: OptionMarket;
+  engine: IMarginEngine;
+}
+
+/** What funding needs: the quote token (a mock: it mints), where the capital goes, and who is funded. */
+export interface Funded extends Pick<StandardActors, "lp" | "alice" | "bob" | "carol"> {
+  token: MockQuoteToken;
+  engine: IMarginEngine;
+  vault: LiquidityVault;
 }
 
 /** Lists the six ETH series (calls and puts at 1800, 2000, 2200) expiring 30 days from now, through RISK. */
