@@ -104,7 +104,7 @@ describe("CircuitBreaker gas", () => {
       () => cache.act(...args),
       () => cache.actUnchecked(...args)
     );
-    expect(rows["gate copy, window roll (breaker call, write, push of the copy)"]).to.be.lessThanOrEqual(42_000n);
+    expect(rows["gate copy, window roll (breaker call, write, push of the copy)"]).to.be.lessThanOrEqual(45_000n);
   });
 
   it("test_checkAction_noReading_andView", async () => {

@@ -190,12 +190,13 @@ describe("CircuitBreaker gate cache", () => {
       guardian: fc.constantFrom(0, 0, 0, 0, 1, 2), // 1: trip the market REDUCE_ONLY, 2: trip GLOBAL REDUCE_ONLY
     });
 
+    type Action = typeof actionArb extends fc.Arbitrary<infer T> ? T : never;
     type Outcome = { error: string | null; market: unknown; global: unknown };
 
     async function run(
       f: Fixture,
       via: BreakerGateCacheMock | Fixture["gated"],
-      a: fc.infer<typeof actionArb>,
+      a: Action,
       at: number
     ) {
       const market = a.btc ? BTC : ETH;
@@ -211,8 +212,8 @@ describe("CircuitBreaker gate cache", () => {
       }
       const outcome: Outcome = {
         error,
-        market: (await f.breaker.scopeState(market)).toArray(),
-        global: (await f.breaker.scopeState(GLOBAL)).toArray(),
+        market: [...(await f.breaker.scopeState(market))].map(String),
+        global: [...(await f.breaker.scopeState(GLOBAL))].map(String),
       };
       return outcome;
     }
