@@ -10,6 +10,7 @@ import {IBreakerMetrics} from "../interfaces/IBreakerMetrics.sol";
 import {RateLimitLib} from "../libraries/RateLimitLib.sol";
 import {PackedScope, PackedScopeLib} from "../libraries/PackedScopeLib.sol";
 import {BreakerModeLib} from "../libraries/BreakerModeLib.sol";
+import {BreakerBounds} from "./BreakerBounds.sol";
 
 /// @title CircuitBreaker
 /// @notice Modes, automatic trips, guardian trips and the emergency pause of every Bulwark market (see the interface).
@@ -24,7 +25,7 @@ import {BreakerModeLib} from "../libraries/BreakerModeLib.sol";
 ///      `gateOf` and a quiet trade needs no call at all (interface, "Gate copy").
 ///      Warning: assumes the router and the metrics source are the protocol's own view contracts. Both are called
 ///      with STATICCALL (their functions are `view`), so they cannot re-enter and change state.
-contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
+contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausable {
     using BreakerModeLib for ScopeState;
 
     /* ------------------------------------------------------------------------------------------------------------ */
@@ -35,21 +36,6 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     bytes32 public constant GLOBAL = bytes32(0);
     /// @notice Most markets the breaker tracks; bounds the loop that copies the global gate into each market.
     uint256 public constant MAX_MARKETS = 16;
-    /// @notice Bounds of a market's price-move limit, in basis points of the reference price.
-    uint16 public constant MIN_MOVE_LIMIT_BPS = 100;
-    uint16 public constant MAX_MOVE_LIMIT_BPS = 5_000;
-    /// @notice Bounds of a market's price-move window, in seconds.
-    uint24 public constant MIN_WINDOW = 1 minutes;
-    uint24 public constant MAX_WINDOW = 1 days;
-    /// @notice Bounds of the outflow refill period, in seconds.
-    uint24 public constant MIN_REFILL_PERIOD = 1 hours;
-    uint24 public constant MAX_REFILL_PERIOD = 7 days;
-    /// @notice Bounds of the utilisation cap, WAD.
-    uint64 public constant MIN_UTILISATION_CAP = 0.5e18;
-    uint64 public constant MAX_UTILISATION_CAP = 1e18;
-    /// @notice Bounds of the cooldown of automatic trips, in seconds.
-    uint32 public constant MIN_COOLDOWN = 5 minutes;
-    uint32 public constant MAX_COOLDOWN = 1 days;
     /// @notice Share of the outflow limit (basis points) at which the global scope trips to REDUCE_ONLY.
     /// @dev Below 100%: a vault that caps withdrawals by `outflowAvailable` fills the bucket in steps that need not
     ///      land exactly on the limit.
@@ -277,12 +263,16 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     function setGateCache(IBreakerGateCache cache) external restricted {
         IBreakerGateCache current = _gateCache;
         if (address(current) != address(0)) revert BreakerGateCacheAlreadySet(address(current));
-        if (address(cache).code.length == 0) revert BreakerInvalidGateCache(address(cache));
-        try IOptionMarket(address(cache)).breaker() returns (ICircuitBreaker wired) {
-            if (address(wired) != address(this)) revert BreakerInvalidGateCache(address(cache));
-        } catch {
-            revert BreakerInvalidGateCache(address(cache));
+        // The holder must be a market over this breaker (only then can it be the protocol's own).
+        address wired;
+        if (address(cache).code.length != 0) {
+            try IOptionMarket(address(cache)).breaker() returns (ICircuitBreaker b) {
+                wired = address(b);
+            } catch {
+                wired = address(0); // not a market: refused below
+            }
         }
+        if (wired != address(this)) revert BreakerInvalidGateCache(address(cache));
         _gateCache = cache;
         emit BreakerGateCacheSet(cache);
         // The holder starts with zero copies; push every nonzero one. Bounded by MAX_MARKETS.
@@ -590,7 +580,7 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     }
 
     /* ------------------------------------------------------------------------------------------------------------ */
-    /*                                                PRICE AND FLOW                                                */
+    /*                                             FLOW AND PARAMETERS                                              */
     /* ------------------------------------------------------------------------------------------------------------ */
 
     /// @dev The bucket's net outflow decayed to now.
@@ -598,30 +588,9 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
         return RateLimitLib.decayed(b.netOutflow, b.limit, b.refillPeriod, block.timestamp - b.updatedAt);
     }
 
-    /* ------------------------------------------------------------------------------------------------------------ */
-    /*                                                  PARAMETERS                                                  */
-    /* ------------------------------------------------------------------------------------------------------------ */
-
-    function _requirePriceMoveParams(uint16 moveLimitBps, uint24 window) private pure {
-        if (moveLimitBps < MIN_MOVE_LIMIT_BPS || moveLimitBps > MAX_MOVE_LIMIT_BPS) {
-            revert BreakerParameterOutOfBounds(
-                Parameter.PRICE_MOVE_LIMIT, moveLimitBps, MIN_MOVE_LIMIT_BPS, MAX_MOVE_LIMIT_BPS
-            );
-        }
-        if (window < MIN_WINDOW || window > MAX_WINDOW) {
-            revert BreakerParameterOutOfBounds(Parameter.PRICE_MOVE_WINDOW, window, MIN_WINDOW, MAX_WINDOW);
-        }
-    }
-
     function _setOutflowParams(uint96 limit, uint24 refillPeriod) private {
-        if (limit < MIN_OUTFLOW_LIMIT || limit > MAX_OUTFLOW_LIMIT) {
-            revert BreakerParameterOutOfBounds(Parameter.OUTFLOW_LIMIT, limit, MIN_OUTFLOW_LIMIT, MAX_OUTFLOW_LIMIT);
-        }
-        if (refillPeriod < MIN_REFILL_PERIOD || refillPeriod > MAX_REFILL_PERIOD) {
-            revert BreakerParameterOutOfBounds(
-                Parameter.OUTFLOW_REFILL_PERIOD, refillPeriod, MIN_REFILL_PERIOD, MAX_REFILL_PERIOD
-            );
-        }
+        _requireInBounds(Parameter.OUTFLOW_LIMIT, limit, MIN_OUTFLOW_LIMIT, MAX_OUTFLOW_LIMIT);
+        _requireInBounds(Parameter.OUTFLOW_REFILL_PERIOD, refillPeriod, MIN_REFILL_PERIOD, MAX_REFILL_PERIOD);
         OutflowBucket memory b = _bucket;
         // Bring the bucket up to date under the old parameters (none at construction), then clamp to the new limit.
         int256 net = b.limit == 0 ? int256(0) : _netOutflowNow(b);
@@ -639,19 +608,13 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     }
 
     function _setUtilisationCap(uint64 capWad) private {
-        if (capWad < MIN_UTILISATION_CAP || capWad > MAX_UTILISATION_CAP) {
-            revert BreakerParameterOutOfBounds(
-                Parameter.UTILISATION_CAP, capWad, MIN_UTILISATION_CAP, MAX_UTILISATION_CAP
-            );
-        }
+        _requireInBounds(Parameter.UTILISATION_CAP, capWad, MIN_UTILISATION_CAP, MAX_UTILISATION_CAP);
         _utilisationCap = capWad;
         emit BreakerUtilisationCapSet(capWad);
     }
 
     function _setCooldown(uint32 cooldown_) private {
-        if (cooldown_ < MIN_COOLDOWN || cooldown_ > MAX_COOLDOWN) {
-            revert BreakerParameterOutOfBounds(Parameter.COOLDOWN, cooldown_, MIN_COOLDOWN, MAX_COOLDOWN);
-        }
+        _requireInBounds(Parameter.COOLDOWN, cooldown_, MIN_COOLDOWN, MAX_COOLDOWN);
         _cooldown = cooldown_;
         emit BreakerCooldownSet(cooldown_);
     }
