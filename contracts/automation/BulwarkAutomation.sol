@@ -4,16 +4,12 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {CircuitBreaker} from "../breaker/CircuitBreaker.sol";
-import {IBreakerMetrics} from "../interfaces/IBreakerMetrics.sol";
 import {IBulwarkAutomation} from "../interfaces/IBulwarkAutomation.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {ILiquidationEngine} from "../interfaces/ILiquidationEngine.sol";
 import {ILiquidityVault} from "../interfaces/ILiquidityVault.sol";
 import {IMarginEngine, IMarginEngineTypes} from "../interfaces/IMarginEngine.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
-import {PackedScopeLib} from "../libraries/PackedScopeLib.sol";
-import {RateLimitLib} from "../libraries/RateLimitLib.sol";
 
 /// @title BulwarkAutomation
 /// @notice Chainlink Automation adapter: liquidations, settlements, breaker pokes and the vault's redeem queue, found
@@ -355,57 +351,17 @@ contract BulwarkAutomation is IBulwarkAutomation, ReentrancyGuardTransient {
         return SkipReason.NOT_NEEDED;
     }
 
-    /// @dev Mirrors the breaker's `poke` (its `_evaluateMarket`, `_pokeGlobal` and automatic state machine) to tell
-    ///      whether a poke would write anything, and compares the router's recorded status with a fresh reading.
+    /// @dev Whether the breaker's `poke` would change the scope (the breaker's own `pokeDue`/`pokeDueOn`, the decision
+    ///      `poke` itself takes, fed with the one router reading this check takes), and whether the router's recorded
+    ///      status differs from that fresh reading.
     function _pokeNeeded(bytes32 scope) private view returns (bool breakerDue, bool statusDue) {
-        ICircuitBreaker.ScopeState memory s = breaker.scopeState(scope);
-        if (scope == GLOBAL) return (_stepDue(s, _globalCause()), false);
-        if (s.moveLimitBps == 0) return (false, false); // not a breaker market
+        if (scope == GLOBAL) return (breaker.pokeDue(GLOBAL), false);
+        // VIEW is allowed in every mode, so a refusal means `scope` is not a breaker market.
+        if (!breaker.isAllowed(scope, ICircuitBreaker.ActionClass.VIEW)) return (false, false);
         IOracleRouter.SpotReading memory r = router.getSpot(scope);
         IOracleRouter.StatusRecord memory rec = router.getStatusRecord(scope);
         statusDue = rec.status != r.status || rec.reasons != r.reasons;
-        breakerDue = _marketDue(s, r);
-    }
-
-    /// @dev Whether a poke of a market would write: a trip, a cooldown step, or a new reference price (a window that
-    ///      ran out, or a move beyond the limit, which restarts the window at the moved price).
-    function _marketDue(ICircuitBreaker.ScopeState memory s, IOracleRouter.SpotReading memory r)
-        private
-        view
-        returns (bool)
-    {
-        ICircuitBreaker.Mode cause = ICircuitBreaker.Mode.ACTIVE;
-        if (r.status == IOracleRouter.Status.FAILED) {
-            cause = ICircuitBreaker.Mode.HALTED;
-        } else {
-            if (r.status == IOracleRouter.Status.OK && r.price == 0) return false; // nothing observed
-            if (r.status == IOracleRouter.Status.DEGRADED) cause = ICircuitBreaker.Mode.REDUCE_ONLY;
-            if (r.price != 0) {
-                if (s.refPrice == 0 || block.timestamp >= uint256(s.windowStart) + s.window) return true;
-                if (PackedScopeLib.movedBeyond(s.refPrice, r.price, s.moveLimitBps)) return true;
-            }
-        }
-        return _stepDue(s, cause);
-    }
-
-    /// @dev The strictest mode the global causes call for now: outflow at its trip level, else utilisation above cap.
-    function _globalCause() private view returns (ICircuitBreaker.Mode) {
-        ICircuitBreaker.OutflowBucket memory b = breaker.outflowBucket();
-        if (RateLimitLib.reached(breaker.netOutflow(), b.limit, CircuitBreaker(address(breaker)).OUTFLOW_TRIP_BPS())) {
-            return ICircuitBreaker.Mode.REDUCE_ONLY;
-        }
-        IBreakerMetrics metrics = breaker.metrics();
-        if (address(metrics) != address(0) && metrics.utilisation() > breaker.utilisationCap()) {
-            return ICircuitBreaker.Mode.REDUCE_ONLY;
-        }
-        return ICircuitBreaker.Mode.ACTIVE;
-    }
-
-    /// @dev Whether one step of the breaker's automatic state machine would change `s` given the observed `cause`.
-    function _stepDue(ICircuitBreaker.ScopeState memory s, ICircuitBreaker.Mode cause) private view returns (bool) {
-        if (cause != ICircuitBreaker.Mode.ACTIVE) return cause > s.autoMode || s.clearing;
-        if (s.autoMode == ICircuitBreaker.Mode.ACTIVE) return false;
-        return !s.clearing || block.timestamp >= s.coolUntil;
+        breakerDue = breaker.pokeDueOn(scope, r.price, r.status);
     }
 
     /// @dev Whether `processRedeemQueue` would consume the head request now: the queue is not empty, the breaker lets

@@ -3,12 +3,14 @@ pragma solidity 0.8.30;
 
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {IBreakerGateCache, ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {IOptionMarket} from "../interfaces/IOptionMarket.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IBreakerMetrics} from "../interfaces/IBreakerMetrics.sol";
 import {RateLimitLib} from "../libraries/RateLimitLib.sol";
 import {PackedScope, PackedScopeLib} from "../libraries/PackedScopeLib.sol";
 import {BreakerModeLib} from "../libraries/BreakerModeLib.sol";
+import {BreakerBounds} from "./BreakerBounds.sol";
 
 /// @title CircuitBreaker
 /// @notice Modes, automatic trips, guardian trips and the emergency pause of every Bulwark market (see the interface).
@@ -18,9 +20,12 @@ import {BreakerModeLib} from "../libraries/BreakerModeLib.sol";
 ///      `ICircuitBreaker.ScopeState` in memory and pack it back. The price of that single read is paid on global
 ///      changes: every global transition (guardian, admin, pause, automatic) rewrites the copy in each market, a loop
 ///      bounded by `MAX_MARKETS` (markets are added by the timelocked admin only).
+///      The gate cache goes one step further for trades: every write of a market goes through `_storeMarket`, which
+///      pushes the market's gate copy to the OptionMarket whenever the copy changed, so the cache always equals
+///      `gateOf` and a quiet trade needs no call at all (interface, "Gate copy").
 ///      Warning: assumes the router and the metrics source are the protocol's own view contracts. Both are called
 ///      with STATICCALL (their functions are `view`), so they cannot re-enter and change state.
-contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
+contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausable {
     using BreakerModeLib for ScopeState;
 
     /* ------------------------------------------------------------------------------------------------------------ */
@@ -31,21 +36,6 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     bytes32 public constant GLOBAL = bytes32(0);
     /// @notice Most markets the breaker tracks; bounds the loop that copies the global gate into each market.
     uint256 public constant MAX_MARKETS = 16;
-    /// @notice Bounds of a market's price-move limit, in basis points of the reference price.
-    uint16 public constant MIN_MOVE_LIMIT_BPS = 100;
-    uint16 public constant MAX_MOVE_LIMIT_BPS = 5_000;
-    /// @notice Bounds of a market's price-move window, in seconds.
-    uint24 public constant MIN_WINDOW = 1 minutes;
-    uint24 public constant MAX_WINDOW = 1 days;
-    /// @notice Bounds of the outflow refill period, in seconds.
-    uint24 public constant MIN_REFILL_PERIOD = 1 hours;
-    uint24 public constant MAX_REFILL_PERIOD = 7 days;
-    /// @notice Bounds of the utilisation cap, WAD.
-    uint64 public constant MIN_UTILISATION_CAP = 0.5e18;
-    uint64 public constant MAX_UTILISATION_CAP = 1e18;
-    /// @notice Bounds of the cooldown of automatic trips, in seconds.
-    uint32 public constant MIN_COOLDOWN = 5 minutes;
-    uint32 public constant MAX_COOLDOWN = 1 days;
     /// @notice Share of the outflow limit (basis points) at which the global scope trips to REDUCE_ONLY.
     /// @dev Below 100%: a vault that caps withdrawals by `outflowAvailable` fills the bucket in steps that need not
     ///      land exactly on the limit.
@@ -80,6 +70,8 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     IBreakerMetrics private _metrics;
     uint32 private _cooldown;
     uint64 private _utilisationCap;
+    /// @dev The holder of the markets' gate copies (the OptionMarket), wired once; zero until then.
+    IBreakerGateCache private _gateCache;
 
     /* ------------------------------------------------------------------------------------------------------------ */
     /*                                                 CONSTRUCTOR                                                  */
@@ -132,8 +124,9 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
             if (_evaluateMarket(market, s, spot, status)) {
                 // Authenticate only now that the call writes: a read-only check tells nothing `modeOf` does not.
                 _checkCanCall(_msgSender(), _msgData());
-                p = PackedScopeLib.pack(s);
-                _scopes[market] = p;
+                PackedScope next = PackedScopeLib.pack(s);
+                _storeMarket(market, p, next);
+                p = next;
             }
         }
         // The gate, inlined from `_gate` for the hot path.
@@ -191,9 +184,12 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     /// @inheritdoc ICircuitBreaker
     function poke(bytes32 scope) external returns (Mode mode, Reason reason) {
         if (scope != GLOBAL) {
+            PackedScope before = _scopes[scope];
             ScopeState memory s = _loadScope(scope);
             IOracleRouter.SpotReading memory reading = router.getSpot(scope);
-            if (_evaluateMarket(scope, s, reading.price, reading.status)) _scopes[scope] = PackedScopeLib.pack(s);
+            if (_evaluateMarket(scope, s, reading.price, reading.status)) {
+                _storeMarket(scope, before, PackedScopeLib.pack(s));
+            }
         }
         _pokeGlobal();
         return _modeOf(scope, _scopes[scope].unpack());
@@ -263,6 +259,31 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
         emit BreakerMetricsSet(metrics_);
     }
 
+    /// @inheritdoc ICircuitBreaker
+    function setGateCache(IBreakerGateCache cache) external restricted {
+        IBreakerGateCache current = _gateCache;
+        if (address(current) != address(0)) revert BreakerGateCacheAlreadySet(address(current));
+        // The holder must be a market over this breaker (only then can it be the protocol's own).
+        address wired;
+        if (address(cache).code.length != 0) {
+            try IOptionMarket(address(cache)).breaker() returns (ICircuitBreaker b) {
+                wired = address(b);
+            } catch {
+                wired = address(0); // not a market: refused below
+            }
+        }
+        if (wired != address(this)) revert BreakerInvalidGateCache(address(cache));
+        _gateCache = cache;
+        emit BreakerGateCacheSet(cache);
+        // The holder starts with zero copies; push every nonzero one. Bounded by MAX_MARKETS.
+        uint256 count = _marketIds.length;
+        for (uint256 i = 0; i < count; ++i) {
+            bytes32 id = _marketIds[i];
+            uint256 copy = _scopes[id].gateCopy();
+            if (copy != 0) cache.syncBreakerGate(id, copy);
+        }
+    }
+
     /* ------------------------------------------------------------------------------------------------------------ */
     /*                                                     RISK                                                     */
     /* ------------------------------------------------------------------------------------------------------------ */
@@ -275,7 +296,7 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
         s.window = window;
         // A zero reference makes the next reading start a fresh window under the new parameters.
         s.refPrice = 0;
-        _scopes[market] = PackedScopeLib.pack(s);
+        _storeMarket(market, _scopes[market], PackedScopeLib.pack(s));
         emit BreakerPriceMoveParamsSet(market, moveLimitBps, window);
     }
 
@@ -313,6 +334,34 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     /// @inheritdoc ICircuitBreaker
     function modeOf(bytes32 scope) external view returns (Mode mode, Reason reason) {
         return _modeOf(scope, _loadScope(scope));
+    }
+
+    /// @inheritdoc ICircuitBreaker
+    function pokeDue(bytes32 scope) external view returns (bool) {
+        ScopeState memory s = _scopes[scope].unpack();
+        if (scope == GLOBAL) {
+            Mode globalMode = _globalCause() == Reason.NONE ? Mode.ACTIVE : Mode.REDUCE_ONLY;
+            return BreakerModeLib.nextStep(s, globalMode, block.timestamp) != BreakerModeLib.Step.NONE;
+        }
+        if (s.moveLimitBps == 0) return false;
+        IOracleRouter.SpotReading memory reading = router.getSpot(scope);
+        return _marketPokeDue(s, reading.price, reading.status);
+    }
+
+    /// @inheritdoc ICircuitBreaker
+    function pokeDueOn(bytes32 market, uint256 spot, IOracleRouter.Status status) external view returns (bool) {
+        ScopeState memory s = _scopes[market].unpack();
+        return s.moveLimitBps != 0 && _marketPokeDue(s, spot, status);
+    }
+
+    /// @inheritdoc ICircuitBreaker
+    function gateOf(bytes32 market) external view returns (uint256) {
+        return market == GLOBAL ? 0 : _scopes[market].gateCopy();
+    }
+
+    /// @inheritdoc ICircuitBreaker
+    function gateCache() external view returns (IBreakerGateCache) {
+        return _gateCache;
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -361,57 +410,58 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     /* ------------------------------------------------------------------------------------------------------------ */
 
     /// @dev Evaluates the market causes from one reading and applies them to `s` in memory, emitting the events.
-    ///      Returns whether `s` changed (the caller stores it). A FAILED reading carries no usable price.
+    ///      Returns whether `s` changed (the caller stores it).
     function _evaluateMarket(bytes32 market, ScopeState memory s, uint256 spot, IOracleRouter.Status status)
         private
         returns (bool changed)
     {
-        if (status == IOracleRouter.Status.OK && spot == 0) return false; // nothing observed
-        Reason cause = Reason.NONE;
-        Mode causeMode = Mode.ACTIVE;
-        if (status == IOracleRouter.Status.FAILED) {
-            (cause, causeMode) = (Reason.ORACLE_FAILED, Mode.HALTED);
-        } else {
-            if (status == IOracleRouter.Status.DEGRADED) (cause, causeMode) = (Reason.ORACLE_DEGRADED, Mode.REDUCE_ONLY);
-            if (spot != 0) {
-                bool roll = _rollDue(s);
-                bool moved = !roll && PackedScopeLib.movedBeyond(s.refPrice, spot, s.moveLimitBps);
-                if (roll || moved) {
-                    // A trip also restarts the window at the moved price: the cause clears once the price holds.
-                    if (spot > MAX_REFERENCE_PRICE) revert BreakerSpotOutOfRange(market, spot, MAX_REFERENCE_PRICE);
-                    s.refPrice = uint96(spot);
-                    s.windowStart = uint40(block.timestamp);
-                    changed = true;
-                    emit BreakerReferencePriceSet(market, spot, s.windowStart);
-                }
-                if (moved && causeMode == Mode.ACTIVE) (cause, causeMode) = (Reason.PRICE_MOVE, Mode.REDUCE_ONLY);
-            }
+        (bool observed, bool restart, Reason cause, Mode causeMode) = PackedScopeLib.observe(s, spot, status, block.timestamp);
+        if (!observed) return false;
+        if (restart) {
+            // A trip also restarts the window at the moved price: the cause clears once the price holds.
+            if (spot > MAX_REFERENCE_PRICE) revert BreakerSpotOutOfRange(market, spot, MAX_REFERENCE_PRICE);
+            s.refPrice = uint96(spot);
+            s.windowStart = uint40(block.timestamp);
+            changed = true;
+            emit BreakerReferencePriceSet(market, spot, s.windowStart);
         }
         if (_applyCause(market, s, cause, causeMode)) changed = true;
+    }
+
+    /// @dev Whether `_evaluateMarket` would change `s` on this reading: the same observation and the same step.
+    function _marketPokeDue(ScopeState memory s, uint256 spot, IOracleRouter.Status status)
+        private
+        view
+        returns (bool)
+    {
+        (bool observed, bool restart, , Mode causeMode) = PackedScopeLib.observe(s, spot, status, block.timestamp);
+        return observed && (restart || BreakerModeLib.nextStep(s, causeMode, block.timestamp) != BreakerModeLib.Step.NONE);
     }
 
     /// @dev Re-evaluates the global causes from fresh data (complete observation) and stores any change.
     function _pokeGlobal() private {
         ScopeState memory g = _scopes[GLOBAL].unpack();
-        Reason cause = Reason.NONE;
-        OutflowBucket memory b = _bucket;
-        if (RateLimitLib.reached(_netOutflowNow(b), b.limit, OUTFLOW_TRIP_BPS)) cause = Reason.OUTFLOW;
-        IBreakerMetrics source = _metrics;
-        if (cause == Reason.NONE && address(source) != address(0) && source.utilisation() > _utilisationCap) {
-            cause = Reason.UTILISATION;
-        }
+        Reason cause = _globalCause();
         Mode before = g.ownMode();
         Mode causeMode = cause == Reason.NONE ? Mode.ACTIVE : Mode.REDUCE_ONLY;
         if (_applyCause(GLOBAL, g, cause, causeMode)) _writeGlobal(g, before);
     }
 
+    /// @dev The global cause seen now (shared by `_pokeGlobal` and `pokeDue`): outflow at its trip level, else
+    ///      utilisation above the cap (skipped while no metrics source is wired), else NONE.
+    function _globalCause() private view returns (Reason) {
+        OutflowBucket memory b = _bucket;
+        if (RateLimitLib.reached(_netOutflowNow(b), b.limit, OUTFLOW_TRIP_BPS)) return Reason.OUTFLOW;
+        IBreakerMetrics source = _metrics;
+        if (address(source) != address(0) && source.utilisation() > _utilisationCap) return Reason.UTILISATION;
+        return Reason.NONE;
+    }
+
+
     /// @dev The automatic state machine of one scope, in memory. `causeMode` is the strictest mode the observed causes
     ///      call for; ACTIVE means the caller observed every cause of the scope and saw none (callers that cannot
-    ///      observe them all only call this with a cause).
-    ///      - cause stricter than the automatic mode: escalate (and cancel any cooldown);
-    ///      - cause seen during a cooldown: cancel the cooldown;
-    ///      - no cause, tripped, no cooldown yet: start the cooldown;
-    ///      - no cause, cooldown over: lift to ACTIVE.
+    ///      observe them all only call this with a cause). The step is `BreakerModeLib.nextStep` (escalate, interrupt
+    ///      a cooldown, start it, lift when it is over).
     ///      Emits the component's event, then `BreakerModeChanged` when the scope's own mode changed.
     function _applyCause(bytes32 scope, ScopeState memory s, Reason cause, Mode causeMode)
         private
@@ -424,30 +474,27 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
 
     /// @dev One step of the automatic state machine (see `_applyCause`); returns whether `s` changed.
     function _stepAutomatic(bytes32 scope, ScopeState memory s, Reason cause, Mode causeMode) private returns (bool) {
-        if (causeMode != Mode.ACTIVE) {
-            if (causeMode > s.autoMode) {
-                s.autoMode = causeMode;
-                s.autoReason = cause;
-                s.clearing = false;
-                emit BreakerTripped(scope, causeMode, cause);
-                return true;
-            }
-            if (s.clearing) {
-                s.clearing = false;
-                emit BreakerCooldownInterrupted(scope, cause);
-                return true;
-            }
-            return false;
+        BreakerModeLib.Step step = BreakerModeLib.nextStep(s, causeMode, block.timestamp);
+        if (step == BreakerModeLib.Step.NONE) return false;
+        if (step == BreakerModeLib.Step.ESCALATE) {
+            s.autoMode = causeMode;
+            s.autoReason = cause;
+            s.clearing = false;
+            emit BreakerTripped(scope, causeMode, cause);
+            return true;
         }
-        if (s.autoMode == Mode.ACTIVE) return false;
-        if (!s.clearing) {
+        if (step == BreakerModeLib.Step.INTERRUPT) {
+            s.clearing = false;
+            emit BreakerCooldownInterrupted(scope, cause);
+            return true;
+        }
+        if (step == BreakerModeLib.Step.START_COOLDOWN) {
             s.clearing = true;
             // block.timestamp + a cooldown of at most one day stays far below 2^40.
             s.coolUntil = uint40(block.timestamp + _cooldown);
             emit BreakerCooldownStarted(scope, s.coolUntil);
             return true;
         }
-        if (block.timestamp < s.coolUntil) return false;
         Reason lifted = s.autoReason;
         s.autoMode = Mode.ACTIVE;
         s.autoReason = Reason.NONE;
@@ -469,7 +516,17 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     /// @dev Stores a scope after a manual change; a global change is copied into every market.
     function _store(bytes32 scope, ScopeState memory s, Mode before) private {
         if (scope == GLOBAL) _writeGlobal(s, before);
-        else _scopes[scope] = PackedScopeLib.pack(s);
+        else _storeMarket(scope, _scopes[scope], PackedScopeLib.pack(s));
+    }
+
+    /// @dev Every write of a market's word: stores it and, when its gate copy changed, pushes the copy to the gate
+    ///      cache (an external call to the protocol's market, after the write). Keeps the cache equal to `gateOf`.
+    function _storeMarket(bytes32 market, PackedScope before, PackedScope next) private {
+        _scopes[market] = next;
+        uint256 copy = next.gateCopy();
+        if (copy == before.gateCopy()) return;
+        IBreakerGateCache cache = _gateCache;
+        if (address(cache) != address(0)) cache.syncBreakerGate(market, copy);
     }
 
     /// @dev Stores the global scope; when its own mode changed, rewrites the gate copy in every scope.
@@ -488,7 +545,7 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
         for (uint256 i = 0; i < count; ++i) {
             bytes32 id = _marketIds[i];
             PackedScope m = _scopes[id];
-            if (m.globalLevel() != level) _scopes[id] = m.withGlobalLevel(level);
+            if (m.globalLevel() != level) _storeMarket(id, m, m.withGlobalLevel(level));
         }
     }
 
@@ -523,43 +580,17 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     }
 
     /* ------------------------------------------------------------------------------------------------------------ */
-    /*                                                PRICE AND FLOW                                                */
+    /*                                             FLOW AND PARAMETERS                                              */
     /* ------------------------------------------------------------------------------------------------------------ */
-
-    /// @dev Whether the market's window must start afresh: no reference yet, or the window has run out.
-    function _rollDue(ScopeState memory s) private view returns (bool) {
-        return s.refPrice == 0 || block.timestamp >= uint256(s.windowStart) + s.window;
-    }
 
     /// @dev The bucket's net outflow decayed to now.
     function _netOutflowNow(OutflowBucket memory b) private view returns (int256) {
         return RateLimitLib.decayed(b.netOutflow, b.limit, b.refillPeriod, block.timestamp - b.updatedAt);
     }
 
-    /* ------------------------------------------------------------------------------------------------------------ */
-    /*                                                  PARAMETERS                                                  */
-    /* ------------------------------------------------------------------------------------------------------------ */
-
-    function _requirePriceMoveParams(uint16 moveLimitBps, uint24 window) private pure {
-        if (moveLimitBps < MIN_MOVE_LIMIT_BPS || moveLimitBps > MAX_MOVE_LIMIT_BPS) {
-            revert BreakerParameterOutOfBounds(
-                Parameter.PRICE_MOVE_LIMIT, moveLimitBps, MIN_MOVE_LIMIT_BPS, MAX_MOVE_LIMIT_BPS
-            );
-        }
-        if (window < MIN_WINDOW || window > MAX_WINDOW) {
-            revert BreakerParameterOutOfBounds(Parameter.PRICE_MOVE_WINDOW, window, MIN_WINDOW, MAX_WINDOW);
-        }
-    }
-
     function _setOutflowParams(uint96 limit, uint24 refillPeriod) private {
-        if (limit < MIN_OUTFLOW_LIMIT || limit > MAX_OUTFLOW_LIMIT) {
-            revert BreakerParameterOutOfBounds(Parameter.OUTFLOW_LIMIT, limit, MIN_OUTFLOW_LIMIT, MAX_OUTFLOW_LIMIT);
-        }
-        if (refillPeriod < MIN_REFILL_PERIOD || refillPeriod > MAX_REFILL_PERIOD) {
-            revert BreakerParameterOutOfBounds(
-                Parameter.OUTFLOW_REFILL_PERIOD, refillPeriod, MIN_REFILL_PERIOD, MAX_REFILL_PERIOD
-            );
-        }
+        _requireInBounds(Parameter.OUTFLOW_LIMIT, limit, MIN_OUTFLOW_LIMIT, MAX_OUTFLOW_LIMIT);
+        _requireInBounds(Parameter.OUTFLOW_REFILL_PERIOD, refillPeriod, MIN_REFILL_PERIOD, MAX_REFILL_PERIOD);
         OutflowBucket memory b = _bucket;
         // Bring the bucket up to date under the old parameters (none at construction), then clamp to the new limit.
         int256 net = b.limit == 0 ? int256(0) : _netOutflowNow(b);
@@ -577,19 +608,13 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged, Pausable {
     }
 
     function _setUtilisationCap(uint64 capWad) private {
-        if (capWad < MIN_UTILISATION_CAP || capWad > MAX_UTILISATION_CAP) {
-            revert BreakerParameterOutOfBounds(
-                Parameter.UTILISATION_CAP, capWad, MIN_UTILISATION_CAP, MAX_UTILISATION_CAP
-            );
-        }
+        _requireInBounds(Parameter.UTILISATION_CAP, capWad, MIN_UTILISATION_CAP, MAX_UTILISATION_CAP);
         _utilisationCap = capWad;
         emit BreakerUtilisationCapSet(capWad);
     }
 
     function _setCooldown(uint32 cooldown_) private {
-        if (cooldown_ < MIN_COOLDOWN || cooldown_ > MAX_COOLDOWN) {
-            revert BreakerParameterOutOfBounds(Parameter.COOLDOWN, cooldown_, MIN_COOLDOWN, MAX_COOLDOWN);
-        }
+        _requireInBounds(Parameter.COOLDOWN, cooldown_, MIN_COOLDOWN, MAX_COOLDOWN);
         _cooldown = cooldown_;
         emit BreakerCooldownSet(cooldown_);
     }

@@ -197,8 +197,9 @@ interface IBulwarkAutomation is AutomationCompatibleInterface {
     ///         set it scans (accounts, or 1 + breaker markets; 0 for REDEEM_QUEUE).
     function scanStart(Task task, uint256 cursor, uint256 window) external view returns (uint256 start, uint256 size);
 
-    /// @notice Whether `poke(scope)` would change the breaker now, and whether the router's recorded status of
-    ///         `scope` (a market) differs from its current reading.
+    /// @notice Whether `poke(scope)` would change `scope` in the breaker now (the breaker's own `pokeDue`), and
+    ///         whether the router's recorded status of `scope` (a market) differs from its current reading.
+    /// @dev A market's poke also re-evaluates the global scope; that part is reported for `GLOBAL`, its own item.
     function pokeNeeded(bytes32 scope) external view returns (bool breakerDue, bool statusDue);
 
     /// @notice Whether processing the redeem queue would consume at least its head request now.

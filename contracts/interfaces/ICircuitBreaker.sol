@@ -4,6 +4,30 @@ pragma solidity 0.8.30;
 import {IOracleRouter} from "./IOracleRouter.sol";
 import {IBreakerMetrics} from "./IBreakerMetrics.sol";
 
+/// @title IBreakerGateCache
+/// @notice A gated contract that holds a one-word copy of each market's gate (`PackedScopeLib.gateCopy`), pushed by the
+///         breaker on every change, so its hot path decides a quiet action without calling the breaker. The
+///         OptionMarket is the one (trades and listings).
+/// @dev The holder asks the breaker (`checkAction`) whenever the copy does not let the action through
+///      (`PackedScopeLib.gatePasses`): the breaker then evaluates the reading and refuses with its own error.
+interface IBreakerGateCache {
+    /// @notice Emitted when the breaker pushes a new gate copy of `market` (zero: ask the breaker on every action).
+    event MarketBreakerGateSynced(bytes32 indexed market, uint256 gate);
+
+    /// @dev Fires when anyone but the breaker pushes a gate copy.
+    error MarketBreakerGateUnauthorized(address caller, address breaker);
+
+    /// @notice Stores `gate` as the copy of `market`'s gate. Only the breaker calls it, on every change of the copy.
+    /// @dev Reverts with `MarketBreakerGateUnauthorized` for any other caller. Not reentrancy-locked on purpose: the
+    ///      breaker pushes from inside `checkAction`, which the holder's own locked entry points call.
+    /// @param market The underlying's id.
+    /// @param gate The copy (`PackedScopeLib` gate-copy layout).
+    function syncBreakerGate(bytes32 market, uint256 gate) external;
+
+    /// @notice The gate copy held for `market` (zero when none: every action asks the breaker).
+    function breakerGate(bytes32 market) external view returns (uint256);
+}
+
 /// @title ICircuitBreaker
 /// @notice Per-market modes (ACTIVE, REDUCE_ONLY, HALTED), a global (vault-wide) mode and an emergency pause, with
 ///         automatic trips and a guardian. Every gated contract asks the breaker before each state-changing entry.
@@ -37,6 +61,14 @@ import {IBreakerMetrics} from "./IBreakerMetrics.sol";
 ///      role (`Roles.GATED`, granted without delay to the OptionMarket, MarginEngine, Liquidation and LiquidityVault).
 ///      `checkAction` authenticates its caller only before it writes: a call that changes nothing (the common case)
 ///      only reveals what `modeOf` already tells, so its hot path skips the AccessManager round trip.
+///
+///      Gate copy. The OptionMarket (wired once by `setGateCache`) holds a one-word copy of each market's gate: the
+///      level, the quiet price band around the reference and the window's end. The breaker pushes it on every write
+///      that changes it (window rolls, trips, cooldown steps, manual changes, parameters, every global change and the
+///      pause), inside the same transaction, and zeroes it while a quiet reading could still change the scope (an
+///      automatic trip waiting for its cooldown, no reference yet). A trade whose reading is OK, inside the band and
+///      the window, and whose class the copied level allows, therefore skips the call: `checkAction` would have
+///      written nothing and returned the same answer. Any other trade calls `checkAction` as before.
 ///
 ///      Warning: a refused action reverts, and the revert also undoes a trip the same call evaluated. The refusal is
 ///      the protection; the trip is recorded by the next allowed call or by `poke` (the breaker watchdog pokes).
@@ -160,6 +192,8 @@ interface ICircuitBreaker {
     event BreakerCooldownSet(uint32 cooldown);
     /// @notice Emitted when the vault metrics source is wired.
     event BreakerMetricsSet(IBreakerMetrics metrics);
+    /// @notice Emitted when the gate cache (the OptionMarket) is wired.
+    event BreakerGateCacheSet(IBreakerGateCache cache);
     /// @notice Emitted when the vault records an outflow; `netOutflow` is the bucket level after it.
     event BreakerOutflowRecorded(uint256 assets, int256 netOutflow);
     /// @notice Emitted when the vault records an inflow; `netOutflow` is the bucket level after it.
@@ -193,6 +227,10 @@ interface ICircuitBreaker {
     error BreakerSpotOutOfRange(bytes32 market, uint256 spot, uint256 max);
     /// @dev Fires in `setMetrics` for an address without code.
     error BreakerInvalidMetrics(address metrics);
+    /// @dev Fires in `setGateCache` for an address without code or a holder whose breaker is not this one.
+    error BreakerInvalidGateCache(address cache);
+    /// @dev Fires in `setGateCache` once a gate cache is wired (the wiring is one-shot).
+    error BreakerGateCacheAlreadySet(address current);
     /// @dev Fires at construction for a router address without code.
     error BreakerInvalidRouter(address router);
     /// @dev Fires at construction when the quote asset has more than `max` decimals.
@@ -209,7 +247,9 @@ interface ICircuitBreaker {
     ///      the market to HALTED whatever `spot` is. VIEW never reverts and evaluates nothing.
     ///      Reverts with `BreakerUnknownMarket`, `BreakerPaused` or `BreakerActionNotAllowed`. Writes only when a
     ///      window rolls, a trip fires, a cooldown starts or ends; only then is the caller checked against the GATED
-    ///      role (`AccessManagedUnauthorized` otherwise). Gas: one cold call and one cold SLOAD when nothing is written.
+    ///      role (`AccessManagedUnauthorized` otherwise). Gas: one cold call and one cold SLOAD when nothing is written;
+    ///      the gate cache skips the call altogether for a quiet allowed action (see "Gate copy" above). A write that
+    ///      changes the market's gate copy also pushes it to the cache.
     /// @param market The underlying's id.
     /// @param cls Class of the calling entry point.
     /// @param spot The router's spot price (WAD), or 0 when the entry did not read it.
@@ -285,6 +325,15 @@ interface ICircuitBreaker {
     ///      `BreakerParameterOutOfBounds`. The market starts ACTIVE; its reference is set by its first reading.
     function addMarket(bytes32 market, uint16 moveLimitBps, uint24 window) external;
 
+    /// @notice Wires the gate cache: the OptionMarket, which then decides quiet trades from its copy of each market's
+    ///         gate (wiring, ADMIN, one-shot). Pushes the current copy of every market at once.
+    /// @dev One-shot, like the engine's wiring: a replaced holder would keep a copy nobody updates any more. Reverts
+    ///      with `BreakerGateCacheAlreadySet`, or `BreakerInvalidGateCache` unless `cache` has code and its
+    ///      `breaker()` is this breaker. Bounded by `MAX_MARKETS` pushes.
+    ///      Warning: every later change of a copy calls the holder; a holder that reverts would block the breaker's
+    ///      writes, the guardian's included. The holder is the protocol's own market, whose push only stores a word.
+    function setGateCache(IBreakerGateCache cache) external;
+
     /// @notice Wires the vault's utilisation source (wiring, ADMIN). Reverts with `BreakerInvalidMetrics` for an
     ///         address without code.
     function setMetrics(IBreakerMetrics metrics_) external;
@@ -326,6 +375,28 @@ interface ICircuitBreaker {
     ///      stricter). Within a scope, the manual component wins ties (reason GUARDIAN). Reverts with
     ///      `BreakerUnknownMarket` for an unknown market.
     function modeOf(bytes32 scope) external view returns (Mode mode, Reason reason);
+
+    /// @notice Whether `poke(scope)` would change `scope`'s own state now (a new reference, a trip, a cooldown step),
+    ///         from the same readings and the same internal decision `poke` uses.
+    /// @dev For a market: reads `router.getSpot(scope)`; false for an unknown market (`poke` reverts). `poke` of a
+    ///      market also re-evaluates the global scope: ask `pokeDue(GLOBAL)` for that part. Propagates a revert of the
+    ///      router or the metrics source, as `poke` does.
+    /// @param scope A market id or `GLOBAL`.
+    function pokeDue(bytes32 scope) external view returns (bool);
+
+    /// @notice Whether a `poke(market)` that reads (`spot`, `status`) from the router would change the market now: the
+    ///         same decision as `pokeDue(market)`, from a reading the caller already holds (the automation adapter
+    ///         reads the router once for both the breaker and the router's own status poke).
+    /// @dev False for an unknown market. Pass the router's current reading: any other reading answers for it, not for
+    ///      what `poke` will see.
+    function pokeDueOn(bytes32 market, uint256 spot, IOracleRouter.Status status) external view returns (bool);
+
+    /// @notice The gate copy of `market` the breaker pushes to the gate cache (`PackedScopeLib.gateCopy` of its
+    ///         state): the cache's `breakerGate(market)` always equals it. Zero for an unknown market.
+    function gateOf(bytes32 market) external view returns (uint256);
+
+    /// @notice The gate cache wired by `setGateCache` (zero until wired).
+    function gateCache() external view returns (IBreakerGateCache);
 
     /// @notice Raw packed state of `scope` (zeroed for an unknown market).
     function scopeState(bytes32 scope) external view returns (ScopeState memory);

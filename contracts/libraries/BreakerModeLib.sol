@@ -4,8 +4,8 @@ pragma solidity 0.8.30;
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 
 /// @title BreakerModeLib
-/// @notice The mode algebra of the circuit breaker: what each gate level allows, and how a scope's manual and
-///         automatic components combine into its mode and reason. Pure; no storage.
+/// @notice The mode algebra of the circuit breaker: what each gate level allows, how a scope's manual and automatic
+///         components combine into its mode and reason, and the step of its automatic state machine. Pure; no storage.
 /// @dev Gate levels: 0 ACTIVE, 1 REDUCE_ONLY, 2 HALTED (the `ICircuitBreaker.Mode` values) and 3 paused.
 library BreakerModeLib {
     /// @notice Gate level meaning "paused", above HALTED.
@@ -15,6 +15,15 @@ library BreakerModeLib {
     /// @dev ACTIVE 0b1111 (all), REDUCE_ONLY 0b1110 (all but RISK_INCREASING), HALTED 0b1100 (EXIT, VIEW),
     ///      paused 0b1000 (VIEW only). Classes: RISK_INCREASING 0, RISK_REDUCING 1, EXIT 2, VIEW 3.
     uint256 internal constant ALLOWED = 0x8CEF;
+
+    /// @notice One step of the automatic state machine of a scope (see `nextStep`).
+    enum Step {
+        NONE,
+        ESCALATE,
+        INTERRUPT,
+        START_COOLDOWN,
+        LIFT
+    }
 
     /// @notice Whether `cls` is allowed at gate `level` (one lookup in `ALLOWED`).
     function allowed(uint256 level, ICircuitBreaker.ActionClass cls) internal pure returns (bool) {
@@ -48,5 +57,27 @@ library BreakerModeLib {
         ICircuitBreaker.Mode own = ownMode(s);
         if (s.globalLevel > uint8(own)) return (ICircuitBreaker.Mode(s.globalLevel), ICircuitBreaker.Reason.GLOBAL);
         return (own, ownReason(s));
+    }
+
+    /// @notice The step the automatic state machine takes on an evaluation whose observed causes call for
+    ///         `causeMode` at time `nowTs`. ACTIVE means the evaluation observed every cause of the scope and saw none.
+    /// @dev The one decision both the breaker's evaluations (which apply it) and its `pokeDue` view (which reports
+    ///      it) use:
+    ///      - cause stricter than the automatic mode: ESCALATE (and cancel any cooldown);
+    ///      - cause seen during a cooldown: INTERRUPT it;
+    ///      - no cause, tripped, no cooldown yet: START_COOLDOWN;
+    ///      - no cause, cooldown over: LIFT to ACTIVE.
+    function nextStep(ICircuitBreaker.ScopeState memory s, ICircuitBreaker.Mode causeMode, uint256 nowTs)
+        internal
+        pure
+        returns (Step)
+    {
+        if (causeMode != ICircuitBreaker.Mode.ACTIVE) {
+            if (causeMode > s.autoMode) return Step.ESCALATE;
+            return s.clearing ? Step.INTERRUPT : Step.NONE;
+        }
+        if (s.autoMode == ICircuitBreaker.Mode.ACTIVE) return Step.NONE;
+        if (!s.clearing) return Step.START_COOLDOWN;
+        return nowTs < s.coolUntil ? Step.NONE : Step.LIFT;
     }
 }

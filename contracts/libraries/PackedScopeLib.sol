@@ -2,6 +2,8 @@
 pragma solidity 0.8.30;
 
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {BreakerModeLib} from "./BreakerModeLib.sol";
 
 /// @notice One breaker scope's state packed into a single word (one storage slot), so the hot path of a check is one
 ///         SLOAD and a few shifts, without copying a struct to memory.
@@ -13,13 +15,22 @@ type PackedScope is uint256;
 using PackedScopeLib for PackedScope global;
 
 /// @title PackedScopeLib
-/// @notice Getters of the hot-path fields of a `PackedScope`, and the exact conversions to and from
-///         `ICircuitBreaker.ScopeState` used by every slower path.
+/// @notice Getters of the hot-path fields of a `PackedScope`, the exact conversions to and from
+///         `ICircuitBreaker.ScopeState` used by every slower path, and the market's gate copy of a scope.
+/// @dev Gate copy. A one-word projection of a market scope, held by the OptionMarket (`IBreakerGateCache`) so a quiet
+///      trade decides without calling the breaker. Layout from the least significant bit:
+///      [0, 96) low | [96, 192) high | [192, 240) windowEnd | [240, 248) level.
+///      `low`/`high` bound the quiet band: the spots `movedBeyond` accepts against the reference; `windowEnd` is the
+///      first second at which the window must roll; `level` is the scope's gate level (`level`). The copy is zero,
+///      meaning "ask the breaker", whenever a quiet reading could still change the scope: an automatic trip (its
+///      cooldown starts or ends on a clear reading, so it must see every one) or no reference yet.
 library PackedScopeLib {
     uint256 private constant _MASK_8 = 0xff;
     uint256 private constant _MASK_16 = 0xffff;
     uint256 private constant _MASK_24 = 0xffffff;
     uint256 private constant _MASK_40 = 0xffffffffff;
+    uint256 private constant _MASK_48 = 0xffffffffffff;
+    uint256 private constant _MASK_96 = 0xffffffffffffffffffffffff;
 
     uint256 private constant _AUTO_MODE = 8;
     uint256 private constant _AUTO_REASON = 16;
@@ -30,6 +41,10 @@ library PackedScopeLib {
     uint256 private constant _WINDOW_START = 80;
     uint256 private constant _COOL_UNTIL = 120;
     uint256 private constant _REF_PRICE = 160;
+
+    uint256 private constant _GATE_HIGH = 96;
+    uint256 private constant _GATE_WINDOW_END = 192;
+    uint256 private constant _GATE_LEVEL = 240;
 
     /// @notice The copy of the global gate (0..2 the global mode, 3 while paused).
     function globalLevel(PackedScope p) internal pure returns (uint256) {
@@ -65,6 +80,39 @@ library PackedScopeLib {
         unchecked {
             uint256 diff = spot > ref ? spot - ref : ref - spot;
             return diff * 10_000 > ref * limitBps;
+        }
+    }
+
+    /// @notice What one reading of a market tells, without changing anything: whether it observes anything (an OK
+    ///         reading without a price does not), whether the window restarts at `spot` (no reference yet, the window
+    ///         ran out, or a move beyond the limit) and the strictest cause with the mode it calls for.
+    /// @dev The breaker's one decision over a reading: its evaluations apply it, its `pokeDue` view reports it, and
+    ///      `isQuiet` is its shortcut for the readings that change nothing. A FAILED reading carries no usable price.
+    function observe(
+        ICircuitBreaker.ScopeState memory s,
+        uint256 spot,
+        IOracleRouter.Status status,
+        uint256 nowTs
+    )
+        internal
+        pure
+        returns (bool observed, bool restart, ICircuitBreaker.Reason cause, ICircuitBreaker.Mode causeMode)
+    {
+        if (status == IOracleRouter.Status.OK && spot == 0) return (false, false, cause, causeMode);
+        observed = true;
+        if (status == IOracleRouter.Status.FAILED) {
+            return (true, false, ICircuitBreaker.Reason.ORACLE_FAILED, ICircuitBreaker.Mode.HALTED);
+        }
+        if (status == IOracleRouter.Status.DEGRADED) {
+            (cause, causeMode) = (ICircuitBreaker.Reason.ORACLE_DEGRADED, ICircuitBreaker.Mode.REDUCE_ONLY);
+        }
+        if (spot != 0) {
+            bool roll = s.refPrice == 0 || nowTs >= uint256(s.windowStart) + s.window;
+            bool moved = !roll && movedBeyond(s.refPrice, spot, s.moveLimitBps);
+            restart = roll || moved;
+            if (moved && causeMode == ICircuitBreaker.Mode.ACTIVE) {
+                (cause, causeMode) = (ICircuitBreaker.Reason.PRICE_MOVE, ICircuitBreaker.Mode.REDUCE_ONLY);
+            }
         }
     }
 
@@ -108,5 +156,41 @@ library PackedScopeLib {
             | (uint256(s.window) << _WINDOW) | (uint256(s.windowStart) << _WINDOW_START)
             | (uint256(s.coolUntil) << _COOL_UNTIL) | (uint256(s.refPrice) << _REF_PRICE);
         return PackedScope.wrap(word);
+    }
+
+    /// @notice The gate copy of a market scope (see the library's dev note); zero when only the breaker can decide.
+    /// @dev Exactness. For an integer distance `diff`, `diff * 10_000 > ref * limitBps` holds iff
+    ///      `diff > floor(ref * limitBps / 10_000)`, so the band [ref - d, ref + d] with that floor `d`, capped at
+    ///      2^96 - 1 (a larger spot counts as moved), holds exactly the spots `movedBeyond` accepts. Hence
+    ///      `gatePasses(gateCopy(p), ...)` implies `isQuiet(p, ...)` and an allowed class at `level(p)`.
+    function gateCopy(PackedScope p) internal pure returns (uint256) {
+        uint256 word = PackedScope.unwrap(p);
+        uint256 ref = word >> _REF_PRICE;
+        if ((word >> _AUTO_MODE) & _MASK_8 != 0 || ref == 0) return 0;
+        // Cannot overflow or underflow: ref < 2^96 and limitBps <= 5_000, so d <= ref / 2 and ref + d < 2^97; the sum
+        // of a 40-bit and a 24-bit field is below 2^41, inside the 48-bit field.
+        unchecked {
+            uint256 d = (ref * ((word >> _MOVE_LIMIT) & _MASK_16)) / 10_000;
+            uint256 high = ref + d;
+            if (high > _MASK_96) high = _MASK_96;
+            uint256 windowEnd = ((word >> _WINDOW_START) & _MASK_40) + ((word >> _WINDOW) & _MASK_24);
+            return (ref - d) | (high << _GATE_HIGH) | (windowEnd << _GATE_WINDOW_END) | (level(p) << _GATE_LEVEL);
+        }
+    }
+
+    /// @notice Whether a gate copy lets `cls` through on the reading (`spot`, `status`) at `nowTs` without asking the
+    ///         breaker: status OK, the window still running, `spot` inside the quiet band and `cls` allowed at the
+    ///         copied level. False means "ask the breaker" (it evaluates, and refuses with its own error).
+    /// @dev The market's hot path: one word, a few shifts. A zero copy never passes (its window ended at time 0).
+    function gatePasses(
+        uint256 gate,
+        ICircuitBreaker.ActionClass cls,
+        uint256 spot,
+        IOracleRouter.Status status,
+        uint256 nowTs
+    ) internal pure returns (bool) {
+        if (status != IOracleRouter.Status.OK || nowTs >= (gate >> _GATE_WINDOW_END) & _MASK_48) return false;
+        if (spot < gate & _MASK_96 || spot > (gate >> _GATE_HIGH) & _MASK_96) return false;
+        return BreakerModeLib.allowed(gate >> _GATE_LEVEL, cls);
     }
 }

@@ -4,10 +4,11 @@ pragma solidity 0.8.30;
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {IBreakerGateCache, ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {IOptionMarket} from "../interfaces/IOptionMarket.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {PackedScopeLib} from "../libraries/PackedScopeLib.sol";
 import {QuoteMath} from "../libraries/QuoteMath.sol";
 
 /// @title OptionMarket
@@ -25,7 +26,12 @@ import {QuoteMath} from "../libraries/QuoteMath.sol";
 ///      grow, flip the sign) is RISK_INCREASING. The check therefore runs after `applyTrade`; a refusal reverts
 ///      the whole transaction, engine effects included. The vault's side of a trade is bounded separately by its
 ///      initial-margin check and the exposure caps.
-contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient {
+///      The market is the breaker's gate cache (`IBreakerGateCache`): the breaker pushes a one-word copy of each
+///      market's gate on every change, and `_checkBreaker` calls `checkAction` only when that copy cannot let the
+///      action through (reading not OK or outside the quiet band, window over, class refused, no copy). Otherwise
+///      the breaker would have written nothing and allowed the action, so the call is skipped: one cold slot instead
+///      of a cold call plus a cold slot.
+contract OptionMarket is IOptionMarket, IBreakerGateCache, AccessManaged, ReentrancyGuardTransient {
     /* ------------------------------------------------------------------ */
     /*                              CONSTANTS                             */
     /* ------------------------------------------------------------------ */
@@ -69,6 +75,8 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
     QuoteParams private _quoteParams;
     mapping(bytes32 underlying => ExposureCaps) private _caps;
     mapping(bytes32 termsKey => uint256 seriesId) private _seriesByKey;
+    /// @dev The breaker's gate copy of each underlying (`PackedScopeLib` gate-copy layout), written by the breaker only.
+    mapping(bytes32 underlying => uint256 gate) private _breakerGates;
 
     /// @param engine_ The margin engine (the market must then be wired into it).
     /// @param initialAuthority The AccessManager.
@@ -119,7 +127,7 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
         IMarginEngine.TradeOutcome memory o = _engine.applyTrade(msg.sender, seriesId, amount, premium);
 
         // --- Circuit breaker: class by the trade's effect on the trader's position ---
-        _breaker.checkAction(m.underlying, _classify(o.traderPosition, amount), m.spot, m.status);
+        _checkBreaker(m.underlying, _classify(o.traderPosition, amount), m.spot, m.status);
 
         // --- Vault exposure caps ---
         if (o.vaultRiskIncreased) _checkCaps(seriesId, amount, m, o);
@@ -174,7 +182,7 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
         seriesId = _engine.registerSeries(underlying, strike, expiry, isCall, vol);
         // A listing opens new risk; the breaker also evaluates the reading just taken (after the engine has
         // vetted the underlying, so an unknown one fails with the engine's error first).
-        _breaker.checkAction(underlying, ICircuitBreaker.ActionClass.RISK_INCREASING, r.price, r.status);
+        _checkBreaker(underlying, ICircuitBreaker.ActionClass.RISK_INCREASING, r.price, r.status);
         _seriesByKey[key] = seriesId;
         emit SeriesListed(seriesId, underlying, strike, expiry, isCall);
     }
@@ -200,9 +208,21 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
         emit ExposureCapsSet(underlying, old, caps);
     }
 
+    /// @inheritdoc IBreakerGateCache
+    function syncBreakerGate(bytes32 market, uint256 gate) external {
+        if (msg.sender != address(_breaker)) revert MarketBreakerGateUnauthorized(msg.sender, address(_breaker));
+        _breakerGates[market] = gate;
+        emit MarketBreakerGateSynced(market, gate);
+    }
+
     /* ------------------------------------------------------------------ */
     /*                                 VIEWS                              */
     /* ------------------------------------------------------------------ */
+
+    /// @inheritdoc IBreakerGateCache
+    function breakerGate(bytes32 market) external view returns (uint256) {
+        return _breakerGates[market];
+    }
 
     /// @inheritdoc IOptionMarket
     function engine() external view returns (IMarginEngine) {
@@ -254,6 +274,16 @@ contract OptionMarket is IOptionMarket, AccessManaged, ReentrancyGuardTransient 
         uint256 vegaAfter = _abs(o.vaultNetVega);
         if (vegaAfter > c.maxNetVega && vegaAfter > _abs(o.vaultNetVega - vegaMove)) {
             revert MarketVegaCapExceeded(m.underlying, o.vaultNetVega, c.maxNetVega);
+        }
+    }
+
+    /// @dev The circuit-breaker check of a trade or a listing: decided from the breaker's gate copy when it lets the
+    ///      action through, else by the breaker itself (which evaluates the reading and refuses with its own error).
+    function _checkBreaker(bytes32 underlying, ICircuitBreaker.ActionClass cls, uint256 spot, IOracleRouter.Status status)
+        private
+    {
+        if (!PackedScopeLib.gatePasses(_breakerGates[underlying], cls, spot, status, block.timestamp)) {
+            _breaker.checkAction(underlying, cls, spot, status);
         }
     }
 

@@ -53,6 +53,8 @@ export function buildCoreModule(
     // The gated contracts call the breaker's hooks (GATED, no delay).
     m.call(accessManager, "grantRole", [ROLE.GATED, engine, 0], { id: "grantGatedEngine" });
     m.call(accessManager, "grantRole", [ROLE.GATED, market, 0], { id: "grantGatedMarket" });
+    // The market holds the breaker's gate copies, so a quiet trade needs no call to the breaker (one-shot wiring).
+    m.call(breaker, "setGateCache", [market], { id: "breakerSetGateCache" });
     return { engine, extension, market };
   });
 }

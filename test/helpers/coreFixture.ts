@@ -75,7 +75,7 @@ export const ROLE_MAP = {
   market: { [Number(ROLE.RISK)]: ["listSeries", "setImpliedVol", "setQuoteParams", "setExposureCaps"] },
   vault: { [Number(ROLE.RISK)]: ["setMaxSpotAge"] },
   breaker: {
-    [Number(ROLE.ADMIN)]: ["lift", "unpause", "addMarket", "setMetrics"],
+    [Number(ROLE.ADMIN)]: ["lift", "unpause", "addMarket", "setMetrics", "setGateCache"],
     [Number(ROLE.RISK)]: ["setPriceMoveParams", "setOutflowParams", "setUtilisationCap", "setCooldown"],
     [Number(ROLE.GUARDIAN)]: ["trip", "pause"],
     [Number(ROLE.GATED)]: ["checkAction", "recordOutflow", "recordInflow"],
@@ -165,6 +165,7 @@ export async function deployCoreStack(breakerKind: "real" | "passThrough" = "rea
     }
     await breaker.connect(admin).addMarket(ETH, CORE_BREAKER_PARAMS.moveLimitBps, CORE_BREAKER_PARAMS.window);
     await breaker.connect(admin).setMetrics(await vault.getAddress());
+    await breaker.connect(admin).setGateCache(await market.getAddress());
   }
   await engine.connect(admin).wire(await market.getAddress(), await vault.getAddress());
   await engine.connect(risk).addUnderlying(ETH);

@@ -2,6 +2,7 @@ import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { deployCoreFixture, finaliseSettlement } from "../../../test/helpers/coreFixture";
 import { runScenario } from "./trading";
+import { gateSlot, tradeCheckCost } from "../../../test/integration/gating/breakerTrace";
 
 /** One step of Hardhat's default struct-log tracer. */
 interface StructLog {
@@ -52,11 +53,13 @@ async function breakerCost(hash: string, target: string): Promise<BreakerCost> {
 
 /**
  * What the circuit breaker costs each operation of the trading scenario (`trading.ts`, mock router, real breaker):
- *  - `breaker.<operation>`: gas spent inside the calls to the breaker (cold account access, arguments, its logic
- *    and, for the vault's flow hooks, their AccessManager check). A lower bound of what the breaker adds: the
- *    gated contract's own share (classification, argument encoding) is not in it;
- *  - `breaker.<operation>.caller_span` (trades): the market's steps between the engine's `applyTrade` returning
- *    and the breaker call, an upper bound of that share (it also decodes `applyTrade`'s result).
+ *  - `breaker.trade.*`: the whole breaker check inside the trade (test/integration/gating/breakerTrace.ts): the
+ *    market's steps from the engine's `applyTrade` returning to the end of the check, i.e. its read of the gate copy,
+ *    the decision and any breaker call. An upper bound of what the check adds (it includes decoding `applyTrade`'s
+ *    result and classifying the trade);
+ *  - `breaker.trade.*.caller_span`: of which, the steps before the gate read (decoding, classification);
+ *  - other operations: gas spent inside the calls to the breaker (cold account access, arguments, its logic and,
+ *    for the vault's flow hooks, their AccessManager check), a lower bound (the caller's share is not in it).
  * Operations: trade.buy, trade.sell_short, trade.close_long, trade.close_short, vault.deposit, vault.redeem,
  * settle.position. The issue bounds the trades' figure by 5,000; a cross-contract check that reads one cold slot
  * costs at least 2,600 (cold account) + 2,100 (cold slot) before any logic or argument handling.
@@ -64,6 +67,9 @@ async function breakerCost(hash: string, target: string): Promise<BreakerCost> {
 export async function measure(): Promise<Record<string, bigint>> {
   const f = await deployCoreFixture();
   const breaker = await f.breaker.getAddress();
+  const [market, engine] = [await f.market.getAddress(), await f.engine.getAddress()];
+  const eth = hre.ethers.encodeBytes32String("ETH");
+  let slot: bigint | undefined;
   const out: Record<string, bigint> = {};
   const finalise = (expiry: bigint, price: bigint) => finaliseSettlement(f, expiry, price);
   await runScenario(f, finalise, async (name: string, txp: Promise<ContractTransactionResponse>) => {
@@ -71,7 +77,15 @@ export async function measure(): Promise<Record<string, bigint>> {
     const receipt = await tx.wait();
     const cost = await breakerCost(tx.hash, breaker);
     out[`breaker.${name}`] = cost.calls;
-    if (name.startsWith("trade.")) out[`breaker.${name}.caller_span`] = cost.callerSpan;
+    if (name.startsWith("trade.")) {
+      // The gate copy's slot is found once, by its value; the trade reads it whether or not the copy is zero.
+      const gate = await f.market.breakerGate(eth);
+      if (slot === undefined && gate !== 0n) slot = await gateSlot(market, eth, gate);
+      if (slot === undefined) throw new Error("the market holds no gate copy: is the gate cache wired?");
+      const check = await tradeCheckCost(tx.hash, market, engine, breaker, slot);
+      out[`breaker.${name}`] = check.span;
+      out[`breaker.${name}.caller_span`] = check.prep;
+    }
     return receipt!.gasUsed;
   });
   return out;

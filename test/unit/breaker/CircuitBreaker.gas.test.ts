@@ -17,6 +17,7 @@ import {
   Status,
   USDC,
   deployBareBreaker,
+  deployBreakerWithGateCache,
   deployBreakerWithReferences,
   executionGas,
 } from "./breakerFixture";
@@ -82,6 +83,28 @@ describe("CircuitBreaker gas", () => {
     );
     rows["checkAction, quiet trade, EIP-2930 access list (breaker, slot)"] = delta;
     expect(delta).to.be.lessThanOrEqual(6_800n);
+  });
+
+  it("test_gateCache_quietTrade_isOneColdSlotAndNoCall", async () => {
+    const { cache } = await loadFixture(deployBreakerWithGateCache);
+    const args = [ETH, Cls.RISK_INCREASING, ETH_SPOT, Status.OK] as const;
+    const calls = await cache.breakerCalls();
+    const delta = await measure(
+      () => cache.act(...args),
+      () => cache.actUnchecked(...args)
+    );
+    expect(await cache.breakerCalls()).to.equal(calls, "decided by the copy");
+    rows["gate copy in the caller, quiet trade (no breaker call)"] = delta;
+    // One cold slot (2,100) plus the band, window and class tests.
+    expect(delta).to.be.greaterThan(2_100n);
+    expect(delta).to.be.lessThanOrEqual(2_700n);
+
+    await time.increase(PARAMS.window);
+    rows["gate copy, window roll (breaker call, write, push of the copy)"] = await measure(
+      () => cache.act(...args),
+      () => cache.actUnchecked(...args)
+    );
+    expect(rows["gate copy, window roll (breaker call, write, push of the copy)"]).to.be.lessThanOrEqual(45_000n);
   });
 
   it("test_checkAction_noReading_andView", async () => {

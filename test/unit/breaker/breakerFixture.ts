@@ -4,6 +4,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { BaseContract, ContractTransactionResponse, Signer } from "ethers";
 import type {
   AccessManager,
+  BreakerGateCacheMock,
   BreakerGatedMock,
   BreakerMetricsMock,
   BreakerRouterMock,
@@ -130,6 +131,30 @@ export async function deployBreakerWithReferences() {
   await f.gated.act(ETH, Cls.RISK_INCREASING, ETH_SPOT, Status.OK);
   await f.gated.act(BTC, Cls.RISK_INCREASING, BTC_SPOT, Status.OK);
   return f;
+}
+
+/**
+ * The fixture with references plus a gate cache (`BreakerGateCacheMock`, holding copies the way the OptionMarket
+ * does), granted GATED and wired by the timelocked admin; then one fresh reading per market through the cache, so
+ * each market has a running window and a nonzero copy.
+ */
+export async function deployBreakerWithGateCache() {
+  const f = await deployBreakerWithReferences();
+  const cache = (await ethers.deployContract("BreakerGateCacheMock", [
+    await f.breaker.getAddress(),
+  ])) as unknown as BreakerGateCacheMock;
+  const cacheAddress = await cache.getAddress();
+  await adminExecute(
+    f.manager,
+    f.admin,
+    f.manager,
+    f.manager.interface.encodeFunctionData("grantRole", [ROLE.GATED, cacheAddress, 0])
+  );
+  await adminExecute(f.manager, f.admin, f.breaker, f.breaker.interface.encodeFunctionData("setGateCache", [cacheAddress]));
+  // The timelock outlived the windows: these readings roll them (and push the new copies).
+  await cache.act(ETH, Cls.RISK_INCREASING, ETH_SPOT, Status.OK);
+  await cache.act(BTC, Cls.RISK_INCREASING, BTC_SPOT, Status.OK);
+  return { ...f, cache };
 }
 
 /** Schedules `data` on `target` as the timelocked admin, waits out the delay and executes it. */
