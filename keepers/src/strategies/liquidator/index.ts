@@ -121,7 +121,7 @@ export class Liquidator implements Strategy {
     const b = this.params.batch!;
     for (let i = 0; i < singles.length; i += perTx) {
       const chunk = singles.slice(i, i + perTx);
-      intents.push(this.venue.batch!(chunk, Math.min(b.maxGasPerTx, LIQUIDATE_MANY_BASE_GAS + chunk.length * b.gasPerItem)));
+      intents.push(chunk.length === 1 ? chunk[0] : this.venue.batch!(chunk, Math.min(b.maxGasPerTx, LIQUIDATE_MANY_BASE_GAS + chunk.length * b.gasPerItem)));
     }
     return intents;
   }
