@@ -121,7 +121,17 @@ export class Liquidator implements Strategy {
     const b = this.params.batch!;
     for (let i = 0; i < singles.length; i += perTx) {
       const chunk = singles.slice(i, i + perTx);
-      intents.push(chunk.length === 1 ? chunk[0] : this.venue.batch!(chunk, Math.min(b.maxGasPerTx, LIQUIDATE_MANY_BASE_GAS + chunk.length * b.gasPerItem)));
+      if (chunk.length === 1) {
+        intents.push(chunk[0]);
+        continue;
+      }
+      try {
+        intents.push(this.venue.batch!(chunk, Math.min(b.maxGasPerTx, LIQUIDATE_MANY_BASE_GAS + chunk.length * b.gasPerItem)));
+      } catch (err) {
+        // Its items are already marked in flight: send them one by one rather than hold them back for blocks.
+        this.ctx.log.warn("cannot build a batch; sending its items one by one", { items: chunk.length, reason: errorMessage(err) });
+        intents.push(...chunk);
+      }
     }
     return intents;
   }

@@ -93,7 +93,7 @@ describe("keepers strategies/liquidator: Liquidator in batches", () => {
       source,
       venue,
     );
-    return { liquidator, batches, health };
+    return { liquidator, batches, health, venue };
   }
 
   it("packs the positions worst health first, as many per transaction as the gas budget fits, a lone rest as a plain call", async () => {
@@ -115,6 +115,15 @@ describe("keepers strategies/liquidator: Liquidator in batches", () => {
     const second = await liquidator.onBlock(2n);
     expect(second.map((i) => i.items?.map((it) => it.account))).to.deep.equal([accounts.slice(3, 5)]);
     expect(second[0].gasLimit).to.equal(String(100_000 + 2 * 150_000));
+  });
+
+  it("sends a batch's items one by one when the venue cannot build the batch", async () => {
+    const { liquidator, venue } = batched({ maxGasPerTx: 3_000_000, gasPerItem: 150_000, maxItems: 20 });
+    venue.batch = () => {
+      throw new Error("not a liquidate() call");
+    };
+    const intents = await liquidator.onBlock(1n);
+    expect(intents.map((i) => [i.account, i.items])).to.deep.equal(accounts.map((a) => [a, undefined]));
   });
 
   it("frees each item on its own outcome: a skipped item is proposed again, a confirmed one is re-read first", async () => {
