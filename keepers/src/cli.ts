@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadConfig, type KeeperConfig } from "./core/config";
 import { KeeperError } from "./core/errors";
-import { Journal, isPending } from "./core/journal";
+import { Journal, entryKeys, isPending } from "./core/journal";
 import { Logger } from "./core/logger";
 import { preflightChain, preflightSecrets } from "./core/preflight";
 import { resolveLayout, strategyReadableDirs } from "./supervisor/permissions";
@@ -142,7 +142,15 @@ async function status(config: KeeperConfig): Promise<number> {
   for (const e of entries) byState[e.state] = (byState[e.state] ?? 0) + 1;
   const pending = entries
     .filter((e) => isPending(e.state))
-    .map((e) => ({ key: e.key, state: e.state, nonce: e.nonce ?? null, strategy: e.strategy, lastHash: e.attempts[e.attempts.length - 1]?.hash ?? null }));
+    .map((e) => ({
+      key: e.key,
+      state: e.state,
+      nonce: e.nonce ?? null,
+      strategy: e.strategy,
+      lastHash: e.attempts[e.attempts.length - 1]?.hash ?? null,
+      // A batch: every key it holds.
+      ...(e.items ? { items: entryKeys(e) } : {}),
+    }));
   process.stdout.write(`${JSON.stringify({ running: false, dataDir: config.dataDir, journal: { byState, pending } }, null, 2)}\n`);
   return EXIT.NOT_RUNNING;
 }

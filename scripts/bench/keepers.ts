@@ -8,12 +8,14 @@
  *    after which the thin ones fail maintenance. The real `Liquidator` strategy loop runs with the keeper's
  *    "margin-engine" source (`ModelHealthSource`: an event replica of every account and the margin model, one
  *    `markOf` per live series per block, lens re-checks only near the threshold) and the real LiquidationEngine
- *    venue, in real time against 1-second blocks; its intents are sent at once as transactions.
+ *    venue, batching (`params.batch`: worst health first, `liquidateMany` sized to BATCH_GAS_PER_TX at
+ *    BATCH_GAS_PER_ITEM per item, at most 20 items), in real time against 1-second blocks; its intents are sent at once
+ *    as transactions with the gas limit the strategy asked for.
  *    - `scan_accounts_per_s`: accounts evaluated per second: tracked accounts x blocks / time of the whole onBlock
  *      over 5 ordinary blocks before the move (`measured.loopAccountsPerS`: the same over the busy blocks after it);
  *    - `blocks_to_liquidation_*`: blocks from the move's block to the block holding the account's `Liquidated`
- *      event, over the accounts the lens reports below 1 at the move; bounded by the 30M block gas limit (about 164
- *      liquidations fit in a block), not by the keeper alone;
+ *      event, over the accounts the lens reports below 1 at the move; bounded by the 30M block gas limit (liquidations
+ *      x gas per item / 30M blocks at the least), not by the keeper alone;
  *    - `detection_blocks_*`: blocks from the move's block to the first block able to include the liquidation (head
  *      when the intent was emitted + 1): the keeper's own share;
  *    - `missed`: liquidatable accounts never proposed within `WINDOW_BLOCKS`; `duplicates`: a second intent for an
@@ -30,7 +32,6 @@ import { MarginEngineHealthSource } from "../../keepers/src/strategies/liquidato
 import { LiquidationEngineVenue } from "../../keepers/src/strategies/liquidator/liquidation-engine";
 import { ModelHealthSource } from "../../keepers/src/strategies/liquidator/model-source";
 import type { LiquidationVenue } from "../../keepers/src/strategies/liquidator/source";
-import type { IntentDraft } from "../../keepers/src/strategies/types";
 import { deployProtocolViaCli, ETH, listSeries, chainTime, usdc, wad, type NodeProtocol } from "../../test/keepers/helpers/protocol";
 import { impersonate, populationAccount, rpcBatch, sendAndMine, type PendingTx } from "../../test/keepers/helpers/population";
 import * as fs from "node:fs";
@@ -142,7 +143,10 @@ async function serviceBench(): Promise<Record<string, unknown>> {
 const WINDOW_BLOCKS = 15;
 const CALL_GAS_CAP = 30_000_000n;
 const BLOCK_GAS_LIMIT = 30_000_000n;
-const LIQUIDATION_GAS = 400_000n;
+/** Gas budget of one `liquidateMany` transaction (the liquidator's `params.batch.maxGasPerTx`). */
+const BATCH_GAS_PER_TX = 3_000_000;
+/** Upper bound of one item's gas: an account's first liquidation, which also flags it (`params.batch.gasPerItem`). */
+const BATCH_GAS_PER_ITEM = Number(process.env.BENCH_GAS_PER_ITEM ?? 140_000);
 const STEADY_BLOCKS = 5;
 /** Longest wait for the liquidations sent to be mined (the local node mines a full block in seconds). */
 const INCLUSION_CAP_MS = 150_000;
@@ -189,29 +193,31 @@ async function protocolBench(): Promise<Record<string, unknown>> {
     const threshold = 10n ** 18n;
     const model = new ModelHealthSource(rpc, p.addresses.engine, p.addresses.liquidation, { thresholdWad: threshold });
     const realVenue = new LiquidationEngineVenue(rpc, p.addresses.liquidation, p.addresses.engine, model);
-    const proposals: { account: string; head: bigint; intent: IntentDraft }[] = [];
+    const proposals: { account: string; head: bigint }[] = [];
     let emitHead = 0n;
     const venue: LiquidationVenue = {
       liquidations: async (key, block, gasLimit) => {
         const intents = await realVenue.liquidations(key, block, gasLimit);
-        for (const intent of intents) proposals.push({ account: key.account.toLowerCase(), head: emitHead, intent });
+        for (const _ of intents) proposals.push({ account: key.account.toLowerCase(), head: emitHead });
         return intents;
       },
+      batch: (drafts, gasLimit) => realVenue.batch(drafts, gasLimit),
     };
+    const batch = { maxGasPerTx: BATCH_GAS_PER_TX, gasPerItem: BATCH_GAS_PER_ITEM, maxItems: 20 };
     const liquidator = new Liquidator();
     const log = new Logger({ chain: 31337, component: "bench", level: "warn", sink: (line) => console.error(line) });
     liquidator.wire(
       { name: "bench", chainId: 31337n, rpc, log, params: {}, dryRun: true },
-      { source: "margin-engine", target: p.addresses.engine, liquidation: p.addresses.liquidation, fromBlock: p.fromBlock, logChunkBlocks: 20, batchSize, maxReadsPerBlock: 100_000, maxIntentsPerBlock: 100_000, healthThresholdWad: threshold.toString() },
+      { source: "margin-engine", target: p.addresses.engine, liquidation: p.addresses.liquidation, fromBlock: p.fromBlock, logChunkBlocks: 20, batchSize, maxReadsPerBlock: 100_000, maxIntentsPerBlock: 100, healthThresholdWad: threshold.toString(), batch },
       model,
       venue,
     );
     const tw = performance.now();
-    await liquidator.onBlock(head0);
+    const warm = await liquidator.onBlock(head0);
     // Catching up the population's history takes several calls (bounded chunks per call), as on a real start.
     for (let i = 0; i < 100 && liquidator.hasBacklog(); i++) await liquidator.onBlock(head0);
     const warmupMs = performance.now() - tw;
-    if (proposals.length !== 0) throw new Error(`${proposals.length} accounts liquidatable before the move`);
+    if (proposals.length + warm.length !== 0) throw new Error(`${proposals.length} accounts liquidatable before the move`);
     const tracked = model.size;
     if (process.env.BENCH_DEBUG) {
       const withPositions = accounts.filter((a) => (model.positionsOf(a) ?? []).length > 0).length;
@@ -237,8 +243,9 @@ async function protocolBench(): Promise<Record<string, unknown>> {
     const moveBlock = BigInt(await provider.getBlockNumber());
 
     // Real time: 1-second blocks; the strategy handles each new head once. Its intents are sent at once by the bench
-    // (an impersonated sender standing in for the signer, which adds its re-check and simulation per intent): one
-    // `liquidate` transaction per intent with a fixed gas limit, so the node packs blocks up to their gas limit.
+    // (an impersonated sender standing in for the signer, which adds its re-checks and simulation per intent): one
+    // transaction per intent (a `liquidateMany` batch, or a lone `liquidate`) with the gas limit the strategy asked
+    // for, so the node packs blocks up to their gas limit.
     const sender = "0x000000000000000000000000000000000000bEEF";
     await rpcBatch(url, [{ method: "hardhat_impersonateAccount", params: [sender] }, { method: "hardhat_setBalance", params: [sender, "0x" + (10n ** 22n).toString(16)] }]);
     await rpcBatch(url, [{ method: "evm_setAutomine", params: [false] }, { method: "evm_setIntervalMining", params: [1_000] }]);
@@ -248,6 +255,7 @@ async function protocolBench(): Promise<Record<string, unknown>> {
     let loopAccounts = 0;
     const evalBefore = { ...model.stats };
     const sentAt = new Map<string, bigint>();
+    const txs: { hash: string; items: number }[] = [];
     const sends: Promise<unknown>[] = [];
     const sendErrors: string[] = [];
     while (Date.now() - started < (WINDOW_BLOCKS + 20) * 1_000) {
@@ -259,18 +267,23 @@ async function protocolBench(): Promise<Record<string, unknown>> {
       }
       const before = proposals.length;
       const tl = performance.now();
-      await liquidator.onBlock(head);
+      const intents = await liquidator.onBlock(head);
       loopMs.push(performance.now() - tl);
       loopAccounts += model.size;
       emitHead = BigInt(await provider.getBlockNumber());
       const fresh = proposals.slice(before);
       for (const pr of fresh) pr.head = emitHead;
       // Sent in the background (the node is busy mining full blocks): the loop keeps handling heads meanwhile.
-      for (let i = 0; i < fresh.length; i += 50) {
-        const part = fresh.slice(i, i + 50);
+      for (let i = 0; i < intents.length; i += 50) {
+        const part = intents.slice(i, i + 50);
         sends.push(
-          rpcBatch(url, part.map((pr) => ({ method: "eth_sendTransaction", params: [{ from: sender, to: pr.intent.to, data: pr.intent.data, gas: `0x${LIQUIDATION_GAS.toString(16)}` }] })))
-            .then(() => part.forEach((pr) => sentAt.set(pr.account, emitHead)))
+          rpcBatch(url, part.map((intent) => ({ method: "eth_sendTransaction", params: [{ from: sender, to: intent.to, data: intent.data, gas: `0x${BigInt(intent.gasLimit ?? 400_000).toString(16)}` }] })))
+            .then((hashes) =>
+              part.forEach((intent, j) => {
+                for (const it of intent.items ?? [intent]) sentAt.set(it.account.toLowerCase(), emitHead);
+                txs.push({ hash: String(hashes[j]), items: intent.items?.length ?? 1 });
+              }),
+            )
             .catch((err) => sendErrors.push(String(err).slice(0, 200))),
         );
       }
@@ -311,6 +324,11 @@ async function protocolBench(): Promise<Record<string, unknown>> {
     const evaluated = model.stats.evaluated - evalBefore.evaluated;
     const evalMs = model.stats.evalMs - evalBefore.evalMs;
     const loopTotalMs = loopMs.reduce((x, y) => x + y, 0);
+    // Gas per batch transaction, from the receipts.
+    const receipts = await rpcBatch(url, txs.map((t) => ({ method: "eth_getTransactionReceipt", params: [t.hash] })));
+    const gasOf = receipts.map((r, i) => ({ gas: r ? Number(BigInt((r as { gasUsed: string }).gasUsed)) : null, ok: r ? (r as { status: string }).status === "0x1" : false, items: txs[i].items }));
+    const full = gasOf.filter((g) => g.gas !== null && g.items > 1);
+    const perItem = full.map((g) => Math.round((g.gas! - 21_000) / g.items));
     const perBlock = new Map<bigint, number>();
     for (const bs of liquidated.values()) perBlock.set(bs[0], (perBlock.get(bs[0]) ?? 0) + 1);
     return {
@@ -325,7 +343,7 @@ async function protocolBench(): Promise<Record<string, unknown>> {
       detection_blocks_p99: detection.length ? percentile(detection, 99) : null,
       measured: {
         what:
-          "blocks_to_liquidation_*: blocks from the price-move block to the block holding the account's Liquidated event, for every account the lens reports below health 1 at the move block, the intents sent at once as liquidate() transactions (gas limit 400k each) into 30M-gas blocks: bounded by block gas (about 164 liquidations per block), not by the keeper alone. detection_blocks_*: blocks from the move block to the first block able to include the liquidation (the head when the Liquidator strategy emitted the intent, + 1): the keeper's own share",
+          "blocks_to_liquidation_*: blocks from the price-move block to the block holding the account's Liquidated event, for every account the lens reports below health 1 at the move block; the Liquidator batches (params.batch: worst health first, liquidateMany of up to 20 items, gas limit 100k + 20 x gasPerItem), the intents sent at once into 30M-gas blocks: bounded by block gas (liquidatable x gas per item / 30M blocks at the least), not by the keeper alone. detection_blocks_*: blocks from the move block to the first block able to include the liquidation (the head when the Liquidator strategy emitted the intent, + 1): the keeper's own share",
         scan:
           "scan_accounts_per_s: tracked accounts x blocks / wall-clock time of the strategy's whole onBlock over 5 ordinary blocks before the move (event scan, one markOf per live series, the margin model for every account, lens re-checks near the threshold). loopAccountsPerS: the same over the blocks after the move, which also build 1,000 intents while the node mines full blocks of liquidations",
         steadyBlockMs: steadyMs.map((x) => Math.round(x)),
@@ -340,6 +358,8 @@ async function protocolBench(): Promise<Record<string, unknown>> {
         duplicateLiquidationsOnChain: onChainDuplicates,
         liquidatedOnChain: liquidated.size,
         sent: sentAt.size,
+        batching: { ...batch, transactions: txs.length, reverted: gasOf.filter((g) => g.gas !== null && !g.ok).length, gasPerTx: full.length ? { min: Math.min(...full.map((g) => g.gas!)), max: Math.max(...full.map((g) => g.gas!)) } : null },
+        gasPerItem: perItem.length ? { p50: percentile(perItem, 50), max: Math.max(...perItem), note: "(gasUsed - 21,000) / items, over the batches of more than one item" } : null,
         sendErrors: sendErrors.slice(0, 3),
         inclusionWaitCapped: inclusionCapped,
         lastInclusionBlock: inclusion.length ? Math.max(...inclusion) : null,

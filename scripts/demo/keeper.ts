@@ -10,7 +10,7 @@
  *   SIGKILL after a grace period, and SIGKILL to any child it reported that is still alive. It is also wired to
  *   SIGINT/SIGTERM and to the demo's exit, so an error or Ctrl-C never leaves a keeper behind.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,15 +18,13 @@ import { Wallet } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { DeploymentRecord } from "../../deploy/lib/deployProtocol";
 import type { JournalEntry } from "../../keepers/src/core/journal";
+import { buildKeeperIfStale, KEEPER_CLI, LogLineReader, type LogLine } from "../../keepers/src/harness";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const KEEPERS = path.join(ROOT, "keepers");
-const CLI = path.join(KEEPERS, "dist", "cli.js");
-const STAMP = path.join(KEEPERS, "dist", ".build-stamp");
 const KEY_ENV = "BULWARK_DEMO_KEEPER_KEY";
 const STRATEGIES = ["liquidator", "settler", "watchdog", "redeem"] as const;
 
-export type LogLine = Record<string, unknown> & { msg?: string; component?: string; level?: string };
+export type { LogLine };
 
 export interface DemoKeeper {
   /** The keeper's signing address. */
@@ -37,25 +35,6 @@ export interface DemoKeeper {
   journal(): JournalEntry[];
   /** Stops the keeper and all its children; idempotent. */
   stop(): Promise<void>;
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Compiles keepers/ into keepers/dist when its sources are newer than the last build. */
-function buildKeepers(): void {
-  const srcNewest = Math.max(newestMtime(path.join(KEEPERS, "src")), fs.statSync(path.join(KEEPERS, "tsconfig.json")).mtimeMs);
-  if (fs.existsSync(STAMP) && fs.existsSync(CLI) && fs.statSync(STAMP).mtimeMs >= srcNewest) return;
-  const tsc = require.resolve("typescript/bin/tsc", { paths: [ROOT] });
-  const r = spawnSync(process.execPath, [tsc, "-p", path.join(KEEPERS, "tsconfig.json")], { cwd: ROOT, encoding: "utf8", timeout: 240_000 });
-  if (r.status !== 0) throw new Error(`keeper build failed:\n${r.stdout}\n${r.stderr}`);
-  fs.writeFileSync(STAMP, new Date().toISOString());
 }
 
 const policy = (allow: Array<[string, string[]]>, perMinute = 600) => ({
@@ -129,7 +108,7 @@ function alive(pid: number): boolean {
 
 /** Starts the keeper against `url` and waits until the signer and every strategy report ready (60 s at most). */
 export async function startDemoKeeper(hre: HardhatRuntimeEnvironment, record: DeploymentRecord, url: string): Promise<DemoKeeper> {
-  buildKeepers();
+  buildKeeperIfStale();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-demo-keeper-"));
   const recordFile = path.join(dir, `${record.network}-${record.chainId}.json`);
   fs.writeFileSync(recordFile, JSON.stringify(record, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
@@ -140,32 +119,17 @@ export async function startDemoKeeper(hre: HardhatRuntimeEnvironment, record: De
   const key = Wallet.createRandom();
   await hre.network.provider.send("hardhat_setBalance", [key.address, "0x" + (100n * 10n ** 18n).toString(16)]);
 
-  const child: ChildProcess = spawn(process.execPath, [CLI, "start", "--config", configPath], {
+  const child: ChildProcess = spawn(process.execPath, [KEEPER_CLI, "start", "--config", configPath], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", [KEY_ENV]: key.privateKey },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group: one signal reaches the supervisor and everything it started
   });
-  const lines: LogLine[] = [];
-  const childPids = new Set<number>();
+  const reader = new LogLineReader();
+  const { lines, childPids } = reader;
   let stderr = "";
-  let buf = "";
   child.stdout?.setEncoding("utf8");
-  child.stdout?.on("data", (d: string) => {
-    buf += d;
-    let nl: number;
-    while ((nl = buf.indexOf("\n")) !== -1) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      try {
-        const parsed = JSON.parse(line) as LogLine;
-        lines.push(parsed);
-        if (parsed.msg === "child started" && typeof parsed.pid === "number") childPids.add(parsed.pid);
-      } catch {
-        lines.push({ msg: "(non-JSON output)", raw: line });
-      }
-    }
-  });
+  child.stdout?.on("data", (d: string) => reader.push(d));
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (d: string) => (stderr = (stderr + d).slice(-20_000)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -65,11 +65,43 @@ export const checksumAddress = z.string().superRefine((value, ctx) => {
   }
 });
 
-const SIGNATURE_RE = /^[A-Za-z_$][A-Za-z0-9_$]*\((?:[a-z0-9\[\]]+(?:,[a-z0-9\[\]]+)*)?\)$/;
+const FUNCTION_NAME_RE = /^[A-Za-z_$][A-Za-z0-9_$]*\(/;
+const ELEMENTARY_RE = /^[a-z][a-z0-9]*/;
+const ARRAY_SUFFIX_RE = /^(?:\[\d*\])*/;
+
+/**
+ * Whether `s` is a canonical signature: a name, then a parenthesised list of canonical types without names or
+ * spaces, where a type is elementary (`uint256`) or a tuple (`(address,uint256)`), each with array suffixes.
+ */
+function isCanonicalSignature(s: string): boolean {
+  const name = FUNCTION_NAME_RE.exec(s);
+  if (!name) return false;
+  let i = name[0].length - 1;
+  // Parses a parenthesised list at s[i] === "(", returning the index after its ")" or -1.
+  const list = (at: number, depth: number): number => {
+    if (depth > 8) return -1;
+    let j = at + 1;
+    if (s[j] === ")") return j + 1;
+    for (;;) {
+      if (s[j] === "(") j = list(j, depth + 1);
+      else {
+        const m = ELEMENTARY_RE.exec(s.slice(j));
+        j = m ? j + m[0].length : -1;
+      }
+      if (j < 0) return -1;
+      j += ARRAY_SUFFIX_RE.exec(s.slice(j))![0].length;
+      if (s[j] === ")") return j + 1;
+      if (s[j] !== ",") return -1;
+      j += 1;
+    }
+  };
+  i = list(i, 0);
+  return i === s.length;
+}
 
 /** A function, as a canonical signature ("liquidate(address,uint256)") or a 4-byte selector ("0x8f283970"). */
 export const functionRef = z.string().superRefine((value, ctx) => {
-  if (/^0x[0-9a-fA-F]{8}$/.test(value) || SIGNATURE_RE.test(value)) return;
+  if (/^0x[0-9a-fA-F]{8}$/.test(value) || isCanonicalSignature(value)) return;
   ctx.addIssue({
     code: z.ZodIssueCode.custom,
     message: `"${value}" is neither a canonical function signature like "liquidate(address,uint256)" (no spaces, no names) nor a 0x selector`,
@@ -106,6 +138,48 @@ const strategyCommon = {
 const blockNumber = int(0, Number.MAX_SAFE_INTEGER);
 const gasLimitField = int(21_000, 30_000_000).optional();
 
+/** Most items the LiquidationEngine takes in one `liquidateMany` (its `MAX_BATCH`). */
+export const LIQUIDATE_MANY_MAX_ITEMS = 20;
+/** Gas of a `liquidateMany` transaction beyond its items: intrinsic gas, calldata, the first touch of the engine. */
+export const LIQUIDATE_MANY_BASE_GAS = 100_000;
+/** The batch entry point, as a policy names it. */
+export const LIQUIDATE_MANY_SIGNATURE = "liquidateMany((address,uint256,uint256)[])";
+
+/**
+ * Batching of the liquidator (`source: "margin-engine"` only): positions go out through the LiquidationEngine's
+ * `liquidateMany`, worst health first, as many per transaction as `maxGasPerTx` fits at `gasPerItem` each (at most
+ * `maxItems`, at most the engine's 20).
+ */
+export const liquidatorBatchSchema = z
+  .object({
+    /** Gas budget of one batch transaction; also its gas limit. At most `signer.gas.maxGasPerTx`. */
+    maxGasPerTx: int(LIQUIDATE_MANY_BASE_GAS + 30_000, 30_000_000),
+    /**
+     * Gas one item may take (an account's first liquidation also flags it: `npm run bench:keepers` measured 94k at
+     * the median, 97k at most, for one-series accounts: `measured.gasPerItem`). Items per transaction =
+     * (maxGasPerTx - 100,000) / gasPerItem, rounded down; a batch's gas limit is 100,000 + items x gasPerItem.
+     */
+    gasPerItem: int(30_000, 5_000_000).default(150_000),
+    /** Upper bound on items per transaction. */
+    maxItems: int(1, LIQUIDATE_MANY_MAX_ITEMS).default(LIQUIDATE_MANY_MAX_ITEMS),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.maxGasPerTx < LIQUIDATE_MANY_BASE_GAS + b.gasPerItem) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["maxGasPerTx"],
+        message: `fits no item: a batch needs ${LIQUIDATE_MANY_BASE_GAS} gas plus gasPerItem (${b.gasPerItem}), so at least ${LIQUIDATE_MANY_BASE_GAS + b.gasPerItem}`,
+      });
+    }
+  });
+export type LiquidatorBatch = z.infer<typeof liquidatorBatchSchema>;
+
+/** Items one batch transaction carries under `b` (at least 1 once the schema has accepted `b`). */
+export function itemsPerBatch(b: LiquidatorBatch): number {
+  return Math.max(1, Math.min(b.maxItems, LIQUIDATE_MANY_MAX_ITEMS, Math.floor((b.maxGasPerTx - LIQUIDATE_MANY_BASE_GAS) / b.gasPerItem)));
+}
+
 /** Parameters of the liquidator strategy. */
 export const liquidatorParamsSchema = z
   .object({
@@ -127,15 +201,20 @@ export const liquidatorParamsSchema = z
     batchSize: int(1, 1_000).default(100),
     /** Positions whose health is read per block, lowest known health first. */
     maxReadsPerBlock: int(1, 100_000).default(2_000),
-    /** Intents proposed per block, most under-collateralised first. */
+    /** Intents (transactions) proposed per block, most under-collateralised first; a batch counts once. */
     maxIntentsPerBlock: int(1, 100).default(5),
     /** Health (WAD, decimal string) below which a position is liquidatable. */
     healthThresholdWad: z.string().regex(/^[1-9]\d{0,30}$/, "expected a positive integer WAD as a decimal string").default("1000000000000000000"),
     /** Gas limit the strategy asks for; the signer still caps it with `signer.gas.maxGasPerTx`. */
     gasLimit: gasLimitField,
+    /** Batched liquidations (see {@link liquidatorBatchSchema}); absent: one `liquidate` per transaction. */
+    batch: liquidatorBatchSchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
+    if (p.source === "keeper-target-mock" && p.batch !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["batch"], message: 'only used with "source": "margin-engine" (the mock has no batch entry point)' });
+    }
     if (p.source === "margin-engine" && p.liquidation === undefined) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -344,6 +423,19 @@ export const configSchema = z
     }
     if (s.restartMaxMs < s.restartInitialMs) issue(["supervisor", "restartMaxMs"], "must be at least supervisor.restartInitialMs");
     if (c.rpc.staleHeadMs < 2 * c.rpc.pollIntervalMs) issue(["rpc", "staleHeadMs"], "must be at least twice rpc.pollIntervalMs");
+    for (const [name, st] of Object.entries(c.strategies)) {
+      if (st.type !== "liquidator" || st.params.batch === undefined) continue;
+      const at = ["strategies", name, "params", "batch", "maxGasPerTx"];
+      if (st.params.batch.maxGasPerTx > c.signer.gas.maxGasPerTx) {
+        issue(at, `${st.params.batch.maxGasPerTx} exceeds signer.gas.maxGasPerTx (${c.signer.gas.maxGasPerTx}): the signer would refuse every batch`);
+      }
+      const selector = selectorOf(LIQUIDATE_MANY_SIGNATURE);
+      const liquidation = st.params.liquidation?.toLowerCase();
+      const allowed = st.policy.allow.some((a) => a.contract.toLowerCase() === liquidation && a.functions.some((f) => functionRef.safeParse(f).success && selectorOf(f) === selector));
+      if (!allowed) {
+        issue(["strategies", name, "policy", "allow"], `batching sends ${LIQUIDATE_MANY_SIGNATURE} to the LiquidationEngine (params.liquidation): allow it there, or remove params.batch`);
+      }
+    }
     const f = c.signer.fees;
     if (GWEI_RE.test(f.priorityFeeGwei) && GWEI_RE.test(f.maxPriorityFeePerGasGwei) && GWEI_RE.test(f.maxFeePerGasGwei)) {
       if (gweiToWei(f.priorityFeeGwei) > gweiToWei(f.maxPriorityFeePerGasGwei)) {

@@ -14,7 +14,10 @@
  *      │        (rebroadcast) replaced (a new attempt on the same nonce: bumped fees, or a cancel)
  *      └──────────────► failed (refused by the re-check, reverted, nonce taken by a foreign tx, …)
  *
- * A key (`action:account:series`) has at most one pending entry. A signed entry keeps every raw
+ * A key (`action:account:series`) has at most one pending entry. A batch entry (one transaction acting on several
+ * positions) is stored under its first item's key and holds every item's key while it is pending: `holderOf`
+ * answers for item keys too, so no position is in two pending entries at once, across restarts included (the
+ * index is rebuilt from the file on open). A signed entry keeps every raw
  * transaction it ever signed, so after a restart the executor re-sends the *same bytes* on the *same
  * nonce* instead of signing anew. A crash in the middle of an append leaves a partial last line: it is
  * dropped on open (the step after it never happened). Compaction rewrites the file through a temporary
@@ -24,6 +27,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { JournalError } from "./errors";
+import type { BatchItem } from "./messages";
 
 export const PENDING_STATES = ["proposed", "signed", "broadcast", "replaced"] as const;
 export const TERMINAL_STATES = ["confirmed", "failed"] as const;
@@ -61,6 +65,8 @@ export interface JournalEntry {
   data: string;
   gasLimit?: string;
   recheck?: { to: string; data: string; expect: string };
+  /** A batch: every (account, series) the transaction acts on, the entry's own first, each with its re-check. */
+  items?: BatchItem[];
   state: JournalState;
   nonce?: number;
   attempts: Attempt[];
@@ -89,12 +95,19 @@ export function isPending(state: JournalState): state is PendingState {
   return (PENDING_STATES as readonly string[]).includes(state);
 }
 
+/** The idempotency keys an entry holds: its own, or one per item of a batch. */
+export function entryKeys(e: Pick<JournalEntry, "key" | "action" | "items">): string[] {
+  return e.items === undefined ? [e.key] : e.items.map((it) => `${e.action}:${it.account.toLowerCase()}:${it.series}`);
+}
+
 export class Journal {
   /** null: in-memory only (dry-run). */
   readonly file: string | null;
   private fd: number | null = null;
   private seq = 0;
   private readonly byKey = new Map<string, JournalEntry>();
+  /** Item key → key of the pending batch entry holding it (items other than the entry's own key). */
+  private readonly heldBy = new Map<string, string>();
 
   private constructor(file: string | null) {
     this.file = file;
@@ -131,6 +144,18 @@ export class Journal {
     return e === undefined ? undefined : structuredClone(e);
   }
 
+  /**
+   * The pending entry holding `key`: the entry stored under it, or a pending batch listing it as an item (a copy;
+   * undefined when no pending entry holds the key).
+   */
+  holderOf(key: string): JournalEntry | undefined {
+    const own = this.byKey.get(key);
+    if (own !== undefined && isPending(own.state)) return structuredClone(own);
+    const batch = this.heldBy.get(key);
+    const e = batch === undefined ? undefined : this.byKey.get(batch);
+    return e !== undefined && isPending(e.state) ? structuredClone(e) : undefined;
+  }
+
   /** Every entry's latest snapshot (copies). */
   entries(): JournalEntry[] {
     return [...this.byKey.values()].map((e) => structuredClone(e));
@@ -158,7 +183,7 @@ export class Journal {
       }
     }
     this.seq += 1;
-    this.byKey.set(entry.key, snapshot);
+    this.store(snapshot);
     Object.assign(entry, { updatedAt: snapshot.updatedAt });
   }
 
@@ -206,7 +231,7 @@ export class Journal {
           details: line.slice(0, 120),
         });
       }
-      this.byKey.set(rec.entry.key, rec.entry);
+      this.store(rec.entry);
       this.seq = Math.max(this.seq, rec.seq ?? 0);
     });
     if (torn !== "" && repair) {
@@ -227,8 +252,17 @@ export class Journal {
     fs.renameSync(tmp, this.file);
     fsyncDir(path.dirname(this.file));
     this.byKey.clear();
-    for (const e of keep) this.byKey.set(e.key, e);
+    this.heldBy.clear();
+    for (const e of keep) this.store(e);
     this.seq = seq;
+  }
+
+  /** Records a snapshot and keeps the item index in step: a batch's items are held while it is pending. */
+  private store(e: JournalEntry): void {
+    const previous = this.byKey.get(e.key);
+    if (previous?.items) for (const k of entryKeys(previous)) if (this.heldBy.get(k) === e.key) this.heldBy.delete(k);
+    this.byKey.set(e.key, e);
+    if (e.items && isPending(e.state)) for (const k of entryKeys(e)) if (k !== e.key) this.heldBy.set(k, e.key);
   }
 }
 

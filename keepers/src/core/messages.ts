@@ -40,7 +40,22 @@ export const recheckSchema = z
   .object({ to: address, data: hexBytes(MAX_CALLDATA_BYTES), expect: hexBytes(1_024) })
   .strict();
 
-/** What a strategy proposes. The signer decides gas, fees, nonce; value is always 0. */
+/** Most items one batch intent may carry (the LiquidationEngine's `MAX_BATCH`). */
+export const MAX_BATCH_ITEMS = 20;
+
+/**
+ * One (account, series) a batch intent acts on, with its own re-check. Each item holds its own idempotency key
+ * (`action:account:series`) in the signer's journal for as long as the batch is pending.
+ */
+export const batchItemSchema = z.object({ account: address, series: uintString, recheck: recheckSchema.optional() }).strict();
+export type BatchItem = z.infer<typeof batchItemSchema>;
+
+/**
+ * What a strategy proposes. The signer decides gas, fees, nonce; value is always 0.
+ *
+ * A batch intent (one transaction acting on several positions, e.g. `liquidateMany`) lists its `items`: the first
+ * is the intent's own (account, series), keys are distinct, and re-checks go on the items (none on the intent).
+ */
 export const intentSchema = z
   .object({
     id: intentId,
@@ -51,13 +66,27 @@ export const intentSchema = z
     data: hexBytes(MAX_CALLDATA_BYTES).refine((d) => d.length >= 10, "calldata must start with a 4-byte selector"),
     gasLimit: uintString.optional(),
     recheck: recheckSchema.optional(),
+    items: z.array(batchItemSchema).min(2).max(MAX_BATCH_ITEMS).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((i, ctx) => {
+    if (i.items === undefined) return;
+    const issue = (message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["items"], message });
+    if (i.items[0].account.toLowerCase() !== i.account.toLowerCase() || i.items[0].series !== i.series) issue("the first item must be the intent's own (account, series)");
+    const keys = new Set(i.items.map((it) => `${it.account.toLowerCase()}:${it.series}`));
+    if (keys.size !== i.items.length) issue("items must name distinct (account, series) pairs");
+    if (i.recheck !== undefined) issue("a batch carries its re-checks on its items, not on the intent");
+  });
 export type Intent = z.infer<typeof intentSchema>;
 
 /** The idempotency key: one pending action per (action, account, series). */
 export function intentKey(i: Pick<Intent, "action" | "account" | "series">): string {
   return `${i.action}:${i.account.toLowerCase()}:${i.series}`;
+}
+
+/** Every idempotency key an intent holds: its own, or one per item of a batch (the first is its own). */
+export function intentKeys(i: Pick<Intent, "action" | "account" | "series" | "items">): string[] {
+  return i.items === undefined ? [intentKey(i)] : i.items.map((it) => intentKey({ action: i.action, account: it.account, series: it.series }));
 }
 
 const logFields = z.record(z.unknown());

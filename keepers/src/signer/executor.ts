@@ -13,6 +13,14 @@
  *     nonces are re-sent byte for byte. A nonce taken by a transaction this keeper did not sign marks
  *     the entry `failed`.
  *
+ * Batches (one transaction acting on several positions, e.g. `liquidateMany`): the entry holds every item's key
+ * while pending, so an item already pending alone or in another batch refuses the whole batch (the items in the way
+ * get POLICY_DUPLICATE, the others POLICY_BATCH_OVERLAP: propose them again without the duplicates). Right before
+ * signing (and before a replacement or a re-send after a restart) each item's re-check runs; the batch goes out
+ * while at least one item still holds, and the contract skips the items that no longer do (the LiquidationEngine
+ * catches each item's failure and emits `LiquidationSkipped`) instead of reverting the batch. Every decision is
+ * reported once per item key.
+ *
  * Invariants: every nonce in [chain nonce, next nonce) belongs to a pending journal entry (a nonce
  * nobody covers is filled with a cancel after `replaceAfterMs`); an entry that was ever signed is only
  * re-sent as the same bytes, replaced on its own nonce, or cancelled on its own nonce, never sent on a
@@ -20,10 +28,10 @@
  */
 import { keccak256, type Wallet } from "ethers";
 import type { Attempt, Journal, JournalEntry } from "../core/journal";
-import { isPending } from "../core/journal";
+import { entryKeys } from "../core/journal";
 import { JournalError, KeeperError, PolicyError, RpcError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
-import { intentKey, type DecisionStatus, type Intent, type TX_EVENTS } from "../core/messages";
+import { intentKeys, type DecisionStatus, type Intent, type TX_EVENTS } from "../core/messages";
 import { revertData, type BlockHeader, type RpcClient } from "../core/rpc";
 import { minBig, weiToGwei } from "../core/units";
 import { bumpFees, quoteFees, type FeeSettings, type Fees } from "./fees";
@@ -126,9 +134,11 @@ export class Executor {
 
   /** Accepts or refuses an intent from `strategy` (already tagged by the supervisor). Never throws. */
   submit(strategy: string, intent: Intent): void {
-    const key = intentKey(intent);
-    const reply = (status: DecisionStatus, code?: string, reason?: string) =>
-      this.o.onResult(strategy, { id: intent.id, key, status, code, reason });
+    const keys = intentKeys(intent);
+    const key = keys[0];
+    const reply = (status: DecisionStatus, code?: string, reason?: string) => {
+      for (const k of keys) this.o.onResult(strategy, { id: intent.id, key: k, status, code, reason });
+    };
     try {
       this.o.policy.check(strategy, intent);
     } catch (err) {
@@ -137,9 +147,16 @@ export class Executor {
       reply("refused", e.code, e.shortMessage);
       return;
     }
-    const existing = this.o.journal.get(key);
-    if (existing && isPending(existing.state)) {
-      reply("refused", "POLICY_DUPLICATE", `an action for ${key} is already ${existing.state}`);
+    const held = keys.map((k) => ({ k, holder: this.o.journal.holderOf(k) })).filter((h) => h.holder !== undefined);
+    if (held.length > 0) {
+      const inTheWay = new Set(held.map((h) => h.k));
+      for (const h of held) {
+        this.o.onResult(strategy, { id: intent.id, key: h.k, status: "refused", code: "POLICY_DUPLICATE", reason: `an action for ${h.k} is already ${h.holder!.state} (${h.holder!.key})` });
+      }
+      for (const k of keys) {
+        if (inTheWay.has(k)) continue;
+        this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "POLICY_BATCH_OVERLAP", reason: `the batch also names ${held.length} position(s) already pending` });
+      }
       return;
     }
     const now = Date.now();
@@ -154,6 +171,7 @@ export class Executor {
       data: intent.data,
       gasLimit: intent.gasLimit,
       recheck: intent.recheck,
+      items: intent.items,
       state: "proposed",
       attempts: [],
       createdAt: now,
@@ -165,7 +183,7 @@ export class Executor {
       reply("refused", (err as JournalError).code, errorMessage(err));
       return;
     }
-    this.log.info("intent accepted", { strategy, key, intentId: intent.id });
+    this.log.info("intent accepted", { strategy, key, intentId: intent.id, items: intent.items?.length });
     reply("accepted");
     this.kick();
   }
@@ -361,7 +379,7 @@ export class Executor {
       await this.rebroadcast(e, last);
       return;
     }
-    if (last.kind === "call" && e.recheck && !(await this.recheck(e))) {
+    if (last.kind === "call" && !(await this.recheck(e))) {
       await this.cancel(e, head, "the re-check no longer holds while the transaction is stuck");
       return;
     }
@@ -430,7 +448,7 @@ export class Executor {
         this.fail(e, (err as PolicyError).code, errorMessage(err), "refused");
         continue;
       }
-      if (e.recheck && !(await this.recheck(e))) {
+      if (!(await this.recheck(e))) {
         this.fail(e, "RECHECK_FAILED", "the re-check no longer holds: nothing sent", "skipped");
         continue;
       }
@@ -484,7 +502,7 @@ export class Executor {
 
   /** Broadcasts one attempt, re-checking first when asked; records the outcome. */
   private async sendAttempt(e: JournalEntry, a: Attempt, head: BlockHeader, recheckFirst: boolean): Promise<void> {
-    if (recheckFirst && a.kind === "call" && e.recheck && !(await this.recheck(e))) {
+    if (recheckFirst && a.kind === "call" && !(await this.recheck(e))) {
       await this.cancel(e, head, "the re-check no longer holds before re-sending after a restart");
       return;
     }
@@ -528,12 +546,24 @@ export class Executor {
     }
   }
 
-  /** The intent's read-only call, right before sending. A revert counts as "no longer holds". */
+  /**
+   * The intent's read-only call, right before sending. A revert counts as "no longer holds". A batch holds while at
+   * least one of its items does (each item's call; an item without one holds).
+   */
   private async recheck(e: JournalEntry): Promise<boolean> {
-    if (!e.recheck) return true;
+    if (e.items) {
+      const holds = await Promise.all(e.items.map((it) => (it.recheck ? this.recheckCall(it.recheck) : Promise.resolve(true))));
+      const stale = holds.filter((h) => !h).length;
+      if (stale > 0) this.log.info("batch items no longer hold; the contract skips them", { key: e.key, stale, items: e.items.length });
+      return stale < e.items.length;
+    }
+    return e.recheck ? this.recheckCall(e.recheck) : true;
+  }
+
+  private async recheckCall(r: NonNullable<JournalEntry["recheck"]>): Promise<boolean> {
     try {
-      const out = await this.o.rpc.call({ from: this.address, to: e.recheck.to, data: e.recheck.data }, this.o.recheckBlockTag);
-      return out.toLowerCase() === e.recheck.expect.toLowerCase();
+      const out = await this.o.rpc.call({ from: this.address, to: r.to, data: r.data }, this.o.recheckBlockTag);
+      return out.toLowerCase() === r.expect.toLowerCase();
     } catch (err) {
       if (err instanceof RpcError && !err.transient) return false;
       throw err;
@@ -579,9 +609,10 @@ export class Executor {
     this.result(e, status);
   }
 
+  /** Reports a decision to the entry's strategy, once per key it holds (each item of a batch). */
   private result(e: JournalEntry, status: DecisionStatus, txHash?: string): void {
     if (e.strategy === SIGNER_OWNER) return;
-    this.o.onResult(e.strategy, { id: e.intentId, key: e.key, status, code: e.code, reason: e.reason, txHash });
+    for (const key of entryKeys(e)) this.o.onResult(e.strategy, { id: e.intentId, key, status, code: e.code, reason: e.reason, txHash });
   }
 }
 

@@ -19,6 +19,7 @@ import { PidLock } from "../core/lock";
 import { writeFileAtomic } from "../core/journal";
 import type { Logger } from "../core/logger";
 import {
+  intentKeys,
   SIGNER_MAX_FRAME_BYTES,
   STRATEGY_MAX_FRAME_BYTES,
   signerMessageSchema,
@@ -314,7 +315,8 @@ export class Supervisor {
   private routeIntent(slot: StrategySlot, intent: Intent): void {
     const refuse = (code: string, reason: string) => {
       this.metrics.intents.inc({ strategy: slot.name, status: "dropped" });
-      slot.child.send({ t: "result", id: intent.id, key: `${intent.action}:${intent.account.toLowerCase()}:${intent.series}`, status: "refused", code, reason });
+      // One result per key the intent would have held (each item of a batch), as the signer reports them.
+      for (const key of intentKeys(intent)) slot.child.send({ t: "result", id: intent.id, key, status: "refused", code, reason });
     };
     if (!slot.limiter.tryTake()) {
       if (!slot.drops.tryTake()) {

@@ -2,42 +2,24 @@
  * Runs the real keeper (compiled CLI, separate process tree) against a test node, and reads what it
  * did: its JSON log lines, its health endpoint, its journal.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 import type { JournalEntry } from "../../../keepers/src/core/journal";
+import { buildKeeperIfStale, KEEPER_CLI, LogLineReader, type LogLine } from "../../../keepers/src/harness";
 import { REPO_ROOT } from "../../helpers/node";
 import { isAlive, killGroup, track, waitFor } from "../../helpers/processes";
 
-export const KEEPER_ROOT = path.join(REPO_ROOT, "keepers");
-export const KEEPER_DIST = path.join(KEEPER_ROOT, "dist");
-export const KEEPER_CLI = path.join(KEEPER_DIST, "cli.js");
-const STAMP = path.join(KEEPER_DIST, ".build-stamp");
+export { KEEPER_CLI, KEEPER_DIST, KEEPER_ROOT, type LogLine } from "../../../keepers/src/harness";
+
 let fixturesDir: string | null = null;
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 let built: Promise<void> | null = null;
 
 /** Compiles keepers/ into keepers/dist (tsc), once per test run and only if the sources changed. */
 export function ensureKeeperBuilt(): Promise<void> {
-  built ??= (async () => {
-    const srcNewest = Math.max(newestMtime(path.join(KEEPER_ROOT, "src")), fs.statSync(path.join(KEEPER_ROOT, "tsconfig.json")).mtimeMs);
-    if (fs.existsSync(STAMP) && fs.statSync(STAMP).mtimeMs >= srcNewest && fs.existsSync(KEEPER_CLI)) return;
-    const tsc = require.resolve("typescript/bin/tsc", { paths: [REPO_ROOT] });
-    const r = spawnSync(process.execPath, [tsc, "-p", path.join(KEEPER_ROOT, "tsconfig.json")], { cwd: REPO_ROOT, encoding: "utf8", timeout: 240_000 });
-    if (r.status !== 0) throw new Error(`keeper build failed:\n${r.stdout}\n${r.stderr}`);
-    fs.writeFileSync(STAMP, new Date().toISOString());
-  })();
+  built ??= (async () => buildKeeperIfStale())();
   return built;
 }
 
@@ -153,8 +135,6 @@ export function writeConfig(dir: string, config: Json, name = "keeper.json"): st
 
 /* ------------------------------------------------------------------ RUNNING */
 
-export type LogLine = Record<string, unknown> & { msg?: string; component?: string; level?: string };
-
 const childPids = new Set<number>();
 
 /** SIGKILLs children a keeper reported starting, if any survived (they should exit on their own). */
@@ -164,30 +144,19 @@ export function killKeeperChildren(): void {
 }
 
 export class KeeperRun {
-  readonly lines: LogLine[] = [];
+  readonly lines: LogLine[];
   stderr = "";
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
 
   private constructor(child: ChildProcess) {
     this.child = child;
-    let buf = "";
-    child.stdout?.setEncoding("utf8");
-    child.stdout?.on("data", (d: string) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) !== -1) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          const parsed = JSON.parse(line) as LogLine;
-          this.lines.push(parsed);
-          if (parsed.msg === "child started" && typeof parsed.pid === "number") childPids.add(parsed.pid);
-        } catch {
-          this.lines.push({ msg: "(non-JSON stdout)", raw: line });
-        }
-      }
+    const reader = new LogLineReader((l) => {
+      if (l.msg === "child started" && typeof l.pid === "number") childPids.add(l.pid);
     });
+    this.lines = reader.lines;
+    child.stdout?.setEncoding("utf8");
+    child.stdout?.on("data", (d: string) => reader.push(d));
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (d: string) => (this.stderr = (this.stderr + d).slice(-50_000)));
     this.exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));

@@ -7,8 +7,14 @@
  * positions below the threshold, most under-collateralised first, at most `maxIntentsPerBlock`, each
  * with a re-check the signer runs right before sending. A position with an intent in flight is not
  * proposed again until the signer reports an outcome (or a few blocks pass without one).
+ *
+ * Batching (`params.batch`, with a venue that has a batch entry point): the positions are taken worst health first,
+ * `itemsPerBatch` to a transaction (as many as the per-transaction gas budget fits), up to `maxIntentsPerBlock`
+ * transactions; each item keeps its own re-check and its own (account, series) key, so the signer's one pending
+ * action per position holds item by item, and every item's outcome frees it or sends it back to be re-read. A
+ * lone position goes out as a plain `liquidate`.
  */
-import { liquidatorParamsSchema, type LiquidatorParams } from "../../core/config";
+import { itemsPerBatch, LIQUIDATE_MANY_BASE_GAS, liquidatorParamsSchema, type LiquidatorParams } from "../../core/config";
 import { errorMessage } from "../../core/errors";
 import type { IntentDraft, IntentResult, Strategy, StrategyContext } from "../types";
 import { intentKey } from "../../core/messages";
@@ -83,7 +89,8 @@ export class Liquidator implements Strategy {
 
     for (const [id, until] of this.inFlight) if (until < block) this.inFlight.delete(id);
     for (const [k, id] of this.intentOf) if (!this.inFlight.has(id)) this.intentOf.delete(k);
-    const picks = this.book.liquidatable(this.threshold, new Set(this.inFlight.keys()), this.params.maxIntentsPerBlock);
+    const perTx = this.batching ? itemsPerBatch(this.params.batch!) : 1;
+    const picks = this.book.liquidatable(this.threshold, new Set(this.inFlight.keys()), this.params.maxIntentsPerBlock * perTx);
     if (picks.length > 0) {
       this.ctx.log.info("liquidatable positions", {
         block,
@@ -92,7 +99,7 @@ export class Liquidator implements Strategy {
         lowestHealth: picks[0].health,
       });
     }
-    const intents: IntentDraft[] = [];
+    const singles: IntentDraft[] = [];
     for (const p of picks) {
       const id = positionId(p.key);
       let drafts: IntentDraft[];
@@ -106,10 +113,32 @@ export class Liquidator implements Strategy {
       this.inFlight.set(id, block + IN_FLIGHT_TTL_BLOCKS);
       for (const d of drafts) {
         this.intentOf.set(intentKey(d), id);
-        intents.push(d);
+        singles.push(d);
+      }
+    }
+    if (!this.batching || singles.length < 2) return singles;
+    const intents: IntentDraft[] = [];
+    const b = this.params.batch!;
+    for (let i = 0; i < singles.length; i += perTx) {
+      const chunk = singles.slice(i, i + perTx);
+      if (chunk.length === 1) {
+        intents.push(chunk[0]);
+        continue;
+      }
+      try {
+        intents.push(this.venue.batch!(chunk, Math.min(b.maxGasPerTx, LIQUIDATE_MANY_BASE_GAS + chunk.length * b.gasPerItem)));
+      } catch (err) {
+        // Its items are already marked in flight: send them one by one rather than hold them back for blocks.
+        this.ctx.log.warn("cannot build a batch; sending its items one by one", { items: chunk.length, reason: errorMessage(err) });
+        intents.push(...chunk);
       }
     }
     return intents;
+  }
+
+  /** Liquidations go out in batches: configured, and the venue has a batch entry point. */
+  private get batching(): boolean {
+    return this.params.batch !== undefined && this.venue.batch !== undefined;
   }
 
   onResult(result: IntentResult): void {

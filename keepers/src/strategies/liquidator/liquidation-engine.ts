@@ -16,10 +16,17 @@
  * then skips the intent for the price of one `eth_call`; a position that is unchanged but no longer
  * liquidatable (a deposit) fails the signer's gas estimation and is not signed either.
  *
+ * Batches ({@link LiquidationEngineVenue.batch}): the liquidator packs these single-item intents, worst health first,
+ * into one `liquidateMany(items)` intent that lists every item with its own re-check. The signer holds each item's
+ * (account, series) key while the batch is pending, re-checks every item right before sending and sends while one
+ * still holds. On chain `liquidateMany` runs each item in its own call and catches its failure (an item already
+ * liquidated by someone else, or an account made healthy meanwhile, emits `LiquidationSkipped` and costs only its
+ * failed call), so one stale item never reverts the others; the liquidator re-reads every item after the outcome
+ * and proposes again what is still unhealthy.
+ *
  * Signer policy: allow the liquidation engine's {@link LIQUIDATION_ENGINE_FUNCTIONS}.liquidate
- * (`liquidate(address,uint256,uint256)`). `liquidateMany` is encoded by {@link encodeLiquidateMany} for
- * operators who batch; the strategy itself sends one item per intent, so the signer's one-pending-action-per-
- * (account, series) rule holds.
+ * (`liquidate(address,uint256,uint256)`), and `.liquidateMany` when the liquidator batches (`params.batch`; the
+ * config refuses a batching liquidator whose policy lacks it).
  */
 import { AbiCoder, Interface } from "ethers";
 import type { RpcClient } from "../../core/rpc";
@@ -46,6 +53,8 @@ export const LIQUIDATION_ENGINE = new Interface([
 ]);
 
 const WAD = 10n ** 18n;
+/** The engine's `MAX_BATCH`. */
+const MAX_BATCH = 20;
 const coder = AbiCoder.defaultAbiCoder();
 
 /** The part of the liquidation policy that sizes an amount. */
@@ -68,6 +77,36 @@ export function sizeClose(short: bigint, policy: ClosePolicy): bigint {
 /** Calldata of `liquidateMany(items)`; at most the contract's `MAX_BATCH` (20) items. */
 export function encodeLiquidateMany(items: { account: string; seriesId: bigint; amount: bigint }[]): string {
   return LIQUIDATION_ENGINE.encodeFunctionData("liquidateMany", [items.map((i) => [i.account, i.seriesId, i.amount])]);
+}
+
+/** The selector of `liquidate(address,uint256,uint256)`. */
+const LIQUIDATE_SELECTOR = LIQUIDATION_ENGINE.getFunction("liquidate")!.selector;
+
+/**
+ * One `liquidateMany` intent from single-item `liquidate` intents (as {@link LiquidationEngineVenue.liquidations}
+ * builds them), in their order: each becomes an item with its amount and its re-check. A single draft is returned
+ * unchanged (no batch of one).
+ * @throws Error when a draft is not a `liquidate` call to `liquidation`, or there are more than `MAX_BATCH` (20).
+ */
+export function batchLiquidations(liquidation: string, drafts: IntentDraft[], gasLimit: number): IntentDraft {
+  if (drafts.length === 0 || drafts.length > MAX_BATCH) throw new Error(`a batch holds 1 to ${MAX_BATCH} liquidations, not ${drafts.length}`);
+  if (drafts.length === 1) return drafts[0];
+  const items = drafts.map((d) => {
+    if (d.to.toLowerCase() !== liquidation.toLowerCase() || d.data.slice(0, 10).toLowerCase() !== LIQUIDATE_SELECTOR) {
+      throw new Error(`not a liquidate() call to ${liquidation}: ${d.to} ${d.data.slice(0, 10)}`);
+    }
+    const [account, seriesId, amount] = LIQUIDATION_ENGINE.decodeFunctionData("liquidate", d.data) as unknown as [string, bigint, bigint];
+    return { account, seriesId, amount, recheck: d.recheck };
+  });
+  return {
+    action: drafts[0].action,
+    account: drafts[0].account,
+    series: drafts[0].series,
+    to: drafts[0].to,
+    data: encodeLiquidateMany(items),
+    gasLimit: String(gasLimit),
+    items: drafts.map((d) => ({ account: d.account, series: d.series, ...(d.recheck ? { recheck: d.recheck } : {}) })),
+  };
 }
 
 interface SeriesTerms {
@@ -101,6 +140,10 @@ export class LiquidationEngineVenue implements LiquidationVenue {
     readonly engine: string,
     private readonly hints?: PositionHints,
   ) {}
+
+  batch(drafts: IntentDraft[], gasLimit: number): IntentDraft {
+    return batchLiquidations(this.liquidation, drafts, gasLimit);
+  }
 
   async liquidations(key: PositionKey, block: bigint, gasLimit?: number): Promise<IntentDraft[]> {
     const policy = await this.policyAt_(block);

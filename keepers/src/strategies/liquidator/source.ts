@@ -33,4 +33,9 @@ export interface LiquidationVenue {
    * key's: a per-account health source (series 0) gets intents naming the series closed.
    */
   liquidations(key: PositionKey, block: bigint, gasLimit?: number): Promise<IntentDraft[]>;
+  /**
+   * Present when the venue has a batch entry point: one intent acting on every draft `liquidations` returned (in
+   * order, at most the entry point's limit), with `gasLimit`, listing each as an item with its re-check.
+   */
+  batch?(drafts: IntentDraft[], gasLimit: number): IntentDraft;
 }

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { configuredContracts, loadConfig, selectorOf, validateConfig } from "../../../../keepers/src/core/config";
+import { configuredContracts, itemsPerBatch, LIQUIDATE_MANY_SIGNATURE, loadConfig, selectorOf, validateConfig } from "../../../../keepers/src/core/config";
 import { ConfigError } from "../../../../keepers/src/core/errors";
 import { merge, removeTempDirs, tempDir, testConfig } from "../../helpers/keeper";
 
@@ -157,6 +157,48 @@ describe("keepers core/config", () => {
     expect(configuredContracts(c).map((x) => x.path)).to.include("strategies.liquidator.params.liquidation");
   });
 
+  describe("batched liquidations", () => {
+    /** A margin-engine liquidator whose policy allows `functions` on the LiquidationEngine, batching with `batch`. */
+    const batching = (batch: Record<string, unknown>, functions = ["liquidate(address,uint256,uint256)", LIQUIDATE_MANY_SIGNATURE], maxGasPerTx = 5_000_000) =>
+      merge(base(), {
+        signer: { gas: { maxGasPerTx } },
+        strategies: {
+          liquidator: {
+            policy: { allow: [{ contract: LIQUIDATION, functions }], maxIntentsPerMinute: 120 },
+            params: { source: "margin-engine", liquidation: LIQUIDATION, batch },
+          },
+        },
+      });
+
+    it("accepts a batch budget inside the signer's gas cap with liquidateMany allowed, and sizes batches by it", () => {
+      const c = validateConfig(batching({ maxGasPerTx: 3_000_000, gasPerItem: 140_000 }), "/etc/keeper/keeper.json");
+      const p = c.strategies.liquidator.type === "liquidator" ? c.strategies.liquidator.params : undefined;
+      expect(p?.batch).to.deep.equal({ maxGasPerTx: 3_000_000, gasPerItem: 140_000, maxItems: 20 });
+      expect(itemsPerBatch(p!.batch!)).to.equal(20); // (3,000,000 - 100,000) / 140,000 = 20.7, and the engine takes 20
+      expect(itemsPerBatch({ maxGasPerTx: 1_000_000, gasPerItem: 140_000, maxItems: 20 })).to.equal(6);
+      expect(itemsPerBatch({ maxGasPerTx: 3_000_000, gasPerItem: 100_000, maxItems: 8 })).to.equal(8);
+      expect(itemsPerBatch({ maxGasPerTx: 250_000, gasPerItem: 150_000, maxItems: 20 })).to.equal(1);
+    });
+
+    it("refuses a budget that fits no item, one above the signer's cap, and more items than the engine takes", () => {
+      expect(problems(batching({ maxGasPerTx: 200_000, gasPerItem: 150_000 }))).to.contain("strategies.liquidator.params.batch.maxGasPerTx: fits no item");
+      expect(problems(batching({ maxGasPerTx: 3_000_000 }, undefined, 2_000_000))).to.contain(
+        "strategies.liquidator.params.batch.maxGasPerTx: 3000000 exceeds signer.gas.maxGasPerTx (2000000)",
+      );
+      expect(problems(batching({ maxGasPerTx: 3_000_000, maxItems: 21 }))).to.contain("strategies.liquidator.params.batch.maxItems");
+    });
+
+    it("refuses batching when the policy does not allow liquidateMany on the LiquidationEngine, and with the mock", () => {
+      expect(problems(batching({ maxGasPerTx: 3_000_000 }, ["liquidate(address,uint256,uint256)"]))).to.contain(
+        `strategies.liquidator.policy.allow: batching sends ${LIQUIDATE_MANY_SIGNATURE} to the LiquidationEngine`,
+      );
+      // Allowed by selector is as good as by signature.
+      expect(() => validateConfig(batching({ maxGasPerTx: 3_000_000 }, [selectorOf(LIQUIDATE_MANY_SIGNATURE)]), "/k.json")).not.to.throw();
+      const mock = merge(base(), { strategies: { liquidator: { params: { batch: { maxGasPerTx: 3_000_000 } } } } });
+      expect(problems(mock)).to.contain('strategies.liquidator.params.batch: only used with "source": "margin-engine"');
+    });
+  });
+
   it("enforces cross-field rules", () => {
     expect(problems(merge(base(), { supervisor: { heartbeatTimeoutMs: 300 } }))).to.contain("at least twice supervisor.heartbeatIntervalMs");
     expect(problems(merge(base(), { signer: { fees: { maxPriorityFeePerGasGwei: "60" } } }))).to.contain("must not exceed signer.fees.maxFeePerGasGwei");
@@ -168,6 +210,12 @@ describe("keepers core/config", () => {
       strategies: { liquidator: { policy: { allow: [{ contract: TARGET, functions: ["liquidate(address account, uint256)"] }] } } },
     });
     expect(problems(raw)).to.contain("neither a canonical function signature");
+    for (const bad of ["f(uint256,)", "f((uint256)", "f(uint256))", "f(,)"]) {
+      expect(problems(merge(base(), { strategies: { liquidator: { policy: { allow: [{ contract: TARGET, functions: [bad] }] } } } }))).to.contain(`"${bad}" is neither`);
+    }
+    // Tuples and arrays of tuples are canonical too: the batch entry point takes an array of structs.
+    const tuples = merge(base(), { strategies: { liquidator: { policy: { allow: [{ contract: TARGET, functions: [LIQUIDATE_MANY_SIGNATURE, "g((uint256,(address,bool)[])[2],bytes32)"] }] } } } });
+    expect(() => validateConfig(tuples, "/k.json")).not.to.throw();
     expect(selectorOf("liquidate(address,uint256)")).to.equal("0xbcbaf487");
     expect(selectorOf("0xBCBAF487")).to.equal("0xbcbaf487");
   });

@@ -88,6 +88,35 @@ describe("keepers core/journal", () => {
     expect(fs.readFileSync(path.join(d, JOURNAL_FILE), "utf8").trim().split("\n")).to.have.length(1);
   });
 
+  it("a pending batch holds every item's key, across a reopen, and releases them all once terminal", () => {
+    const d = dir();
+    const A = "0x00000000000000000000000000000000000000a1";
+    const B = "0x00000000000000000000000000000000000000b2";
+    const items = [
+      { account: A, series: "3" },
+      { account: B, series: "4" },
+    ];
+    const keyA = `liquidate:${A}:3`;
+    const keyB = `liquidate:${B}:4`;
+    const j = Journal.open(d);
+    j.write(entry(keyA, "proposed", { account: A, series: "3", items }));
+    expect(j.holderOf(keyA)?.key).to.equal(keyA);
+    expect(j.holderOf(keyB)?.key).to.equal(keyA); // an item, not the entry's own key
+    expect(j.holderOf(`liquidate:${B}:5`)).to.equal(undefined);
+    j.write(entry(keyA, "broadcast", { account: A, series: "3", items, nonce: 1 }));
+    j.close();
+    // After a restart the file alone says which items are held.
+    const again = Journal.open(d);
+    expect(again.holderOf(keyB)?.state).to.equal("broadcast");
+    again.write(entry(keyA, "confirmed", { account: A, series: "3", items, nonce: 1 }));
+    expect(again.holderOf(keyA)).to.equal(undefined);
+    expect(again.holderOf(keyB)).to.equal(undefined);
+    // A later single entry for an item of the finished batch is its own holder.
+    again.write(entry(keyB, "proposed", { account: B, series: "4" }));
+    expect(again.holderOf(keyB)?.items).to.equal(undefined);
+    again.close();
+  });
+
   it("an in-memory journal writes nothing to disk", () => {
     const j = Journal.inMemory();
     j.write(entry("a", "proposed"));

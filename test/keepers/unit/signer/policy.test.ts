@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { validateConfig } from "../../../../keepers/src/core/config";
+import { LIQUIDATE_MANY_SIGNATURE, selectorOf, validateConfig } from "../../../../keepers/src/core/config";
 import { PolicyError } from "../../../../keepers/src/core/errors";
 import type { Intent } from "../../../../keepers/src/core/messages";
 import { Policy, SpendBudget } from "../../../../keepers/src/signer/policy";
@@ -61,6 +61,20 @@ describe("keepers signer/policy", () => {
     expect(code(() => p.check("other", intent()))).to.equal("POLICY_CONTRACT_NOT_ALLOWED");
     expect(code(() => p.check("liquidator", intent({ to: OTHER, data: "0x18178358" })))).to.equal("POLICY_CONTRACT_NOT_ALLOWED");
     expect(code(() => p.check("other", intent({ to: OTHER, data: "0x18178358" })))).to.equal("accepted");
+  });
+
+  it("signs liquidateMany only where the allowlist names it, a batch counting once against the rate limit", () => {
+    const many = `${selectorOf(LIQUIDATE_MANY_SIGNATURE)}${"00".repeat(64)}`;
+    expect(code(() => policy().check("liquidator", intent({ data: many })))).to.equal("POLICY_SELECTOR_NOT_ALLOWED");
+    const p = policy({
+      strategies: { liquidator: { policy: { allow: [{ contract: TARGET, functions: ["liquidate(address,uint256)", LIQUIDATE_MANY_SIGNATURE] }], maxIntentsPerMinute: 1 } } },
+    });
+    const items = [
+      { account: "0x0000000000000000000000000000000000000001", series: "1" },
+      { account: "0x0000000000000000000000000000000000000002", series: "1" },
+    ];
+    expect(code(() => p.check("liquidator", intent({ data: many, items }), 0))).to.equal("accepted");
+    expect(code(() => p.check("liquidator", intent({ data: many, items }), 1))).to.equal("POLICY_RATE_LIMIT");
   });
 
   it("rate-limits each strategy over a sliding minute", () => {

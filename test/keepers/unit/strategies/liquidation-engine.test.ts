@@ -3,7 +3,10 @@ import { AbiCoder, Wallet } from "ethers";
 import type { RpcClient } from "../../../../keepers/src/core/rpc";
 import { selectorOf } from "../../../../keepers/src/core/config";
 import { ENGINE } from "../../../../keepers/src/protocol/abi";
+import { intentKeys, intentSchema } from "../../../../keepers/src/core/messages";
+import { LIQUIDATE_MANY_SIGNATURE } from "../../../../keepers/src/core/config";
 import {
+  batchLiquidations,
   encodeLiquidateMany,
   LIQUIDATION_ENGINE,
   LIQUIDATION_ENGINE_FUNCTIONS,
@@ -97,5 +100,62 @@ describe("keepers strategies/liquidator: LiquidationEngineVenue", () => {
     expect(data.slice(0, 10)).to.equal(selectorOf(LIQUIDATION_ENGINE_FUNCTIONS.liquidateMany));
     const parsed = LIQUIDATION_ENGINE.parseTransaction({ data })!;
     expect(parsed.args[0][0].map((x: unknown) => String(x))).to.deep.equal([account, "7", String(WAD)]);
+    expect(LIQUIDATION_ENGINE_FUNCTIONS.liquidateMany).to.equal(LIQUIDATE_MANY_SIGNATURE); // what the config requires
+  });
+
+  describe("batches", () => {
+    const others = [Wallet.createRandom().address, Wallet.createRandom().address];
+    /** The venue's single intent for `who`, closing `amount` of series `series`, re-checked by its position. */
+    const single = (who: string, series: bigint, amount: bigint) => ({
+      action: "liquidate",
+      account: who,
+      series: series.toString(),
+      to: LIQ_ADDR,
+      data: LIQUIDATION_ENGINE.encodeFunctionData("liquidate", [who, series, amount]),
+      gasLimit: "400000",
+      recheck: { to: ENGINE_ADDR, data: ENGINE.encodeFunctionData("positionOf", [who, series]), expect: coder.encode(["int256"], [-amount]) },
+    });
+
+    it("turns single liquidations into one liquidateMany in their order, each item keeping its amount and re-check", () => {
+      const drafts = [single(account, 2n, WAD), single(others[0], 3n, 2n * WAD), single(others[1], 2n, 5n)];
+      const batch = batchLiquidations(LIQ_ADDR, drafts, 700_000);
+      expect(batch).to.include({ action: "liquidate", account, series: "2", to: LIQ_ADDR, gasLimit: "700000" });
+      expect(batch.recheck).to.equal(undefined);
+      const call = LIQUIDATION_ENGINE.parseTransaction({ data: batch.data })!;
+      expect(call.name).to.equal("liquidateMany");
+      expect(call.args[0].map((it: unknown[]) => it.map(String))).to.deep.equal([
+        [account, "2", String(WAD)],
+        [others[0], "3", String(2n * WAD)],
+        [others[1], "2", "5"],
+      ]);
+      expect(batch.items).to.deep.equal(drafts.map((d) => ({ account: d.account, series: d.series, recheck: d.recheck })));
+      // It is a valid intent, holding one key per item.
+      const parsed = intentSchema.parse({ ...batch, id: "b" });
+      expect(intentKeys(parsed)).to.deep.equal(drafts.map((d) => `liquidate:${d.account.toLowerCase()}:${d.series}`));
+    });
+
+    it("returns a lone liquidation unchanged, and refuses foreign calls and more than the engine's 20 items", () => {
+      const one = single(account, 2n, WAD);
+      expect(batchLiquidations(LIQ_ADDR, [one], 700_000)).to.equal(one);
+      expect(() => batchLiquidations(LIQ_ADDR, [one, { ...single(others[0], 2n, WAD), to: ENGINE_ADDR }], 700_000)).to.throw("not a liquidate() call");
+      expect(() => batchLiquidations(LIQ_ADDR, [one, { ...single(others[0], 2n, WAD), data: "0x12345678" }], 700_000)).to.throw("not a liquidate() call");
+      const many = Array.from({ length: 21 }, () => single(Wallet.createRandom().address, 2n, WAD));
+      expect(() => batchLiquidations(LIQ_ADDR, many, 700_000)).to.throw("1 to 20");
+      expect(() => batchLiquidations(LIQ_ADDR, [], 700_000)).to.throw("1 to 20");
+    });
+
+    it("the intent schema refuses a batch whose first item is not its own, with repeated items, or with an intent-level re-check", () => {
+      const batch = { ...batchLiquidations(LIQ_ADDR, [single(account, 2n, WAD), single(others[0], 3n, WAD)], 700_000), id: "b" };
+      expect(intentSchema.safeParse(batch).success).to.equal(true);
+      const issue = (x: unknown) => {
+        const r = intentSchema.safeParse(x);
+        return r.success ? "accepted" : r.error.issues.map((i) => i.message).join("; ");
+      };
+      expect(issue({ ...batch, series: "3" })).to.contain("the first item must be the intent's own");
+      expect(issue({ ...batch, items: [batch.items![0], { ...batch.items![0], account: account.toLowerCase() }] })).to.contain("distinct");
+      expect(issue({ ...batch, recheck: batch.items![0].recheck })).to.contain("on its items");
+      expect(issue({ ...batch, items: [batch.items![0]] })).to.contain("at least 2");
+      expect(issue({ ...batch, items: Array.from({ length: 21 }, (_, i) => ({ account, series: String(i) })) })).to.contain("at most 20");
+    });
   });
 });

@@ -63,3 +63,84 @@ describe("keepers strategies/liquidator: Liquidator", () => {
     }
   });
 });
+
+describe("keepers strategies/liquidator: Liquidator in batches", () => {
+  const accounts = [1, 2, 3, 4, 5].map((i) => `0x00000000000000000000000000000000000000b${i}`);
+  /** Health of each account (WAD / 10 x its index: b1 is the worst). */
+  const healthOf = (a: string) => (WAD * BigInt(Number(a.slice(-1)))) / 10n;
+
+  function batched(batch: { maxGasPerTx: number; gasPerItem: number; maxItems: number }, maxIntentsPerBlock = 5) {
+    const health = new Map(accounts.map((a) => [a, healthOf(a)]));
+    const source: HealthSource = {
+      evaluatesEveryKey: true,
+      // Discovered in an order that is not the health order.
+      scan: async () => ({ opened: [...accounts].reverse().map((account) => ({ key: { account, series: 0n } })), updated: [], closed: [] }),
+      healthOf: async (keys: PositionKey[]) => keys.map((k) => health.get(k.account)!),
+    };
+    const batches: IntentDraft[][] = [];
+    const venue: LiquidationVenue = {
+      liquidations: async (key) => [{ action: "liquidate", account: key.account, series: "7", to: ACCOUNT, data: `0x0000000${key.account.slice(-1)}`, gasLimit: "400000" }],
+      batch: (drafts, gasLimit) => {
+        batches.push(drafts);
+        return { action: "liquidate", account: drafts[0].account, series: drafts[0].series, to: ACCOUNT, data: "0xbbbbbbbb", gasLimit: String(gasLimit), items: drafts.map((d) => ({ account: d.account, series: d.series })) };
+      },
+    };
+    const liquidator = new Liquidator();
+    const log = new Logger({ chain: 31337, component: "test", level: "error", sink: () => undefined });
+    liquidator.wire(
+      { name: "liquidator", chainId: 31337n, rpc: {} as RpcClient, log, params: {}, dryRun: false },
+      { source: "margin-engine", target: ACCOUNT, liquidation: ACCOUNT, fromBlock: 0, logChunkBlocks: 100, batchSize: 10, maxReadsPerBlock: 10, maxIntentsPerBlock, healthThresholdWad: WAD.toString(), batch },
+      source,
+      venue,
+    );
+    return { liquidator, batches, health, venue };
+  }
+
+  it("packs the positions worst health first, as many per transaction as the gas budget fits, a lone rest as a plain call", async () => {
+    // (360,000 - 100,000) / 130,000 = 2 items per transaction.
+    const { liquidator, batches } = batched({ maxGasPerTx: 360_000, gasPerItem: 130_000, maxItems: 20 });
+    const intents = await liquidator.onBlock(1n);
+    expect(batches.map((b) => b.map((d) => d.account))).to.deep.equal([accounts.slice(0, 2), accounts.slice(2, 4)]);
+    expect(intents.map((i) => i.items?.map((it) => it.account) ?? i.account)).to.deep.equal([accounts.slice(0, 2), accounts.slice(2, 4), accounts[4]]);
+    // A batch's gas limit is what its items need, within the budget; the lone call keeps the venue's own.
+    expect(intents.map((i) => i.gasLimit)).to.deep.equal(["360000", "360000", "400000"]);
+    expect(await liquidator.onBlock(2n)).to.deep.equal([]); // every item in flight
+  });
+
+  it("counts maxIntentsPerBlock in transactions and sizes a short last batch's gas to its items", async () => {
+    const { liquidator } = batched({ maxGasPerTx: 1_000_000, gasPerItem: 150_000, maxItems: 3 }, 1);
+    const first = await liquidator.onBlock(1n);
+    expect(first.map((i) => i.items?.map((it) => it.account))).to.deep.equal([accounts.slice(0, 3)]);
+    expect(first[0].gasLimit).to.equal(String(100_000 + 3 * 150_000));
+    const second = await liquidator.onBlock(2n);
+    expect(second.map((i) => i.items?.map((it) => it.account))).to.deep.equal([accounts.slice(3, 5)]);
+    expect(second[0].gasLimit).to.equal(String(100_000 + 2 * 150_000));
+  });
+
+  it("sends a batch's items one by one when the venue cannot build the batch", async () => {
+    const { liquidator, venue } = batched({ maxGasPerTx: 3_000_000, gasPerItem: 150_000, maxItems: 20 });
+    venue.batch = () => {
+      throw new Error("not a liquidate() call");
+    };
+    const intents = await liquidator.onBlock(1n);
+    expect(intents.map((i) => [i.account, i.items])).to.deep.equal(accounts.map((a) => [a, undefined]));
+  });
+
+  it("frees each item on its own outcome: a skipped item is proposed again, a confirmed one is re-read first", async () => {
+    const { liquidator, health } = batched({ maxGasPerTx: 3_000_000, gasPerItem: 150_000, maxItems: 20 });
+    const [batch] = await liquidator.onBlock(1n);
+    expect(batch.items).to.have.length(5);
+    const key = (a: string) => `liquidate:${a}:7`;
+    // The signer refused the batch: b2 was already pending elsewhere, the others only because they shared its batch.
+    liquidator.onResult({ id: "x", key: key(accounts[1]), status: "refused", code: "POLICY_DUPLICATE", reason: "pending" });
+    for (const a of [accounts[0], ...accounts.slice(2)]) liquidator.onResult({ id: "x", key: key(a), status: "refused", code: "POLICY_BATCH_OVERLAP", reason: "overlap" });
+    const again = await liquidator.onBlock(2n);
+    expect(again.map((i) => i.items?.map((it) => it.account))).to.deep.equal([[accounts[0], ...accounts.slice(2)]]);
+    // That batch lands: b1 is now healthy, b3 still is not (the engine skipped it); both are re-read before anything else.
+    health.set(accounts[0], WAD * 2n);
+    liquidator.onResult({ id: "y", key: key(accounts[0]), status: "confirmed", txHash: "0x1" });
+    liquidator.onResult({ id: "y", key: key(accounts[2]), status: "confirmed", txHash: "0x1" });
+    const third = await liquidator.onBlock(3n);
+    expect(third.map((i) => i.items?.map((it) => it.account) ?? i.account)).to.deep.equal([accounts[2]]);
+  });
+});
