@@ -10,9 +10,17 @@
  *    (for a trade: pricing `markSeries`, `applyTrade`, the breaker), every oracle spot read, every AccessManager
  *    check, and the entry contract's own code.
  *
+ *  - with GAS_FUNCTIONS=1, the gas spent inside each internal function of the protocol's contracts (from the
+ *    compiler's source maps: jumps into and out of functions), "self" without the functions it calls, summed over
+ *    the transaction; library code inlined into a function counts as that function's (internal library
+ *    functions appear under their own names).
+ *
  * Usage: npx hardhat run scripts/bench/gasBreakdown.ts
- * Optional: GAS_OPS=trade.buy,vault.deposit restricts the printed operations; GAS_DEPTH=2 limits the tree depth.
+ * Optional: GAS_OPS=trade.buy,vault.deposit restricts the printed operations; GAS_DEPTH=2 limits the tree depth;
+ * GAS_FUNCTIONS=1 adds the per-function table (GAS_TOP=25 rows).
  */
+import fs from "node:fs";
+import path from "node:path";
 import hre from "hardhat";
 import type { ContractTransactionResponse, Interface } from "ethers";
 import { deployProtocolFixture, finaliseSettlement } from "../../test/helpers/protocolFixture";
@@ -184,6 +192,104 @@ function buildFrames(logs: StructLog[], addr: Map<string, string>, sel: Map<stri
   }
 }
 
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/*                                       INTERNAL FUNCTIONS (SOURCE MAPS)                                        */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+/** A deployed contract's code as the compiler mapped it: instruction index per pc, source map entries, sources. */
+interface CodeMap {
+  pcToIndex: Map<number, number>;
+  entries: { s: number; l: number; f: number; j: string }[];
+  sources: Map<number, string>;
+}
+
+/** Reads the source map of `contract` (a contract name of contracts/) from the build info. */
+function loadCodeMap(contract: string): CodeMap | undefined {
+  const dir = path.join(hre.config.paths.artifacts, "build-info");
+  for (const file of fs.readdirSync(dir)) {
+    const b = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
+    for (const [src, contracts] of Object.entries<Record<string, { evm: { deployedBytecode: { object: string; sourceMap: string } } }>>(
+      b.output.contracts,
+    )) {
+      const c = contracts[contract];
+      if (!c || !src.startsWith("contracts/")) continue;
+      const code = Buffer.from(c.evm.deployedBytecode.object, "hex");
+      const pcToIndex = new Map<number, number>();
+      for (let pc = 0, i = 0; pc < code.length; ++i) {
+        pcToIndex.set(pc, i);
+        const op = code[pc];
+        pc += op >= 0x60 && op <= 0x7f ? op - 0x5e : 1;
+      }
+      const entries: CodeMap["entries"] = [];
+      let last = { s: 0, l: 0, f: 0, j: "-" };
+      for (const part of c.evm.deployedBytecode.sourceMap.split(";")) {
+        const [s, l, f, j] = part.split(":");
+        last = {
+          s: s ? Number(s) : last.s,
+          l: l ? Number(l) : last.l,
+          f: f ? Number(f) : last.f,
+          j: j ? j : last.j,
+        };
+        entries.push(last);
+      }
+      const sources = new Map<number, string>();
+      for (const [p, o] of Object.entries<{ id: number }>(b.output.sources)) sources.set(o.id, b.input.sources[p]?.content ?? "");
+      return { pcToIndex, entries, sources };
+    }
+  }
+  return undefined;
+}
+
+/** The name of the function whose code starts at source range (s, l) of file f. */
+function functionName(map: CodeMap, s: number, l: number, f: number): string {
+  const text = (map.sources.get(f) ?? "").slice(s, s + Math.min(l, 400));
+  const m = /^\s*(?:function|modifier)\s+(\w+)/.exec(text);
+  return m ? m[1] : text.slice(0, 30).replace(/\s+/g, " ");
+}
+
+/**
+ * Gas by internal function: walks the steps of every frame running one of `maps`' contracts, keeps a stack of
+ * functions from the jump-in and jump-out markers and charges each step to the function on top.
+ */
+function internalProfile(
+  logs: StructLog[],
+  rootCode: string,
+  codeOfCall: (log: StructLog) => string,
+  maps: Map<string, CodeMap>,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  type Ctx = { code: string; fns: string[] };
+  const frames: Ctx[] = [{ code: rootCode, fns: ["(dispatch)"] }];
+  for (let i = 0; i < logs.length; ++i) {
+    const l = logs[i];
+    while (frames.length > l.depth) frames.pop();
+    const cur = frames[frames.length - 1];
+    const map = maps.get(cur.code);
+    if (!CALL_OPS.has(l.op)) {
+      const key = `${cur.code}.${cur.fns[cur.fns.length - 1]}`;
+      out.set(key, (out.get(key) ?? 0) + l.gasCost);
+    }
+    if (CALL_OPS.has(l.op) && logs[i + 1]?.depth === l.depth + 1) {
+      frames.push({ code: codeOfCall(l), fns: ["(dispatch)"] });
+      continue;
+    }
+    if (!map || l.op !== "JUMP") continue;
+    const idx = map.pcToIndex.get(l.pc);
+    const e = idx === undefined ? undefined : map.entries[idx];
+    const next = logs[i + 1];
+    if (!e || !next || next.depth !== l.depth) continue;
+    if (e.j === "i") {
+      const t = map.pcToIndex.get(next.pc);
+      const te = t === undefined ? undefined : map.entries[t];
+      cur.fns.push(te ? functionName(map, te.s, te.l, te.f) : "?");
+    } else if (e.j === "o" && cur.fns.length > 1) {
+      cur.fns.pop();
+    }
+  }
+  return out;
+}
+
 const selfOf = (f: Frame): number => f.inclusive - f.children.reduce((s, c) => s + c.inclusive, 0);
 const fmt = (n: number): string => n.toLocaleString("en-US").padStart(8);
 
@@ -226,6 +332,13 @@ async function main(): Promise<void> {
   const maxDepth = Number(process.env.GAS_DEPTH ?? "99");
   const f = await deployProtocolFixture();
   const [addr, sel] = await Promise.all([addressNames(f), selectorNames()]);
+  const codeMaps = new Map<string, CodeMap>();
+  if (process.env.GAS_FUNCTIONS) {
+    for (const name of ["OptionMarket", "MarginEngine", "MarginEngineExtension", "LiquidityVault", "OracleRouter", "CircuitBreaker"]) {
+      const m = loadCodeMap(name);
+      if (m) codeMaps.set(name, m);
+    }
+  }
 
   const record = async (name: string, txp: Promise<ContractTransactionResponse>): Promise<bigint> => {
     const tx = await txp;
@@ -274,6 +387,13 @@ async function main(): Promise<void> {
     phases.set("transaction base", intrinsic);
     if (refund !== 0) phases.set("refund", -refund);
     for (const [k, v] of phases) console.log(`    ${fmt(v)}  ${k}`);
+    if (process.env.GAS_FUNCTIONS) {
+      const codeOfCall = (l: StructLog): string => addr.get(calleeOf(l)) ?? "?";
+      const prof = internalProfile(logs, entry, codeOfCall, codeMaps);
+      const top = Number(process.env.GAS_TOP ?? "25");
+      console.log("  internal functions (self gas, summed over the transaction):");
+      for (const [k, v] of [...prof.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${fmt(v)}  ${k}`);
+    }
     const spot = sumOutermost(root, (x) => x.callee === "OracleRouter" && x.fn === "getSpot");
     const settle = sumOutermost(root, (x) => x.callee === "OracleRouter" && x.fn === "getSettlementPrice");
     const access = sumOutermost(root, (x) => x.callee === "AccessManager");
