@@ -209,9 +209,12 @@ function loadCodeMap(contract: string): CodeMap | undefined {
   const dir = path.join(hre.config.paths.artifacts, "build-info");
   for (const file of fs.readdirSync(dir)) {
     const b = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
-    for (const [src, contracts] of Object.entries<Record<string, { evm: { deployedBytecode: { object: string; sourceMap: string } } }>>(
-      b.output.contracts,
-    )) {
+    type Compiled = {
+      evm: {
+        deployedBytecode: { object: string; sourceMap: string; generatedSources?: { id: number; contents: string }[] };
+      };
+    };
+    for (const [src, contracts] of Object.entries<Record<string, Compiled>>(b.output.contracts)) {
       const c = contracts[contract];
       if (!c || !src.startsWith("contracts/")) continue;
       const code = Buffer.from(c.evm.deployedBytecode.object, "hex");
@@ -235,6 +238,8 @@ function loadCodeMap(contract: string): CodeMap | undefined {
       }
       const sources = new Map<number, string>();
       for (const [p, o] of Object.entries<{ id: number }>(b.output.sources)) sources.set(o.id, b.input.sources[p]?.content ?? "");
+      // The compiler's own helpers (ABI coders, checked arithmetic, memory allocation) live in generated sources.
+      for (const g of c.evm.deployedBytecode.generatedSources ?? []) sources.set(g.id, g.contents);
       return { pcToIndex, entries, sources };
     }
   }
@@ -245,6 +250,7 @@ function loadCodeMap(contract: string): CodeMap | undefined {
 function functionName(map: CodeMap, s: number, l: number, f: number): string {
   const text = (map.sources.get(f) ?? "").slice(s, s + Math.min(l, 400));
   const m = /^\s*(?:function|modifier)\s+(\w+)/.exec(text);
+  if (!m && !map.sources.has(f)) return "(compiler helpers)";
   return m ? m[1] : text.slice(0, 30).replace(/\s+/g, " ");
 }
 
