@@ -152,7 +152,9 @@ library BlackScholes {
             revert BlackScholesTimeOutOfRange(secondsToExpiry, MIN_SECONDS, MAX_SECONDS);
         }
         if (rate > MAX_RATE) revert BlackScholesRateOutOfRange(rate, MIN_RATE, MAX_RATE);
-        h = _horizon(secondsToExpiry, rate);
+        h.secondsToExpiry = secondsToExpiry;
+        h.rate = rate;
+        (h.sqrtTime, h.rateTime, h.discount) = _timeTerms(secondsToExpiry, rate);
     }
 
     /// @notice `greeks` with the time and rate terms of `h` (built by `horizon`) instead of recomputing them.
@@ -165,7 +167,7 @@ library BlackScholes {
         returns (uint256 price, int256 delta, uint256 vega_)
     {
         _checkDomain(spot, strike, h.secondsToExpiry, vol, h.rate);
-        Terms memory t = _termsAt(spot, strike, vol, h);
+        Terms memory t = _termsFrom(spot, strike, vol, h.sqrtTime, h.rateTime, h.discount);
         (uint256 callPrice, uint256 putPrice) = _prices(spot, t);
         (price, delta) = isCall ? (callPrice, int256(t.nd1)) : (putPrice, int256(t.nd1) - int256(WAD));
         vega_ = _vega(spot, t);
@@ -203,35 +205,41 @@ library BlackScholes {
         returns (Terms memory t)
     {
         _checkDomain(spot, strike, secondsToExpiry, vol, rate);
-        t = _termsAt(spot, strike, vol, _horizon(secondsToExpiry, rate));
+        (uint256 sqrtTime, uint256 rateTime, uint256 discount) = _timeTerms(secondsToExpiry, rate);
+        t = _termsFrom(spot, strike, vol, sqrtTime, rateTime, discount);
     }
 
-    /// @dev sqrt(T), r T and e^(-rT) for in-domain inputs.
-    function _horizon(uint256 secondsToExpiry, uint256 rate) private pure returns (Horizon memory h) {
+    /// @dev sqrt(T), r T and e^(-rT) for an in-domain time and rate.
+    function _timeTerms(uint256 secondsToExpiry, uint256 rate)
+        private
+        pure
+        returns (uint256 sqrtTime, uint256 rateTime, uint256 discount)
+    {
         // Cannot overflow, given the domain the caller checked: secondsToExpiry * 1e36 <= 6.4e43, so sqrtTime
         // <= 1.42e18; rateTime = rate * T <= 2e18.
         unchecked {
-            h.secondsToExpiry = secondsToExpiry;
-            h.rate = rate;
-            h.sqrtTime = FixedPointMath.sqrtDown((secondsToExpiry * 1e36) / SECONDS_PER_YEAR);
-            h.rateTime = (rate * secondsToExpiry) / SECONDS_PER_YEAR;
-            h.discount = LogExpMath.expWad(-int256(h.rateTime));
+            sqrtTime = FixedPointMath.sqrtDown((secondsToExpiry * 1e36) / SECONDS_PER_YEAR);
+            rateTime = (rate * secondsToExpiry) / SECONDS_PER_YEAR;
+            discount = LogExpMath.expWad(-int256(rateTime));
         }
     }
 
-    /// @dev N(d1), phi(d1), K e^(-rT), K e^(-rT) N(-|d2|) and sqrt(T) for in-domain inputs and their horizon.
-    function _termsAt(uint256 spot, uint256 strike, uint256 vol, Horizon memory h)
-        private
-        pure
-        returns (Terms memory t)
-    {
-        t.sqrtTime = h.sqrtTime;
-        (int256 d1, int256 d2) = _d1d2(spot, strike, vol, h);
+    /// @dev The terms of `_terms` for in-domain inputs, from their time terms.
+    function _termsFrom(
+        uint256 spot,
+        uint256 strike,
+        uint256 vol,
+        uint256 sqrtTime,
+        uint256 rateTime,
+        uint256 discount
+    ) private pure returns (Terms memory t) {
+        t.sqrtTime = sqrtTime;
+        (int256 d1, int256 d2) = _d1d2(spot, strike, vol, sqrtTime, rateTime);
         (t.nd1, t.pdf1) = NormalDist.cdfAndPdf(d1);
         // Cannot overflow: strike <= 1e30 and the discount factor <= 1e18; spot * pdf1 < 1e30 * 0.4e18 and the
         // Mills ratio is at most 1.26e18; |d2| < 4e25 (see `_d1d2`).
         unchecked {
-            t.discountedStrike = (strike * h.discount) / WAD;
+            t.discountedStrike = (strike * discount) / WAD;
             // K e^(-rT) N(-|d2|) through the identity K e^(-rT) phi(d2) = S phi(d1) and the Mills ratio: it keeps the
             // precision of S even when K / S is up to 1e18 and N(-|d2|) is far below one wei, and it spares the
             // exponential phi(d2) would cost. Bounded by K e^(-rT) / 2 in exact arithmetic; the clamp absorbs rounding.
@@ -242,8 +250,8 @@ library BlackScholes {
         }
     }
 
-    /// @dev d1 and d2 for in-domain inputs and their horizon.
-    function _d1d2(uint256 spot, uint256 strike, uint256 vol, Horizon memory h)
+    /// @dev d1 and d2 for in-domain inputs and their time terms.
+    function _d1d2(uint256 spot, uint256 strike, uint256 vol, uint256 sqrtTime, uint256 rateTime)
         private
         pure
         returns (int256 d1, int256 d2)
@@ -256,11 +264,11 @@ library BlackScholes {
         // - the numerator of d1 is below 70e18 in magnitude, times 1e18 below 7e37; |d1| < 7e37 / 1.78e12 < 4e25 and
         //   d2 = d1 - stdDev is of the same order: far inside int256.
         unchecked {
-            uint256 stdDev = (vol * h.sqrtTime) / WAD;
+            uint256 stdDev = (vol * sqrtTime) / WAD;
             int256 lnMoneyness = spot >= strike
                 ? LogExpMath.lnWad(int256((spot * WAD) / strike))
                 : -LogExpMath.lnWad(int256((strike * WAD) / spot));
-            int256 numerator = lnMoneyness + int256(h.rateTime) + int256((stdDev * stdDev) / (2 * WAD));
+            int256 numerator = lnMoneyness + int256(rateTime) + int256((stdDev * stdDev) / (2 * WAD));
             d1 = (numerator * int256(WAD)) / int256(stdDev);
             d2 = d1 - int256(stdDev);
         }

@@ -15,7 +15,7 @@ import { GAS_TARGETS } from "../../scripts/bench/gasTargets";
  * this code (Hardhat EDR, cancun; the engine at 750 optimizer runs for its code-size limit, the rest at 10,000),
  * circuit-breaker checks and the initial-requirement floor (regression M-04) included, with the two underlyings
  * the deployment registers (ETH and BTC):
- *   trade.buy 218.5k, trade.sell_short 219.3k, trade.close 187.6k, vault.deposit 192.6k, vault.redeem 211.6k,
+ *   trade.buy 218.2k, trade.sell_short 219.0k, trade.close 187.3k, vault.deposit 192.4k, vault.redeem 211.4k,
  *   settle.position 84.3k.
  * Where each figure goes is printed, per call frame and per internal function, by
  * `GAS_FUNCTIONS=1 npx hardhat run scripts/bench/gasBreakdown.ts` (audits/KNOWN_ISSUES.md, K-10).
