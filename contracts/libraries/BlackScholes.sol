@@ -220,7 +220,9 @@ library BlackScholes {
         unchecked {
             sqrtTime = FixedPointMath.sqrtDown((secondsToExpiry * 1e36) / SECONDS_PER_YEAR);
             rateTime = (rate * secondsToExpiry) / SECONDS_PER_YEAR;
-            discount = LogExpMath.expWad(-int256(rateTime));
+            // e^0 is exactly WAD (`LogExpMath.expWad(0) == 1e18`, pinned by its unit tests): a zero rate (or a r T that
+            // rounds to zero) skips the exponential and gives the same discount.
+            discount = rateTime == 0 ? WAD : LogExpMath.expWad(-int256(rateTime));
         }
     }
 
