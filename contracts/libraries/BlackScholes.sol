@@ -72,6 +72,18 @@ library BlackScholes {
     uint256 internal constant MIN_RATE = 0;
     uint256 internal constant MAX_RATE = 1e18;
 
+    /// @notice The terms of an evaluation that depend only on the time to expiry and the rate: every series of one
+    ///         expiry shares them within a valuation, so a caller pricing several strikes computes them once.
+    /// @dev Built by `horizon`; `greeksAt` with a horizon returns exactly what `greeks` returns for the same inputs
+    ///      (the same operations on the same values, only not repeated).
+    struct Horizon {
+        uint256 secondsToExpiry;
+        uint256 rate;
+        uint256 sqrtTime; // sqrt(T), T in years, rounded down
+        uint256 rateTime; // r T (WAD), rounded down
+        uint256 discount; // e^(-rT) (WAD)
+    }
+
     /// @dev The shared intermediate results of one evaluation.
     struct Terms {
         uint256 nd1; // N(d1)
@@ -133,6 +145,34 @@ library BlackScholes {
         vega_ = _vega(spot, t);
     }
 
+    /// @notice The time and rate terms of an evaluation (see {Horizon}).
+    /// @dev Reverts with `BlackScholesTimeOutOfRange` or `BlackScholesRateOutOfRange` outside the domain.
+    function horizon(uint256 secondsToExpiry, uint256 rate) internal pure returns (Horizon memory h) {
+        if (secondsToExpiry < MIN_SECONDS || secondsToExpiry > MAX_SECONDS) {
+            revert BlackScholesTimeOutOfRange(secondsToExpiry, MIN_SECONDS, MAX_SECONDS);
+        }
+        if (rate > MAX_RATE) revert BlackScholesRateOutOfRange(rate, MIN_RATE, MAX_RATE);
+        h.secondsToExpiry = secondsToExpiry;
+        h.rate = rate;
+        (h.sqrtTime, h.rateTime, h.discount) = _timeTerms(secondsToExpiry, rate);
+    }
+
+    /// @notice `greeks` with the time and rate terms of `h` (built by `horizon`) instead of recomputing them.
+    /// @dev Reverts with a `BlackScholes*OutOfRange` error outside the domain (the checks of `greeks`, in its order;
+    ///      `horizon` has already refused an out-of-range time or rate, so with several inputs out of range the
+    ///      pair reports the time or the rate first).
+    function greeksAt(uint256 spot, uint256 strike, uint256 vol, bool isCall, Horizon memory h)
+        internal
+        pure
+        returns (uint256 price, int256 delta, uint256 vega_)
+    {
+        _checkDomain(spot, strike, h.secondsToExpiry, vol, h.rate);
+        Terms memory t = _termsFrom(spot, strike, vol, h.sqrtTime, h.rateTime, h.discount);
+        (uint256 callPrice, uint256 putPrice) = _prices(spot, t);
+        (price, delta) = isCall ? (callPrice, int256(t.nd1)) : (putPrice, int256(t.nd1) - int256(WAD));
+        vega_ = _vega(spot, t);
+    }
+
     /* ------------------------------------------------------------------ */
     /*                               DOMAIN                               */
     /* ------------------------------------------------------------------ */
@@ -165,12 +205,43 @@ library BlackScholes {
         returns (Terms memory t)
     {
         _checkDomain(spot, strike, secondsToExpiry, vol, rate);
-        (int256 d1, int256 d2, uint256 rateTime) = _d1d2(t, spot, strike, secondsToExpiry, vol, rate);
+        (uint256 sqrtTime, uint256 rateTime, uint256 discount) = _timeTerms(secondsToExpiry, rate);
+        t = _termsFrom(spot, strike, vol, sqrtTime, rateTime, discount);
+    }
+
+    /// @dev sqrt(T), r T and e^(-rT) for an in-domain time and rate.
+    function _timeTerms(uint256 secondsToExpiry, uint256 rate)
+        private
+        pure
+        returns (uint256 sqrtTime, uint256 rateTime, uint256 discount)
+    {
+        // Cannot overflow, given the domain the caller checked: secondsToExpiry * 1e36 <= 6.4e43, so sqrtTime
+        // <= 1.42e18; rateTime = rate * T <= 2e18.
+        unchecked {
+            sqrtTime = FixedPointMath.sqrtDown((secondsToExpiry * 1e36) / SECONDS_PER_YEAR);
+            rateTime = (rate * secondsToExpiry) / SECONDS_PER_YEAR;
+            // e^0 is exactly WAD (`LogExpMath.expWad(0) == 1e18`, pinned by its unit tests): a zero rate (or a r T that
+            // rounds to zero) skips the exponential and gives the same discount.
+            discount = rateTime == 0 ? WAD : LogExpMath.expWad(-int256(rateTime));
+        }
+    }
+
+    /// @dev The terms of `_terms` for in-domain inputs, from their time terms.
+    function _termsFrom(
+        uint256 spot,
+        uint256 strike,
+        uint256 vol,
+        uint256 sqrtTime,
+        uint256 rateTime,
+        uint256 discount
+    ) private pure returns (Terms memory t) {
+        t.sqrtTime = sqrtTime;
+        (int256 d1, int256 d2) = _d1d2(spot, strike, vol, sqrtTime, rateTime);
         (t.nd1, t.pdf1) = NormalDist.cdfAndPdf(d1);
         // Cannot overflow: strike <= 1e30 and the discount factor <= 1e18; spot * pdf1 < 1e30 * 0.4e18 and the
         // Mills ratio is at most 1.26e18; |d2| < 4e25 (see `_d1d2`).
         unchecked {
-            t.discountedStrike = (strike * LogExpMath.expWad(-int256(rateTime))) / WAD;
+            t.discountedStrike = (strike * discount) / WAD;
             // K e^(-rT) N(-|d2|) through the identity K e^(-rT) phi(d2) = S phi(d1) and the Mills ratio: it keeps the
             // precision of S even when K / S is up to 1e18 and N(-|d2|) is far below one wei, and it spares the
             // exponential phi(d2) would cost. Bounded by K e^(-rT) / 2 in exact arithmetic; the clamp absorbs rounding.
@@ -181,26 +252,21 @@ library BlackScholes {
         }
     }
 
-    /// @dev d1, d2 and r T (WAD) for in-domain inputs; stores sqrt(T) in `t`.
-    function _d1d2(
-        Terms memory t,
-        uint256 spot,
-        uint256 strike,
-        uint256 secondsToExpiry,
-        uint256 vol,
-        uint256 rate
-    ) private pure returns (int256 d1, int256 d2, uint256 rateTime) {
+    /// @dev d1 and d2 for in-domain inputs and their time terms.
+    function _d1d2(uint256 spot, uint256 strike, uint256 vol, uint256 sqrtTime, uint256 rateTime)
+        private
+        pure
+        returns (int256 d1, int256 d2)
+    {
         // Cannot overflow, given the domain the caller checked:
-        // - secondsToExpiry * 1e36 <= 6.4e43; sqrtTime <= 1.42e18; stdDev = vol * sqrtTime / WAD is in
+        // - sqrtTime <= 1.42e18; stdDev = vol * sqrtTime / WAD is in
         //   [1e16 * 1.78e14 / 1e18, 5e18 * 1.42e18 / 1e18] = [1.78e12, 7.1e18], so never zero;
         // - rateTime = rate * T <= 2e18; stdDev^2 <= 5.1e37, so stdDev^2 / 2 <= 25.3e18;
         // - the moneyness ratio max(S, K) * 1e18 / min(S, K) is in [1e18, 1e36], its ln in [0, 41.5e18];
         // - the numerator of d1 is below 70e18 in magnitude, times 1e18 below 7e37; |d1| < 7e37 / 1.78e12 < 4e25 and
         //   d2 = d1 - stdDev is of the same order: far inside int256.
         unchecked {
-            t.sqrtTime = FixedPointMath.sqrtDown((secondsToExpiry * 1e36) / SECONDS_PER_YEAR);
-            uint256 stdDev = (vol * t.sqrtTime) / WAD;
-            rateTime = (rate * secondsToExpiry) / SECONDS_PER_YEAR;
+            uint256 stdDev = (vol * sqrtTime) / WAD;
             int256 lnMoneyness = spot >= strike
                 ? LogExpMath.lnWad(int256((spot * WAD) / strike))
                 : -LogExpMath.lnWad(int256((strike * WAD) / spot));

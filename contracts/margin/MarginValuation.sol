@@ -148,6 +148,11 @@ abstract contract MarginValuation is IMarginEngineTypes {
         bool failed;
         bytes32 failedUnderlying;
         uint16 failedReasons;
+        // The Black-Scholes time and rate terms of the last expiry priced in this call (zero: none yet). Series of
+        // one expiry share them, so a valuation computes sqrt(T) and e^(-rT) once per expiry, not once per series;
+        // the terms depend only on the expiry, the block time and `rate`, all fixed within the context.
+        uint256 horizonExpiry;
+        BlackScholes.Horizon horizon;
     }
 
     /// @dev One account's positions, valued.
@@ -251,20 +256,25 @@ abstract contract MarginValuation is IMarginEngineTypes {
             }
             return (line, false);
         }
-        _computeMark(line, uint40(w >> 104), uint64(w >> 144), spot, ctx.rate);
+        _computeMark(line, uint40(w >> 104), uint64(w >> 144), spot, ctx);
         return (line, true);
     }
 
     /// @dev Black-Scholes before expiry (intrinsic value if the spot left the pricing domain); after expiry the
     ///      payoff at the final settlement price, or at the spot until that price is final.
-    function _computeMark(MarginMath.Line memory line, uint256 expiry, uint256 vol, uint256 spot, uint256 rate)
+    ///      Before expiry the time and rate terms come from the context's horizon of that expiry (built on first
+    ///      use): `greeksAt` then returns exactly what `greeks` would.
+    function _computeMark(MarginMath.Line memory line, uint256 expiry, uint256 vol, uint256 spot, Ctx memory ctx)
         private
         view
     {
         if (block.timestamp < expiry) {
             if (spot >= BlackScholes.MIN_SPOT && spot <= BlackScholes.MAX_SPOT) {
-                (line.price, line.delta, line.vega) =
-                    BlackScholes.greeks(spot, line.strike, expiry - block.timestamp, vol, rate, line.isCall);
+                if (ctx.horizonExpiry != expiry) {
+                    ctx.horizon = BlackScholes.horizon(expiry - block.timestamp, ctx.rate);
+                    ctx.horizonExpiry = expiry;
+                }
+                (line.price, line.delta, line.vega) = BlackScholes.greeksAt(spot, line.strike, vol, line.isCall, ctx.horizon);
                 return;
             }
         } else {

@@ -68,6 +68,34 @@ contract BlackScholesHarness {
         return BlackScholes.greeks(spot, strike, secondsToExpiry, vol, rate, isCall);
     }
 
+    /// @notice `BlackScholes.greeksAt` with `BlackScholes.horizon(secondsToExpiry, rate)`.
+    function greeksAt(uint256 spot, uint256 strike, uint256 secondsToExpiry, uint256 vol, uint256 rate, bool isCall)
+        external
+        pure
+        returns (uint256 price, int256 delta, uint256 vega_)
+    {
+        return BlackScholes.greeksAt(spot, strike, vol, isCall, BlackScholes.horizon(secondsToExpiry, rate));
+    }
+
+    /// @notice `BlackScholes.greeksAt` for several strikes of one expiry, all sharing one horizon (as the margin
+    ///         engine's valuation shares it across the series of one expiry).
+    function greeksSharingHorizon(
+        uint256 spot,
+        uint256[] calldata strikes,
+        uint256 secondsToExpiry,
+        uint256 vol,
+        uint256 rate,
+        bool isCall
+    ) external pure returns (uint256[] memory prices, int256[] memory deltas, uint256[] memory vegas) {
+        BlackScholes.Horizon memory h = BlackScholes.horizon(secondsToExpiry, rate);
+        prices = new uint256[](strikes.length);
+        deltas = new int256[](strikes.length);
+        vegas = new uint256[](strikes.length);
+        for (uint256 i = 0; i < strikes.length; ++i) {
+            (prices[i], deltas[i], vegas[i]) = BlackScholes.greeksAt(spot, strikes[i], vol, isCall, h);
+        }
+    }
+
     /// @notice Evaluates every point with `callPutPrices`, `priceAndDelta` (both sides) and `vega`.
     function evaluateBatch(Point[] calldata points) external pure returns (Evaluation[] memory results) {
         results = new Evaluation[](points.length);

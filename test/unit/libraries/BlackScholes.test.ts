@@ -206,6 +206,38 @@ describe("BlackScholes", function () {
     });
   });
 
+  describe("shared horizon (greeksAt)", function () {
+    it("returns from greeksAt exactly what greeks returns for the same point", async function () {
+      const { harness } = await loadFixture(deployHarness);
+      const samples = fc.sample(bsPointArb, { numRuns: 40, seed: 11 });
+      for (const p of samples) {
+        const args = [p.spot, p.strike, p.secondsToExpiry, p.vol, p.rate] as const;
+        for (const isCall of [true, false]) {
+          const g = await harness.greeks(...args, isCall);
+          const a = await harness.greeksAt(...args, isCall);
+          expect([a.price, a.delta, a.vega_]).to.deep.equal([g.price, g.delta, g.vega_]);
+        }
+      }
+    });
+
+    it("returns for every strike priced on one shared horizon exactly what greeks returns for that strike", async function () {
+      const { harness } = await loadFixture(deployHarness);
+      const samples = fc.sample(bsPointArb, { numRuns: 12, seed: 13 });
+      for (const p of samples) {
+        // Strikes around the point's own, all inside the domain.
+        const strikes = [p.strike, (p.strike * 9n) / 10n, (p.strike * 11n) / 10n]
+          .filter((k) => k >= DOMAIN.minStrike && k <= DOMAIN.maxStrike);
+        for (const isCall of [true, false]) {
+          const shared = await harness.greeksSharingHorizon(p.spot, strikes, p.secondsToExpiry, p.vol, p.rate, isCall);
+          for (const [i, k] of strikes.entries()) {
+            const g = await harness.greeks(p.spot, k, p.secondsToExpiry, p.vol, p.rate, isCall);
+            expect([shared.prices[i], shared.deltas[i], shared.vegas[i]]).to.deep.equal([g.price, g.delta, g.vega_]);
+          }
+        }
+      }
+    });
+  });
+
   describe("domain", function () {
     const valid: BsPoint = { spot: 10n ** 21n, strike: 10n ** 21n, secondsToExpiry: 86400n, vol: 10n ** 18n, rate: 0n };
     const cases = [
@@ -222,6 +254,7 @@ describe("BlackScholes", function () {
       callPutPrices: (h, p) => h.callPutPrices(p.spot, p.strike, p.secondsToExpiry, p.vol, p.rate),
       vega: (h, p) => h.vega(p.spot, p.strike, p.secondsToExpiry, p.vol, p.rate),
       greeks: (h, p) => h.greeks(p.spot, p.strike, p.secondsToExpiry, p.vol, p.rate, false),
+      greeksAt: (h, p) => h.greeksAt(p.spot, p.strike, p.secondsToExpiry, p.vol, p.rate, false),
     };
 
     for (const c of cases) {
