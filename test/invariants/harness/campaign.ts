@@ -5,6 +5,7 @@ import { checkAll, INVARIANTS } from "./invariants";
 import { Model } from "./model";
 import { buildWorld, resetWorld, USERS, LP, ALICE, BOB, ATTACKER, KEEPER, VAULT, type World } from "./world";
 import { WAD } from "./math";
+import { now, msSince, type Profile } from "./profile";
 
 const user = fc.constantFrom(...USERS);
 const trader = fc.constantFrom(ALICE, BOB, ATTACKER, KEEPER);
@@ -85,6 +86,8 @@ export interface CampaignStats {
   invariants: number;
   violations: number;
   failure?: string;
+  /** Where the campaign's wall time went, by phase (provider requests, decoding, model, invariants). */
+  profile: Profile;
 }
 
 export function optionsFromEnv(defaults: { runs: number; depth: number; timeLimitMs?: number }): CampaignOptions {
@@ -120,10 +123,10 @@ export async function world(): Promise<World> {
   return cached;
 }
 
-/** Runs one sequence of actions from the base state, checking every invariant after each action. */
 /** Outcome counts per action kind ("trade:ok", "trade:MarketTradingClosed", ...), for coverage reports. */
 export const outcomes = new Map<string, number>();
 
+/** Runs one sequence of actions from the base state, checking every invariant after each action. */
 export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, onAction?: () => void): Promise<void> {
   await resetWorld(w);
   const ctx: Ctx = {
@@ -135,11 +138,16 @@ export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, 
     last: { action: "start", ok: true, changesNothing: true },
   };
   let k = 0;
+  const profile = w.chain.profile;
   for (const a of actions) {
     ctx.full = fullEvery <= 1 || k % fullEvery === 0;
     try {
+      const t0 = now();
       await a.run(ctx);
+      const t1 = now();
+      profile.add("action", Number(t1 - t0) / 1e6);
       checkAll(ctx);
+      profile.add("invariants", msSince(t1));
     } catch (e) {
       (e as Error).message = `after ${k + 1} action(s), at "${a.describe}":\n  ${(e as Error).message}`;
       throw e;
@@ -156,6 +164,7 @@ export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, 
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats> {
   const w = await world();
   let actions = 0;
+  const base = w.chain.profile.copy();
   const start = process.hrtime.bigint();
   let failure: string | undefined;
   const prop = fc.asyncProperty(fc.array(actionArb, { minLength: Math.max(1, Math.floor(opts.depth / 2)), maxLength: opts.depth, size: "max" }), async (seq) => {
@@ -175,5 +184,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats>
     if (out.errorInstance) failure += `\n${String((out.errorInstance as Error).message)}`;
     failure += `\nReplay: FUZZ_SEED=${out.seed} FUZZ_PATH=${out.counterexamplePath} FUZZ_DEPTH=${opts.depth}`;
   }
-  return { actions, seconds, invariants: INVARIANTS.length, violations: out.failed ? 1 : 0, failure };
+  const profile = w.chain.profile.since(base);
+  if (process.env.FUZZ_PROFILE === "1") console.log(`\n${profile.table(actions, seconds)}\n`);
+  return { actions, seconds, invariants: INVARIANTS.length, violations: out.failed ? 1 : 0, failure, profile };
 }
