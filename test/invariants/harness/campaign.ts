@@ -74,7 +74,7 @@ export interface CampaignOptions {
   /** Take the full lens every `fullEvery` actions (1: always). */
   fullEvery: number;
   path?: string;
-  /** Start no new run after this many milliseconds (the running one finishes; the campaign reports what it ran). */
+  /** Stop at this many milliseconds: the running sequence ends after its current action, no new run starts (the campaign reports what it ran). */
   timeLimitMs?: number;
   /** Shrink a failure (slow: every shrink step replays a sequence). */
   shrink?: boolean;
@@ -127,7 +127,8 @@ export async function world(): Promise<World> {
 export const outcomes = new Map<string, number>();
 
 /** Runs one sequence of actions from the base state, checking every invariant after each action. */
-export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, onAction?: () => void): Promise<void> {
+/** `onAction` runs after each checked action; when it returns true the sequence stops there (a prefix of a sequence is itself one). */
+export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, onAction?: () => boolean | void): Promise<void> {
   await resetWorld(w);
   const ctx: Ctx = {
     world: w,
@@ -156,7 +157,7 @@ export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, 
     const key = `${ctx.last.action}:${ctx.last.ok ? "ok" : ctx.last.revert?.name}`;
     if (process.env.FUZZ_TRACE) console.log(`        ${a.describe} -> ${key}`);
     outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-    onAction?.();
+    if (onAction?.() === true) break;
   }
 }
 
@@ -167,16 +168,21 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats>
   const base = w.chain.profile.copy();
   const start = process.hrtime.bigint();
   let failure: string | undefined;
-  // The time limit is enforced here, between runs: once it has passed, the remaining runs return at once. fast-check's
-  // own `interruptAfterTimeLimit` abandons the running sequence instead of stopping it: the abandoned sequence would
-  // go on sending transactions in the background, interleaved with whatever the process runs next on the same chain.
+  // The time limit is enforced here: once it has passed, the running sequence stops after its current action (every
+  // action it ran was checked) and the remaining runs return at once. fast-check's own `interruptAfterTimeLimit`
+  // abandons the running sequence instead of stopping it: the abandoned sequence would go on sending transactions in
+  // the background, interleaved with whatever the process runs next on the same chain.
   let failed = false;
   const limitAt = opts.timeLimitMs === undefined ? undefined : start + BigInt(Math.round(opts.timeLimitMs * 1e6));
   const prop = fc.asyncProperty(fc.array(actionArb, { minLength: Math.max(1, Math.floor(opts.depth / 2)), maxLength: opts.depth, size: "max" }), async (seq) => {
     // Shrinking a failure (FUZZ_SHRINK=1) is not cut short by the limit.
-    if (!failed && limitAt !== undefined && process.hrtime.bigint() >= limitAt) return;
+    const overTime = () => !failed && limitAt !== undefined && process.hrtime.bigint() >= limitAt;
+    if (overTime()) return;
     try {
-      await runSequence(w, seq, opts.fullEvery, () => actions++);
+      await runSequence(w, seq, opts.fullEvery, () => {
+        actions++;
+        return overTime();
+      });
     } catch (e) {
       failed = true;
       throw e;
