@@ -550,7 +550,7 @@ export const liquidate = (caller: number, account: number, pick: number, amount:
     model.collateral[caller] += o.fee;
     model.badDebt += o.badDebt;
     model.unhealthySince[account] = o.ha >= WAD ? 0n : model.unhealthySince[account] === 0n ? ts : model.unhealthySince[account];
-    await checkStamp(ctx, account);
+    checkStamp(ctx, account);
     // L-01: a liquidation never lowers health (it strictly raises it unless the account was insolvent).
     const a = s.accounts[account];
     assert("L-01", o.hb === 0n || a.health > o.hb || (a.maintReq === 0n && a.health > 10n ** 70n), `health ${o.hb} -> ${a.health}`);
@@ -560,11 +560,9 @@ export const liquidate = (caller: number, account: number, pick: number, amount:
   },
 });
 
-/** L-03: the engine's unhealthy stamp of `account` equals the model's (read right after the action). */
-async function checkStamp(ctx: Ctx, account: number): Promise<void> {
-  const { world, model } = ctx;
-  const out = await world.chain.call(world.addr.liquidation, enc(ctx, "liquidation", "unhealthySince", [world.accounts[account]]));
-  assertEq("L-03", BigInt(out), model.unhealthySince[account], `${name(account)} unhealthy stamp`);
+/** L-03: the engine's unhealthy stamp of `account` equals the model's (the lens reads every stamp in the action's block). */
+function checkStamp(ctx: Ctx, account: number): void {
+  assertEq("L-03", ctx.state.accounts[account].unhealthySince, ctx.model.unhealthySince[account], `${name(account)} unhealthy stamp`);
 }
 
 /** Permissionless `liquidation.flag(account)`: stamps an unhealthy account once, clears a healed one's stamp. */
@@ -582,7 +580,7 @@ export const flag = (caller: number, account: number): Action => ({
       expected === "LiquidationAccountHealthy" && args[1] !== a.health && a.health < 10n ** 70n ? `health ${String(args[1])} != lens ${a.health}` : null,
     );
     if (res.ok) model.unhealthySince[account] = a.health < WAD ? (since === 0n ? model.time : since) : 0n;
-    await checkStamp(ctx, account);
+    checkStamp(ctx, account);
   },
 });
 

@@ -170,10 +170,9 @@ export class BreakerModel {
   }
 }
 
-/** Decodes `scopeState(scope)` (ten words: the struct's fields in order, globalLevel fifth). */
-export function decodeScope(hex: string): { scope: Scope; globalLevel: number } {
-  const w: bigint[] = [];
-  for (let i = 0, at = 2; i < 10; i++, at += 64) w.push(BigInt("0x" + hex.slice(at, at + 64)));
+/** Decodes `scopeState(scope)` from the lens's breaker section: ten words from `at` (the struct's fields in order, globalLevel fifth). */
+export function decodeScopeWords(words: bigint[], at: number): { scope: Scope; globalLevel: number } {
+  const w = words.slice(at, at + 10);
   return {
     scope: {
       manualMode: Number(w[0]) as Mode,

@@ -5,6 +5,7 @@ import { checkAll, INVARIANTS } from "./invariants";
 import { Model } from "./model";
 import { buildWorld, resetWorld, USERS, LP, ALICE, BOB, ATTACKER, KEEPER, VAULT, type World } from "./world";
 import { WAD } from "./math";
+import { now, msSince, type Profile } from "./profile";
 
 const user = fc.constantFrom(...USERS);
 const trader = fc.constantFrom(ALICE, BOB, ATTACKER, KEEPER);
@@ -73,7 +74,7 @@ export interface CampaignOptions {
   /** Take the full lens every `fullEvery` actions (1: always). */
   fullEvery: number;
   path?: string;
-  /** Stop starting new runs after this many milliseconds (the campaign then reports what it ran). */
+  /** Stop at this many milliseconds: the running sequence ends after its current action, no new run starts (the campaign reports what it ran). */
   timeLimitMs?: number;
   /** Shrink a failure (slow: every shrink step replays a sequence). */
   shrink?: boolean;
@@ -85,6 +86,8 @@ export interface CampaignStats {
   invariants: number;
   violations: number;
   failure?: string;
+  /** Where the campaign's wall time went, by phase (provider requests, decoding, model, invariants). */
+  profile: Profile;
 }
 
 export function optionsFromEnv(defaults: { runs: number; depth: number; timeLimitMs?: number }): CampaignOptions {
@@ -120,11 +123,12 @@ export async function world(): Promise<World> {
   return cached;
 }
 
-/** Runs one sequence of actions from the base state, checking every invariant after each action. */
 /** Outcome counts per action kind ("trade:ok", "trade:MarketTradingClosed", ...), for coverage reports. */
 export const outcomes = new Map<string, number>();
 
-export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, onAction?: () => void): Promise<void> {
+/** Runs one sequence of actions from the base state, checking every invariant after each action. */
+/** `onAction` runs after each checked action; when it returns true the sequence stops there (a prefix of a sequence is itself one). */
+export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, onAction?: () => boolean | void): Promise<void> {
   await resetWorld(w);
   const ctx: Ctx = {
     world: w,
@@ -135,11 +139,16 @@ export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, 
     last: { action: "start", ok: true, changesNothing: true },
   };
   let k = 0;
+  const profile = w.chain.profile;
   for (const a of actions) {
     ctx.full = fullEvery <= 1 || k % fullEvery === 0;
     try {
+      const t0 = now();
       await a.run(ctx);
+      const t1 = now();
+      profile.add("action", Number(t1 - t0) / 1e6);
       checkAll(ctx);
+      profile.add("invariants", msSince(t1));
     } catch (e) {
       (e as Error).message = `after ${k + 1} action(s), at "${a.describe}":\n  ${(e as Error).message}`;
       throw e;
@@ -148,7 +157,7 @@ export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, 
     const key = `${ctx.last.action}:${ctx.last.ok ? "ok" : ctx.last.revert?.name}`;
     if (process.env.FUZZ_TRACE) console.log(`        ${a.describe} -> ${key}`);
     outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-    onAction?.();
+    if (onAction?.() === true) break;
   }
 }
 
@@ -156,18 +165,34 @@ export async function runSequence(w: World, actions: A.Action[], fullEvery = 1, 
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats> {
   const w = await world();
   let actions = 0;
+  const base = w.chain.profile.copy();
   const start = process.hrtime.bigint();
   let failure: string | undefined;
+  // The time limit is enforced here: once it has passed, the running sequence stops after its current action (every
+  // action it ran was checked) and the remaining runs return at once. fast-check's own `interruptAfterTimeLimit`
+  // abandons the running sequence instead of stopping it: the abandoned sequence would go on sending transactions in
+  // the background, interleaved with whatever the process runs next on the same chain.
+  let failed = false;
+  const limitAt = opts.timeLimitMs === undefined ? undefined : start + BigInt(Math.round(opts.timeLimitMs * 1e6));
   const prop = fc.asyncProperty(fc.array(actionArb, { minLength: Math.max(1, Math.floor(opts.depth / 2)), maxLength: opts.depth, size: "max" }), async (seq) => {
-    await runSequence(w, seq, opts.fullEvery, () => actions++);
+    // Shrinking a failure (FUZZ_SHRINK=1) is not cut short by the limit.
+    const overTime = () => !failed && limitAt !== undefined && process.hrtime.bigint() >= limitAt;
+    if (overTime()) return;
+    try {
+      await runSequence(w, seq, opts.fullEvery, () => {
+        actions++;
+        return overTime();
+      });
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
   });
   const out = await fc.check(prop, {
     seed: opts.seed,
     numRuns: opts.runs,
     path: opts.path,
     endOnFailure: !opts.shrink,
-    interruptAfterTimeLimit: opts.timeLimitMs,
-    markInterruptAsFailure: false,
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (out.failed) {
@@ -175,5 +200,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignStats>
     if (out.errorInstance) failure += `\n${String((out.errorInstance as Error).message)}`;
     failure += `\nReplay: FUZZ_SEED=${out.seed} FUZZ_PATH=${out.counterexamplePath} FUZZ_DEPTH=${opts.depth}`;
   }
-  return { actions, seconds, invariants: INVARIANTS.length, violations: out.failed ? 1 : 0, failure };
+  const profile = w.chain.profile.since(base);
+  if (process.env.FUZZ_PROFILE === "1") console.log(`\n${profile.table(actions, seconds)}\n`);
+  return { actions, seconds, invariants: INVARIANTS.length, violations: out.failed ? 1 : 0, failure, profile };
 }

@@ -1,5 +1,6 @@
 import hre from "hardhat";
 import { Interface, type ErrorFragment } from "ethers";
+import { Profile, now, msSince, type ChainPhase } from "./profile";
 
 /** A decoded revert: a custom error with its arguments, a panic code, a string reason, or raw bytes. */
 export interface Revert {
@@ -12,32 +13,34 @@ export interface Revert {
 export type TxResult = { ok: true } | { ok: false; revert: Revert };
 
 const GAS = "0xf42400"; // 16M (the transaction gas cap): never estimate gas on the hot path
+/**
+ * Explicit EIP-1559 fees (10 gwei cap, no tip): without them Hardhat's gas-price wrapper asks the node for a fee
+ * suggestion on every send. The cap stays above the base fee (1 gwei at genesis, falling while blocks stay below
+ * their gas target), and 16M gas x 10 gwei is far below every sender's ether balance.
+ */
+const MAX_FEE = "0x2540be400";
+const TIP = "0x0";
 
 /**
  * A thin, allocation-light driver of the in-process Hardhat network: raw `eth_sendTransaction` and `eth_call`
- * through `hre.network.provider.request`, explicit block timestamps and snapshot/revert. No ethers Contract on the
- * hot path; calldata is encoded by the caller with a shared `Interface`.
+ * through `hre.network.provider.request`, explicit gas, fees and nonces (no estimateGas, fee or nonce lookups per
+ * send), explicit block timestamps and snapshot/revert. No ethers Contract on the hot path; calldata is encoded by
+ * the caller with a shared `Interface`. Every request is timed into `profile` under its phase.
  */
-/** Wall time and count of each kind of provider request (for the fuzz bench's profile). */
-export interface ChainProfile {
-  txs: number;
-  txMs: number;
-  calls: number;
-  callMs: number;
-  other: number;
-  otherMs: number;
-}
-
-const since = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
-
 export class Chain {
   private readonly provider = hre.network.provider;
-  readonly profile: ChainProfile = { txs: 0, txMs: 0, calls: 0, callMs: 0, other: 0, otherMs: 0 };
+  readonly profile = new Profile();
   /**
    * Transactions submitted so far. Measured on this node: every `eth_sendTransaction` (mined or reverted) consumes one
    * snapshot id, so the campaign counts them to tell its own ids from another suite's (campaign.ts `world`).
    */
   sent = 0;
+  /**
+   * Next nonce per sender, kept here: every send is mined at once (automine), reverted or not, so each one uses its
+   * sender's nonce. Cleared by `revert` (the chain's nonces go back with it) and re-read once per sender after that.
+   * A wrong nonce would make the node refuse the send with an error, never pass silently.
+   */
+  private readonly nonces = new Map<string, number>();
   private readonly errors = new Map<string, ErrorFragment>();
   private readonly coder: Interface;
 
@@ -54,47 +57,73 @@ export class Chain {
     this.coder = new Interface(fragments);
   }
 
+  private async request(phase: ChainPhase, method: string, params: unknown[]): Promise<unknown> {
+    const t0 = now();
+    try {
+      return await this.provider.request({ method, params });
+    } finally {
+      this.profile.add(phase, msSince(t0));
+    }
+  }
+
+  private async nonce(from: string): Promise<number> {
+    let n = this.nonces.get(from);
+    if (n === undefined) {
+      n = Number(BigInt((await this.request("nonce", "eth_getTransactionCount", [from, "latest"])) as string));
+    }
+    this.nonces.set(from, n + 1);
+    return n;
+  }
+
   /** Sends a transaction mined in its own block at `timestamp`. */
   async send(from: string, to: string, data: string, timestamp: bigint): Promise<TxResult> {
-    const t0 = process.hrtime.bigint();
-    await this.provider.request({ method: "evm_setNextBlockTimestamp", params: [Number(timestamp)] });
+    await this.request("blockTime", "evm_setNextBlockTimestamp", [Number(timestamp)]);
+    const nonce = "0x" + (await this.nonce(from)).toString(16);
     this.sent++;
+    const t0 = now();
     try {
-      await this.provider.request({ method: "eth_sendTransaction", params: [{ from, to, data, gas: GAS }] });
+      await this.provider.request({
+        method: "eth_sendTransaction",
+        params: [{ from, to, data, gas: GAS, maxFeePerGas: MAX_FEE, maxPriorityFeePerGas: TIP, nonce }],
+      });
+      this.profile.add("tx:ok", msSince(t0));
       return { ok: true };
     } catch (e) {
       const data = (e as { data?: unknown }).data;
-      if (typeof data !== "string") throw e;
-      return { ok: false, revert: this.decode(data) };
-    } finally {
-      this.profile.txs++;
-      this.profile.txMs += since(t0);
+      if (typeof data !== "string") {
+        // Not a revert (the node refused the request): the nonce was not used.
+        this.nonces.delete(from);
+        throw e;
+      }
+      const revert = this.decode(data);
+      this.profile.add("tx:reverted", msSince(t0));
+      return { ok: false, revert };
     }
   }
 
   /** Mines an empty block at `timestamp`. */
   async mine(timestamp: bigint): Promise<void> {
-    const t0 = process.hrtime.bigint();
-    await this.provider.request({ method: "evm_mine", params: [Number(timestamp)] });
-    this.profile.other++;
-    this.profile.otherMs += since(t0);
+    await this.request("mine", "evm_mine", [Number(timestamp)]);
   }
 
+  /** `eth_call` of the state lens at the latest block. */
+  async read(to: string, data: string): Promise<string> {
+    return (await this.request("read", "eth_call", [{ to, data }, "latest"])) as string;
+  }
+
+  /** Any other `eth_call` at the latest block. */
   async call(to: string, data: string): Promise<string> {
-    const t0 = process.hrtime.bigint();
-    const out = (await this.provider.request({ method: "eth_call", params: [{ to, data }, "latest"] })) as string;
-    this.profile.calls++;
-    this.profile.callMs += since(t0);
-    return out;
+    return (await this.request("call", "eth_call", [{ to, data }, "latest"])) as string;
   }
 
   async snapshot(): Promise<string> {
-    return (await this.provider.request({ method: "evm_snapshot", params: [] })) as string;
+    return (await this.request("snapshot", "evm_snapshot", [])) as string;
   }
 
   async revert(id: string): Promise<void> {
-    const ok = await this.provider.request({ method: "evm_revert", params: [id] });
+    const ok = await this.request("snapshot", "evm_revert", [id]);
     if (ok !== true) throw new Error(`evm_revert(${id}) failed`);
+    this.nonces.clear();
   }
 
   async latestTimestamp(): Promise<bigint> {

@@ -1,10 +1,12 @@
-import type { Scope } from "./breaker";
+import { decodeScopeWords, type Scope } from "./breaker";
 import type { SpotReading } from "./oracle";
 
-/** Decoded `ProtocolLens.snapshot` words: see contracts/lens/IProtocolLens.sol for the layout. */
+/** Decoded `InvariantLens.snapshot` words: see contracts/lens/IInvariantLens.sol for the layout. */
 export const HEADER_WORDS = 20;
-export const ACCOUNT_WORDS = 10;
+export const ACCOUNT_WORDS = 11;
 export const SERIES_WORDS = 13;
+export const SCOPE_WORDS = 10;
+export const SPOT_WORDS = 5;
 
 export interface AccountView {
   wallet: bigint;
@@ -15,8 +17,11 @@ export interface AccountView {
   health: bigint;
   priced: boolean;
   shares: bigint;
+  /** Read for the lens's `holders` (the users) only; zero for the vault and the insurance fund. */
   maxWithdraw: bigint;
   maxRedeem: bigint;
+  /** LiquidationEngine.unhealthySince (0: not stamped). */
+  unhealthySince: bigint;
   positions: bigint[];
 }
 
@@ -64,7 +69,7 @@ export interface ChainState {
   oracle: SpotReading;
 }
 
-/** Decodes the ABI-encoded `int256[]` return value by slicing 32-byte words. */
+/** Decodes the ABI-encoded `int256[]` return value of `InvariantLens.snapshot` by slicing 32-byte words. */
 export function decodeSnapshot(hex: string, full: boolean): ChainState {
   // hex: 0x | offset (32) | length (32) | words...
   const n = Number(BigInt("0x" + hex.slice(66, 130)));
@@ -86,6 +91,7 @@ export function decodeSnapshot(hex: string, full: boolean): ChainState {
       shares: w[at + 7],
       maxWithdraw: w[at + 8],
       maxRedeem: w[at + 9],
+      unhealthySince: w[at + 10],
       positions: w.slice(at + ACCOUNT_WORDS, at + ACCOUNT_WORDS + s),
     });
     at += ACCOUNT_WORDS + s;
@@ -108,6 +114,13 @@ export function decodeSnapshot(hex: string, full: boolean): ChainState {
       ask: w[at + 12],
     });
   }
+  const market = decodeScopeWords(w, at);
+  const global = decodeScopeWords(w, at + SCOPE_WORDS);
+  at += 2 * SCOPE_WORDS;
+  const breaker = { market: market.scope, global: global.scope, levels: [market.globalLevel, global.globalLevel] as [number, number], paused: w[at] === 1n };
+  at += 1;
+  const oracle: SpotReading = { price: w[at], status: Number(w[at + 1]), reasons: Number(w[at + 2]), validSources: Number(w[at + 3]), updatedAt: w[at + 4] };
+  if (at + SPOT_WORDS !== n) throw new Error(`lens snapshot: ${n} words, layout expects ${at + SPOT_WORDS}`);
   return {
     full,
     timestamp: w[0],
@@ -130,7 +143,7 @@ export function decodeSnapshot(hex: string, full: boolean): ChainState {
     depositOpen: w[17] === 1n,
     accounts,
     series,
-    breaker: undefined as unknown as ChainState["breaker"],
-    oracle: undefined as unknown as ChainState["oracle"],
+    breaker,
+    oracle,
   };
 }

@@ -4,9 +4,10 @@ import hre from "hardhat";
 import { Interface } from "ethers";
 import { deployProtocolFixture, ETH, wad, usdc, type ParameterOverrides } from "../../helpers/protocolFixture";
 import { Chain } from "./chain";
+import { now, msSince } from "./profile";
 import { decodeSnapshot, type ChainState } from "./state";
-import { BreakerModel, decodeScope } from "./breaker";
-import { OracleModel, type SpotReading } from "./oracle";
+import { BreakerModel } from "./breaker";
+import { OracleModel } from "./oracle";
 import type { QuoteParams } from "./math";
 
 /**
@@ -79,7 +80,8 @@ export interface World {
   oracleBase: OracleModel;
   /** The router's settlement timing (seconds). */
   settlementParams: { settlementDelay: bigint; disputeWindow: bigint; fallbackDelay: bigint };
-  lensCall: { full: string; light: string; scopeMarket: string; scopeGlobal: string; paused: string; spot: string };
+  /** Calldata of `InvariantLens.snapshot`, with and without the costly probes (see `observe`). */
+  lensCall: { full: string; light: string };
   /** The liquidation policy the campaign deploys (the model computes every liquidation from it). */
   liqParams: LiquidationParams;
   /** The breaker's state at the base snapshot (read from the chain, never assumed). */
@@ -157,7 +159,7 @@ export async function buildWorld(): Promise<World> {
     await f.token.connect(u).approve(engineAddress, ethers.MaxUint256);
     await f.token.connect(u).approve(vaultAddress, ethers.MaxUint256);
   }
-  const lens = await ethers.deployContract("ProtocolLens");
+  const lens = await ethers.deployContract("InvariantLens");
   const s = f.series;
   const ids = [s.call1800, s.call2000, s.call2200, s.put1800, s.put2000, s.put2200, callLong, putLong];
   const series: SeriesTerms[] = [];
@@ -181,13 +183,19 @@ export async function buildWorld(): Promise<World> {
     feeds: await Promise.all(eth.feeds.map((x) => x.getAddress())),
     sequencer: await f.sequencer.getAddress(),
   };
+  const targets = {
+    engine: addr.engine,
+    market: addr.market,
+    vault: addr.vault,
+    breaker: addr.breaker,
+    router: addr.router,
+    liquidation: addr.liquidation,
+    underlying: ETH,
+  };
+  // maxWithdraw/maxRedeem are read for the users only (the first USERS.length accounts): V-06 and V-07 check theirs.
   const lensCall = {
-    full: lens.interface.encodeFunctionData("snapshot", [addr.engine, addr.market, addr.vault, accounts, ids, true]),
-    light: lens.interface.encodeFunctionData("snapshot", [addr.engine, addr.market, addr.vault, accounts, ids, false]),
-    scopeMarket: f.breaker.interface.encodeFunctionData("scopeState", [ETH]),
-    scopeGlobal: f.breaker.interface.encodeFunctionData("scopeState", [ethers.ZeroHash]),
-    paused: f.breaker.interface.encodeFunctionData("paused"),
-    spot: f.router.interface.encodeFunctionData("getSpot", [ETH]),
+    full: lens.interface.encodeFunctionData("snapshot", [targets, accounts, USERS.length, ids, true]),
+    light: lens.interface.encodeFunctionData("snapshot", [targets, accounts, USERS.length, ids, false]),
   };
   const ifaces = {
     engine: f.engine.interface as unknown as Interface,
@@ -266,25 +274,16 @@ export async function buildWorld(): Promise<World> {
   return world;
 }
 
-/** One lens call, three breaker reads and the router's spot: the whole protocol state after the latest block. */
+/**
+ * One `InvariantLens.snapshot` eth_call: the whole protocol state after the latest block (balances, margin, shares,
+ * positions, ERC-4626 figures, marks and quotes, liquidation stamps, both breaker scopes, the pause and the router's
+ * spot reading), every value read through the contracts' own views in that block.
+ */
 export async function observe(world: World, full: boolean): Promise<ChainState> {
-  const c = world.chain;
-  // Sequential: the in-process network serves one request at a time anyway, and the bench's profile adds them up.
-  const hex = await c.call(world.addr.lens, full ? world.lensCall.full : world.lensCall.light);
-  const m = await c.call(world.addr.breaker, world.lensCall.scopeMarket);
-  const g = await c.call(world.addr.breaker, world.lensCall.scopeGlobal);
-  const p = await c.call(world.addr.breaker, world.lensCall.paused);
-  const o = await c.call(world.addr.router, world.lensCall.spot);
+  const hex = await world.chain.read(world.addr.lens, full ? world.lensCall.full : world.lensCall.light);
+  const t0 = now();
   const state = decodeSnapshot(hex, full);
-  const market = decodeScope(m);
-  const global = decodeScope(g);
-  state.breaker = {
-    market: market.scope,
-    global: global.scope,
-    levels: [market.globalLevel, global.globalLevel],
-    paused: BigInt(p) === 1n,
-  };
-  state.oracle = decodeSpot(o);
+  world.chain.profile.add("decode", msSince(t0));
   return state;
 }
 
@@ -295,8 +294,3 @@ export async function resetWorld(world: World): Promise<void> {
   world.sentAtBase = world.chain.sent;
 }
 
-/** `IOracleRouter.SpotReading` from `getSpot`'s five return words. */
-function decodeSpot(hex: string): SpotReading {
-  const w = (i: number) => BigInt("0x" + hex.slice(2 + 64 * i, 66 + 64 * i));
-  return { price: w(0), status: Number(w(1)), reasons: Number(w(2)), validSources: Number(w(3)), updatedAt: w(4) };
-}
