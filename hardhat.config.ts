@@ -34,7 +34,7 @@ const config: HardhatUserConfig = {
     ],
     overrides: {
       // The engine's hot paths sit close to the 24,576-byte code limit: fewer optimizer runs keep it under with
-      // about 1,300 bytes to spare (750 runs cost at most ~150 gas per operation against 1,000; measured by bench:gas).
+      // about 1,000 bytes to spare (750 runs cost at most ~150 gas per operation against 1,000; measured by bench:gas).
       "contracts/margin/MarginEngine.sol": {
         version: SOLC_VERSION,
         settings: { optimizer: { enabled: true, runs: 750 }, evmVersion: "cancun" },
