@@ -47,11 +47,11 @@ import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 ///      `recordOutflow`. These four entry points are the only callers of `_deposit`/`_withdraw` (so of `_transferIn`/
 ///      `_transferOut`), and each skips the `max*` view, whose breaker reads would repeat the call: inside a snapshot
 ///      the view's only other refusal (unpriceable or insolvent) has already reverted. So no entry point moves assets
-///      unseen, and a refused gate still reads as the breaker's error, not as an `ERC4626ExceededMax*`. Where the
-///      amount is known up front (`deposit`, `withdraw`), the breaker is asked before anything else, as before; `mint`
-///      and `redeem` need the snapshot to price the amount, so their own refusals (zero amount, stale or failed
-///      prices, insolvency) come before the breaker's. The vault is the breaker's one-shot flow reporter: only it
-///      can call the flow hooks. The net-outflow rate limit applies to the vault as a whole: splitting a withdrawal
+///      unseen, and a refused gate still reads as the breaker's error, not as an `ERC4626ExceededMax*`. The gate is
+///      asked before any other check, as it always was: `deposit` and `withdraw` know their amount up front and make
+///      the flow call first (one breaker call); `mint` and `redeem` price their amount from the snapshot, so they ask
+///      `checkGlobal` first and make the flow call later (two calls, the second warm). The vault is the breaker's
+///      one-shot flow reporter: only it can call the flow hooks. The net-outflow rate limit applies to the vault as a whole: splitting a withdrawal
 ///      across many accounts meets the same limit, and the queue absorbs the rest. The vault is also the breaker's
 ///      metrics source (`utilisation`).
 contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILiquidityVault {
@@ -144,10 +144,13 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 assets)
     {
+        // The amount needs the snapshot, so the gate is asked first on its own: a refusal still comes before every
+        // other one (the flow call below is then warm).
+        _breaker.checkGlobal(ICircuitBreaker.ActionClass.RISK_INCREASING);
         if (shares == 0) revert VaultZeroAmount(msg.sender);
         _openSnapshot(false);
         assets = previewMint(shares);
-        // Gates RISK_INCREASING and records the inflow; no `maxMint` check (as in `deposit`).
+        // Records the inflow (gating again, at warm cost); no `maxMint` check (as in `deposit`).
         _breaker.recordInflow(assets);
         _deposit(msg.sender, receiver, assets, shares);
         _closeSnapshot();
@@ -181,10 +184,12 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 assets)
     {
+        // The amount needs the snapshot, so the gate is asked first on its own (as in `mint`).
+        _breaker.checkGlobal(ICircuitBreaker.ActionClass.EXIT);
         _openSnapshot(true);
         assets = previewRedeem(shares);
         if (assets == 0) revert VaultZeroAssets(shares);
-        // Gates EXIT and charges the outflow when the bucket can take it (a later revert undoes the charge).
+        // Gates EXIT again (warm) and charges the outflow when the bucket can take it (a later revert undoes the charge).
         (bool recorded, uint256 outflowRoom) = _breaker.tryRecordOutflow(assets);
         // `maxRedeem` with the room read above. shares <= maxShares implies assets <= room (both conversions round
         // down), so a passing check was charged; `!recorded` is kept as a second guard.

@@ -15,9 +15,9 @@ import { GAS_TARGETS } from "../../scripts/bench/gasTargets";
  * this code (Hardhat EDR, cancun; the engine at 1,000 optimizer runs for its code-size limit, the rest at 10,000),
  * circuit-breaker checks and the initial-requirement floor (regression M-04) included, with the two underlyings
  * the deployment registers (ETH and BTC; the second costs a trade about 0.7k over a one-underlying engine):
- *   trade.buy 229.1k, trade.sell_short 229.5k, trade.close 192.3k, vault.deposit 178.2k, vault.redeem 195.7k,
+ *   trade.buy 229.1k, trade.sell_short 229.5k, trade.close 192.3k, vault.deposit 178.2k, vault.redeem 197.3k,
  *   settle.position 84.2k.
- * The breaker adds about 7.8k to each trade, one call of 13-16k to a vault deposit or redeem (the vault is its
+ * The breaker adds about 7.8k to each trade, 13k to a vault deposit and 17k to a redeem (the vault is its
  * wired flow reporter: no AccessManager round trip) and 6.5k to a settlement
  * (docs/entry-points.md, "Gas"); flooring the initial requirement at the maintenance one evaluates both grids,
  * about +14k on trades that need an initial check.
@@ -56,8 +56,8 @@ describe("Gas: trading operations on a warm account with three other open series
       expect(gas["vault.deposit"]).to.be.lessThanOrEqual(179_000n);
     });
 
-    it("gas_vaultRedeem_withRealRouter_withinMeasured196k_issueBound120kNotMet", () => {
-      expect(gas["vault.redeem"]).to.be.lessThanOrEqual(196_500n);
+    it("gas_vaultRedeem_withRealRouter_withinMeasured198k_issueBound120kNotMet", () => {
+      expect(gas["vault.redeem"]).to.be.lessThanOrEqual(198_000n);
     });
 
     it("gas_settlePosition_withRealRouter_withinMeasured85k_issueBound70kNotMet", () => {
