@@ -220,3 +220,15 @@ export async function deployBareBreaker() {
   await breaker.setFlowReporter(await gated.getAddress());
   return { manager, router, breaker, gated, deployer, guardian, stranger };
 }
+
+/** A breaker with no flow reporter wired yet (the deployer holds ADMIN), and a vault-like mock over it. */
+export async function deployBreakerWithoutFlowReporter() {
+  const [deployer, stranger] = await ethers.getSigners();
+  const manager = (await ethers.deployContract("AccessManager", [deployer.address])) as unknown as AccessManager;
+  const router = (await ethers.deployContract("BreakerRouterMock")) as unknown as BreakerRouterMock;
+  const breaker = await deployBreakerOver(manager, router);
+  const vault = (await ethers.deployContract("BreakerGatedMock", [
+    await breaker.getAddress(),
+  ])) as unknown as BreakerGatedMock;
+  return { manager, router, breaker, vault, deployer, stranger };
+}
