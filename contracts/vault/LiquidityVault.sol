@@ -51,9 +51,9 @@ import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 ///      asked before any other check, as it always was: `deposit` and `withdraw` know their amount up front and make
 ///      the flow call first (one breaker call); `mint` and `redeem` price their amount from the snapshot, so they ask
 ///      `checkGlobal` first and make the flow call later (two calls, the second warm). The vault is the breaker's
-///      one-shot flow reporter: only it can call the flow hooks. The net-outflow rate limit applies to the vault as a whole: splitting a withdrawal
-///      across many accounts meets the same limit, and the queue absorbs the rest. The vault is also the breaker's
-///      metrics source (`utilisation`).
+///      one-shot flow reporter: only it can call the flow hooks. The net-outflow rate limit applies to the vault as
+///      a whole: splitting a withdrawal across many accounts meets the same limit, and the queue absorbs the rest.
+///      The vault is also the breaker's metrics source (`utilisation`).
 contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILiquidityVault {
     using Math for uint256;
     using SafeCast for uint256;
