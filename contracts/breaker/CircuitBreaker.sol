@@ -5,6 +5,7 @@ import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManage
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IBreakerGateCache, ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IOptionMarket} from "../interfaces/IOptionMarket.sol";
+import {ILiquidityVault} from "../interfaces/ILiquidityVault.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IBreakerMetrics} from "../interfaces/IBreakerMetrics.sol";
 import {RateLimitLib} from "../libraries/RateLimitLib.sol";
@@ -72,6 +73,8 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
     uint64 private _utilisationCap;
     /// @dev The holder of the markets' gate copies (the OptionMarket), wired once; zero until then.
     IBreakerGateCache private _gateCache;
+    /// @dev The only caller of the flow hooks (the LiquidityVault), wired once; zero until then (every caller refused).
+    address private _flowReporter;
 
     /* ------------------------------------------------------------------------------------------------------------ */
     /*                                                 CONSTRUCTOR                                                  */
@@ -136,7 +139,8 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
     }
 
     /// @inheritdoc ICircuitBreaker
-    function recordOutflow(uint256 assets) external restricted {
+    function recordOutflow(uint256 assets) external {
+        _requireFlowReporter();
         PackedScope packed = _scopes[GLOBAL];
         _gate(GLOBAL, packed, ActionClass.EXIT);
         if (assets == 0) return;
@@ -148,24 +152,26 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
         if (assets > available) revert BreakerOutflowLimitExceeded(assets, available);
 
         // --- Effects ---
-        // assets <= available <= 2 * limit < 2^97 and net + assets <= limit < 2^95: the int96 cast is exact.
-        net += int256(assets);
-        b.netOutflow = int96(net);
-        b.updatedAt = uint40(block.timestamp);
-        _bucket = b;
-        emit BreakerOutflowRecorded(assets, net);
-
-        if (RateLimitLib.reached(net, b.limit, OUTFLOW_TRIP_BPS)) {
-            ScopeState memory g = packed.unpack();
-            Mode before = g.ownMode();
-            // Only a cause seen is acted on here: the hook does not read utilisation, so an outflow below the trip level
-            // proves nothing about the scope being clear and never starts or ends a cooldown.
-            if (_applyCause(GLOBAL, g, Reason.OUTFLOW, Mode.REDUCE_ONLY)) _writeGlobal(g, before);
-        }
+        _chargeOutflow(packed, b, net, assets);
     }
 
     /// @inheritdoc ICircuitBreaker
-    function recordInflow(uint256 assets) external restricted {
+    function tryRecordOutflow(uint256 assets) external returns (bool recorded, uint256 available) {
+        _requireFlowReporter();
+        PackedScope packed = _scopes[GLOBAL];
+        _gate(GLOBAL, packed, ActionClass.EXIT);
+        OutflowBucket memory b = _bucket;
+        int256 net = _netOutflowNow(b);
+        available = RateLimitLib.availableDown(net, b.limit);
+        // Nothing is charged beyond the limit: the caller refuses the action with its own error.
+        if (assets == 0 || assets > available) return (false, available);
+        _chargeOutflow(packed, b, net, assets);
+        return (true, available);
+    }
+
+    /// @inheritdoc ICircuitBreaker
+    function recordInflow(uint256 assets) external {
+        _requireFlowReporter();
         _gate(GLOBAL, _scopes[GLOBAL], ActionClass.RISK_INCREASING);
         if (assets == 0) return;
         OutflowBucket memory b = _bucket;
@@ -284,6 +290,24 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
         }
     }
 
+    /// @inheritdoc ICircuitBreaker
+    function setFlowReporter(address reporter) external restricted {
+        address current = _flowReporter;
+        if (current != address(0)) revert BreakerFlowReporterAlreadySet(current);
+        // The reporter must be a vault over this breaker (only then can it be the protocol's own).
+        address wired;
+        if (reporter.code.length != 0) {
+            try ILiquidityVault(reporter).breaker() returns (ICircuitBreaker b) {
+                wired = address(b);
+            } catch {
+                wired = address(0); // not a vault: refused below
+            }
+        }
+        if (wired != address(this)) revert BreakerInvalidFlowReporter(reporter);
+        _flowReporter = reporter;
+        emit BreakerFlowReporterSet(reporter);
+    }
+
     /* ------------------------------------------------------------------------------------------------------------ */
     /*                                                     RISK                                                     */
     /* ------------------------------------------------------------------------------------------------------------ */
@@ -362,6 +386,11 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
     /// @inheritdoc ICircuitBreaker
     function gateCache() external view returns (IBreakerGateCache) {
         return _gateCache;
+    }
+
+    /// @inheritdoc ICircuitBreaker
+    function flowReporter() external view returns (address) {
+        return _flowReporter;
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -582,6 +611,32 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
     /* ------------------------------------------------------------------------------------------------------------ */
     /*                                             FLOW AND PARAMETERS                                              */
     /* ------------------------------------------------------------------------------------------------------------ */
+
+    /// @dev Refuses every flow hook caller but the wired reporter (all of them while none is wired). A plain address
+    ///      check instead of an AccessManager round trip: the reporter is fixed once, so no role can later add one.
+    function _requireFlowReporter() private view {
+        address reporter = _flowReporter;
+        if (msg.sender != reporter) revert BreakerNotFlowReporter(msg.sender, reporter);
+    }
+
+    /// @dev Adds `assets` (at most what the bucket can take now, checked by the caller) to the bucket whose decayed
+    ///      net outflow is `net`, and trips the global scope (`packed`) to REDUCE_ONLY once the trip level is reached.
+    function _chargeOutflow(PackedScope packed, OutflowBucket memory b, int256 net, uint256 assets) private {
+        // assets <= available <= 2 * limit < 2^97 and net + assets <= limit < 2^95: the int96 cast is exact.
+        net += int256(assets);
+        b.netOutflow = int96(net);
+        b.updatedAt = uint40(block.timestamp);
+        _bucket = b;
+        emit BreakerOutflowRecorded(assets, net);
+
+        if (RateLimitLib.reached(net, b.limit, OUTFLOW_TRIP_BPS)) {
+            ScopeState memory g = packed.unpack();
+            Mode before = g.ownMode();
+            // Only a cause seen is acted on here: the hook does not read utilisation, so an outflow below the trip level
+            // proves nothing about the scope being clear and never starts or ends a cooldown.
+            if (_applyCause(GLOBAL, g, Reason.OUTFLOW, Mode.REDUCE_ONLY)) _writeGlobal(g, before);
+        }
+    }
 
     /// @dev The bucket's net outflow decayed to now.
     function _netOutflowNow(OutflowBucket memory b) private view returns (int256) {

@@ -57,8 +57,11 @@ interface IBreakerGateCache {
 ///      An automatic HALT (oracle FAILED) lifts itself like every automatic trip: its cause is objective and is
 ///      re-checked on every call; a HALT set by a person is lifted only through the admin's delay.
 ///
-///      Gated callers. `checkAction`, `recordOutflow` and `recordInflow` are mapped in the AccessManager to the GATED
-///      role (`Roles.GATED`, granted without delay to the OptionMarket, MarginEngine, Liquidation and LiquidityVault).
+///      Gated callers. `checkAction` is mapped in the AccessManager to the GATED role (`Roles.GATED`, granted without
+///      delay to the OptionMarket, MarginEngine, Liquidation and LiquidityVault). The flow hooks (`recordOutflow`,
+///      `tryRecordOutflow`, `recordInflow`) answer only the flow reporter, the LiquidityVault wired once by
+///      `setFlowReporter`: a plain address check replaces the AccessManager round trip on every deposit and exit, and
+///      since the wiring is one-shot no role can ever add a caller (`BreakerNotFlowReporter` for any other).
 ///      `checkAction` authenticates its caller only before it writes: a call that changes nothing (the common case)
 ///      only reveals what `modeOf` already tells, so its hot path skips the AccessManager round trip.
 ///
@@ -194,6 +197,8 @@ interface ICircuitBreaker {
     event BreakerMetricsSet(IBreakerMetrics metrics);
     /// @notice Emitted when the gate cache (the OptionMarket) is wired.
     event BreakerGateCacheSet(IBreakerGateCache cache);
+    /// @notice Emitted when the flow reporter (the LiquidityVault) is wired.
+    event BreakerFlowReporterSet(address reporter);
     /// @notice Emitted when the vault records an outflow; `netOutflow` is the bucket level after it.
     event BreakerOutflowRecorded(uint256 assets, int256 netOutflow);
     /// @notice Emitted when the vault records an inflow; `netOutflow` is the bucket level after it.
@@ -231,6 +236,12 @@ interface ICircuitBreaker {
     error BreakerInvalidGateCache(address cache);
     /// @dev Fires in `setGateCache` once a gate cache is wired (the wiring is one-shot).
     error BreakerGateCacheAlreadySet(address current);
+    /// @dev Fires in `setFlowReporter` for an address without code or a vault whose breaker is not this one.
+    error BreakerInvalidFlowReporter(address reporter);
+    /// @dev Fires in `setFlowReporter` once a flow reporter is wired (the wiring is one-shot).
+    error BreakerFlowReporterAlreadySet(address current);
+    /// @dev Fires in the flow hooks when `caller` is not the wired `reporter` (zero while none is wired).
+    error BreakerNotFlowReporter(address caller, address reporter);
     /// @dev Fires at construction for a router address without code.
     error BreakerInvalidRouter(address router);
     /// @dev Fires at construction when the quote asset has more than `max` decimals.
@@ -261,7 +272,8 @@ interface ICircuitBreaker {
 
     /// @notice Vault hook for an outflow of `assets` (withdraw, redeem, claim): gates EXIT on the global scope and
     ///         adds `assets` to the net-outflow bucket, in O(1) gas whatever the history.
-    /// @dev Restricted to GATED. Reverts with `BreakerPaused` while paused and with `BreakerOutflowLimitExceeded` when
+    /// @dev Flow reporter only (`BreakerNotFlowReporter`). Reverts with `BreakerPaused` while paused and with
+    ///      `BreakerOutflowLimitExceeded` when
     ///      the bucket cannot take `assets` now: the limit is global, so withdrawals split across many accounts meet
     ///      it all the same; the vault's redeem queue absorbs the rest (cap `maxWithdraw` by `outflowAvailable`).
     ///      When the bucket reaches `OUTFLOW_TRIP_BPS` of the limit, trips the global scope to REDUCE_ONLY (OUTFLOW).
@@ -269,10 +281,22 @@ interface ICircuitBreaker {
     /// @param assets Quote units leaving the vault.
     function recordOutflow(uint256 assets) external;
 
+    /// @notice Vault hook for an outflow whose refusal the vault words itself (withdraw, redeem): gates EXIT on the
+    ///         global scope, then charges `assets` to the net-outflow bucket only if it can take them now.
+    /// @dev Flow reporter only (`BreakerNotFlowReporter`). Reverts with `BreakerPaused` while paused; never reverts on
+    ///      the limit: beyond it nothing is charged and `recorded` is false, and the caller must refuse the outflow
+    ///      (the vault reverts with `ERC4626ExceededMaxWithdraw`/`ERC4626ExceededMaxRedeem`, capped by `available`).
+    ///      One call replaces the gate check, the `outflowAvailable` read and `recordOutflow`. Trips like
+    ///      `recordOutflow`. Zero assets only checks the gate and reads `available`.
+    /// @param assets Quote units leaving the vault.
+    /// @return recorded Whether `assets` was charged (false for zero or beyond `available`).
+    /// @return available What the bucket could take before this call (`outflowAvailable`).
+    function tryRecordOutflow(uint256 assets) external returns (bool recorded, uint256 available);
+
     /// @notice Vault hook for an inflow of `assets` (deposit, mint): gates RISK_INCREASING on the global scope and
     ///         nets `assets` against the bucket (down to `-limit`: deposits buy back at most one full bucket).
-    /// @dev Restricted to GATED. Reverts with `BreakerPaused` or `BreakerActionNotAllowed`. Zero assets only checks
-    ///      the gate.
+    /// @dev Flow reporter only (`BreakerNotFlowReporter`). Reverts with `BreakerPaused` or `BreakerActionNotAllowed`.
+    ///      Zero assets only checks the gate.
     /// @param assets Quote units entering the vault.
     function recordInflow(uint256 assets) external;
 
@@ -333,6 +357,14 @@ interface ICircuitBreaker {
     ///      Warning: every later change of a copy calls the holder; a holder that reverts would block the breaker's
     ///      writes, the guardian's included. The holder is the protocol's own market, whose push only stores a word.
     function setGateCache(IBreakerGateCache cache) external;
+
+    /// @notice Wires the flow reporter: the LiquidityVault, the only caller the flow hooks accept (wiring, ADMIN,
+    ///         one-shot).
+    /// @dev One-shot: no role can add or swap a reporter afterwards, so no role can charge or credit the outflow
+    ///      bucket, nor move user funds through it. Reverts with `BreakerFlowReporterAlreadySet`, or
+    ///      `BreakerInvalidFlowReporter` unless `reporter` has code and its `breaker()` is this breaker. Until wired,
+    ///      every flow hook call is refused (deposits and exits of the vault with them).
+    function setFlowReporter(address reporter) external;
 
     /// @notice Wires the vault's utilisation source (wiring, ADMIN). Reverts with `BreakerInvalidMetrics` for an
     ///         address without code.
@@ -397,6 +429,9 @@ interface ICircuitBreaker {
 
     /// @notice The gate cache wired by `setGateCache` (zero until wired).
     function gateCache() external view returns (IBreakerGateCache);
+
+    /// @notice The flow reporter wired by `setFlowReporter` (zero until wired).
+    function flowReporter() external view returns (address);
 
     /// @notice Raw packed state of `scope` (zeroed for an unknown market).
     function scopeState(bytes32 scope) external view returns (ScopeState memory);

@@ -42,6 +42,12 @@ contract BreakerGatedMock {
         ++actions;
     }
 
+    /// @notice A vault withdrawal of `assets` through the non-reverting hook; returns what the breaker answered.
+    function tryWithdraw(uint256 assets) external returns (bool recorded, uint256 available) {
+        (recorded, available) = breaker.tryRecordOutflow(assets);
+        ++actions;
+    }
+
     /// @notice The same withdrawal without the hook (the gas baseline).
     function withdrawUnchecked(uint256) external {
         ++actions;

@@ -48,6 +48,12 @@ contract PassThroughBreakerMock is TestDouble {
         totalOutflow += assets;
     }
 
+    /// @notice Adds to `totalOutflow` and reports it recorded against an unlimited room; never refuses.
+    function tryRecordOutflow(uint256 assets) external returns (bool recorded, uint256 available) {
+        totalOutflow += assets;
+        return (assets != 0, type(uint256).max);
+    }
+
     /// @notice Adds to `totalInflow`; never refuses.
     function recordInflow(uint256 assets) external {
         totalInflow += assets;

@@ -41,13 +41,19 @@ import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 ///      so they never jump the queue. A negative equity blocks every conversion (`VaultInsolvent`).
 ///
 ///      [Circuit breaker] The breaker is the engine's immutable, copied here at construction: no role can re-point
-///      it. Every asset movement reports to it at the single place it happens (`_transferIn` records an inflow,
-///      `_transferOut` an outflow; the queue records its batch), so no entry point can move assets unseen. The
-///      ERC-4626 entry points also ask the gate first (`checkGlobal`; the later breaker calls are then warm), so
-///      a refusal reads as the breaker's error rather than as the `ERC4626ExceededMax*` that the gated `max*`
-///      views would produce. The net-outflow rate limit applies to the vault as a whole: splitting a withdrawal
-///      across many accounts meets the same limit, and the queue absorbs the rest. The vault is also the breaker's
-///      metrics source (`utilisation`).
+///      it. Every asset movement reports to it, in one call per entry point: `deposit` and `mint` call
+///      `recordInflow` (which gates RISK_INCREASING), `withdraw` and `redeem` call `tryRecordOutflow` (which gates
+///      EXIT and returns the outflow room their `ERC4626ExceededMax*` check uses), the queue records its batch with
+///      `recordOutflow`. These four entry points are the only callers of `_deposit`/`_withdraw` (so of `_transferIn`/
+///      `_transferOut`), and each skips the `max*` view, whose breaker reads would repeat the call: inside a snapshot
+///      the view's only other refusal (unpriceable or insolvent) has already reverted. So no entry point moves assets
+///      unseen, and a refused gate still reads as the breaker's error, not as an `ERC4626ExceededMax*`. The gate is
+///      asked before any other check, as it always was: `deposit` and `withdraw` know their amount up front and make
+///      the flow call first (one breaker call); `mint` and `redeem` price their amount from the snapshot, so they ask
+///      `checkGlobal` first and make the flow call later (two calls, the second warm). The vault is the breaker's
+///      one-shot flow reporter: only it can call the flow hooks. The net-outflow rate limit applies to the vault as
+///      a whole: splitting a withdrawal across many accounts meets the same limit, and the queue absorbs the rest.
+///      The vault is also the breaker's metrics source (`utilisation`).
 contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILiquidityVault {
     using Math for uint256;
     using SafeCast for uint256;
@@ -120,10 +126,14 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 shares)
     {
-        _breaker.checkGlobal(ICircuitBreaker.ActionClass.RISK_INCREASING);
+        // Gates RISK_INCREASING first (the refusal reads as the breaker's) and records the inflow: a later revert
+        // undoes the record with the rest.
+        _breaker.recordInflow(assets);
         _openSnapshot(false);
-        if (previewDeposit(assets) == 0) revert VaultZeroShares(assets);
-        shares = super.deposit(assets, receiver);
+        shares = previewDeposit(assets);
+        if (shares == 0) revert VaultZeroShares(assets);
+        // No `maxDeposit` check: inside the snapshot it refuses only what `recordInflow` has refused.
+        _deposit(msg.sender, receiver, assets, shares);
         _closeSnapshot();
     }
 
@@ -134,10 +144,15 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 assets)
     {
+        // The amount needs the snapshot, so the gate is asked first on its own: a refusal still comes before every
+        // other one (the flow call below is then warm).
         _breaker.checkGlobal(ICircuitBreaker.ActionClass.RISK_INCREASING);
         if (shares == 0) revert VaultZeroAmount(msg.sender);
         _openSnapshot(false);
-        assets = super.mint(shares, receiver);
+        assets = previewMint(shares);
+        // Records the inflow (gating again, at warm cost); no `maxMint` check (as in `deposit`).
+        _breaker.recordInflow(assets);
+        _deposit(msg.sender, receiver, assets, shares);
         _closeSnapshot();
     }
 
@@ -148,10 +163,17 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 shares)
     {
-        _breaker.checkGlobal(ICircuitBreaker.ActionClass.EXIT);
+        // Gates EXIT first and charges the outflow when the bucket can take it (a later revert undoes the charge).
+        (bool recorded, uint256 outflowRoom) = _breaker.tryRecordOutflow(assets);
         if (assets == 0) revert VaultZeroAmount(msg.sender);
         _openSnapshot(true);
-        shares = super.withdraw(assets, receiver, owner);
+        // `maxWithdraw` with the room read above (no second breaker call). Past the room nothing was charged, and
+        // then assets > room >= maxAssets: `!recorded` never lets an uncharged outflow through.
+        uint256 maxAssets = Math.min(_convertToAssets(balanceOf(owner), Math.Rounding.Floor), _available());
+        maxAssets = Math.min(maxAssets, outflowRoom);
+        if (assets > maxAssets || !recorded) revert ERC4626ExceededMaxWithdraw(owner, assets, maxAssets);
+        shares = previewWithdraw(assets);
+        _withdraw(msg.sender, receiver, owner, assets, shares);
         _closeSnapshot();
     }
 
@@ -162,10 +184,19 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         nonReentrant
         returns (uint256 assets)
     {
+        // The amount needs the snapshot, so the gate is asked first on its own (as in `mint`).
         _breaker.checkGlobal(ICircuitBreaker.ActionClass.EXIT);
         _openSnapshot(true);
-        if (previewRedeem(shares) == 0) revert VaultZeroAssets(shares);
-        assets = super.redeem(shares, receiver, owner);
+        assets = previewRedeem(shares);
+        if (assets == 0) revert VaultZeroAssets(shares);
+        // Gates EXIT again (warm) and charges the outflow when the bucket can take it (a later revert undoes the charge).
+        (bool recorded, uint256 outflowRoom) = _breaker.tryRecordOutflow(assets);
+        // `maxRedeem` with the room read above. shares <= maxShares implies assets <= room (both conversions round
+        // down), so a passing check was charged; `!recorded` is kept as a second guard.
+        uint256 payable_ = _convertToShares(Math.min(_available(), outflowRoom), Math.Rounding.Floor);
+        uint256 maxShares = Math.min(balanceOf(owner), payable_);
+        if (shares > maxShares || !recorded) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
+        _withdraw(msg.sender, receiver, owner, assets, shares);
         _closeSnapshot();
     }
 
@@ -386,18 +417,16 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
     /* ------------------------------------------------------------------ */
 
     /// @dev Pulls assets from the depositor straight into the engine and credits the vault's account there.
-    ///      Every deposit and mint passes here: the breaker gates RISK_INCREASING and records the inflow first.
+    ///      Reached only from `deposit` and `mint`, which have recorded the inflow with the breaker.
     function _transferIn(address from, uint256 assets) internal override {
-        _breaker.recordInflow(assets);
         SafeERC20.safeTransferFrom(IERC20(asset()), from, address(_engine), assets);
         _engine.creditVault(assets);
     }
 
     /// @dev Sends assets from the vault's account in the engine straight to the receiver (free margin checked
     ///      by the engine).
-    ///      Every withdraw and redeem passes here: the breaker gates EXIT and charges the outflow rate limit first.
+    ///      Reached only from `withdraw` and `redeem`, which have charged the outflow with the breaker.
     function _transferOut(address to, uint256 assets) internal override {
-        _breaker.recordOutflow(assets);
         _engine.withdrawVault(to, assets);
     }
 

@@ -6,10 +6,11 @@ import { AccessModule } from "./AccessModule";
 import { ROLE, selectorsOf } from "./roles";
 
 /** Mapped to ADMIN_OPS by the top module, after every layer has used them (the vault is set as metrics later). */
-export const BREAKER_ADMIN_FUNCTIONS = ["lift", "unpause", "addMarket", "setMetrics", "setGateCache"] as const;
+export const BREAKER_ADMIN_FUNCTIONS = ["lift", "unpause", "addMarket", "setMetrics", "setGateCache", "setFlowReporter"] as const;
 export const BREAKER_RISK_FUNCTIONS = ["setPriceMoveParams", "setOutflowParams", "setUtilisationCap", "setCooldown"] as const;
 export const BREAKER_GUARDIAN_FUNCTIONS = ["trip", "pause"] as const;
-export const BREAKER_GATED_FUNCTIONS = ["checkAction", "recordOutflow", "recordInflow"] as const;
+/** The flow hooks (`recordOutflow`, `tryRecordOutflow`, `recordInflow`) are not mapped: they answer the one-shot flow reporter only. */
+export const BREAKER_GATED_FUNCTIONS = ["checkAction"] as const;
 
 /** Circuit breaker: one market per oracle underlying with its price-move trip, the vault-wide outflow limit. */
 export function buildBreakerModule(config: ResolvedConfig, Oracles: ReturnType<typeof import("./OraclesModule").buildOraclesModule>) {

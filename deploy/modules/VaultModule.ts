@@ -12,8 +12,9 @@ export const ENGINE_ADMIN_FUNCTIONS = ["wire"] as const;
 
 /**
  * Vault layer: the ERC-4626 liquidity vault (an account of the engine), the engine's one-shot wiring to the market
- * and the vault (`wire` needs both, so it lives with the last of the two), the vault's role map, its GATED grant
- * on the breaker, and the vault as the breaker's utilisation source.
+ * and the vault (`wire` needs both, so it lives with the last of the two), the vault's role map, and the vault as
+ * the breaker's utilisation source and one-shot flow reporter (the only caller of its flow hooks; the vault holds no
+ * role on the breaker).
  */
 export function buildVaultModule(
   config: ResolvedConfig,
@@ -39,8 +40,8 @@ export function buildVaultModule(
       [vault, selectorsOf(LiquidityVault__factory.createInterface(), VAULT_RISK_FUNCTIONS), ROLE.RISK],
       { id: "mapVaultRisk" },
     );
-    m.call(accessManager, "grantRole", [ROLE.GATED, vault, 0], { id: "grantGatedVault" });
     m.call(breaker, "setMetrics", [vault], { id: "breakerSetMetrics" });
+    m.call(breaker, "setFlowReporter", [vault], { id: "breakerSetFlowReporter" });
     return { vault };
   });
 }

@@ -75,10 +75,11 @@ export const ROLE_MAP = {
   market: { [Number(ROLE.RISK)]: ["listSeries", "setImpliedVol", "setQuoteParams", "setExposureCaps"] },
   vault: { [Number(ROLE.RISK)]: ["setMaxSpotAge"] },
   breaker: {
-    [Number(ROLE.ADMIN)]: ["lift", "unpause", "addMarket", "setMetrics", "setGateCache"],
+    [Number(ROLE.ADMIN)]: ["lift", "unpause", "addMarket", "setMetrics", "setGateCache", "setFlowReporter"],
     [Number(ROLE.RISK)]: ["setPriceMoveParams", "setOutflowParams", "setUtilisationCap", "setCooldown"],
     [Number(ROLE.GUARDIAN)]: ["trip", "pause"],
-    [Number(ROLE.GATED)]: ["checkAction", "recordOutflow", "recordInflow"],
+    // The flow hooks answer the one-shot flow reporter (the vault) only: no role is mapped to them.
+    [Number(ROLE.GATED)]: ["checkAction"],
   },
 } as const;
 
@@ -160,12 +161,13 @@ export async function deployCoreStack(breakerKind: "real" | "passThrough" = "rea
   await mapRoles(manager, vault, ROLE_MAP.vault);
   if (breakerKind === "real") {
     await mapRoles(manager, breaker, ROLE_MAP.breaker);
-    for (const gated of [engineAddress, await market.getAddress(), await vault.getAddress()]) {
+    for (const gated of [engineAddress, await market.getAddress()]) {
       await manager.grantRole(ROLE.GATED, gated, 0);
     }
     await breaker.connect(admin).addMarket(ETH, CORE_BREAKER_PARAMS.moveLimitBps, CORE_BREAKER_PARAMS.window);
     await breaker.connect(admin).setMetrics(await vault.getAddress());
     await breaker.connect(admin).setGateCache(await market.getAddress());
+    await breaker.connect(admin).setFlowReporter(await vault.getAddress());
   }
   await engine.connect(admin).wire(await market.getAddress(), await vault.getAddress());
   await engine.connect(risk).addUnderlying(ETH);

@@ -19,6 +19,7 @@ import { GAS_TARGETS } from "../../scripts/bench/gasTargets";
  *   settle.position 84.3k.
  * Where each figure goes is printed, per call frame and per internal function, by
  * `GAS_FUNCTIONS=1 npx hardhat run scripts/bench/gasBreakdown.ts` (audits/KNOWN_ISSUES.md, K-10).
+ * The vault is the breaker's wired flow reporter: one breaker call per deposit, no AccessManager round trip.
  */
 describe("Gas: trading operations on a warm account with three other open series (shipped deployment)", () => {
   let gas: Record<string, bigint>;
@@ -50,12 +51,12 @@ describe("Gas: trading operations on a warm account with three other open series
       expect(gas["trade.close"]).to.be.lessThanOrEqual(187_000n);
     });
 
-    it("gas_vaultDeposit_withRealRouter_withinMeasured192k_issueBound120kNotMet", () => {
-      expect(gas["vault.deposit"]).to.be.lessThanOrEqual(192_000n);
+    it("gas_vaultDeposit_withRealRouter_withinMeasured179k_issueBound120kNotMet", () => {
+      expect(gas["vault.deposit"]).to.be.lessThanOrEqual(179_000n);
     });
 
-    it("gas_vaultRedeem_withRealRouter_withinMeasured211k_issueBound120kNotMet", () => {
-      expect(gas["vault.redeem"]).to.be.lessThanOrEqual(211_000n);
+    it("gas_vaultRedeem_withRealRouter_withinMeasured198k_issueBound120kNotMet", () => {
+      expect(gas["vault.redeem"]).to.be.lessThanOrEqual(198_000n);
     });
 
     it("gas_settlePosition_withRealRouter_withinMeasured85k_issueBound70kNotMet", () => {

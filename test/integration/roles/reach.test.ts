@@ -118,15 +118,55 @@ describe("Roles: every restricted function from every role", () => {
     });
   }
 
-  describe("gated hooks reach their holders", () => {
-    it("test_GATED_vaultContract_recordsInflow", async () => {
+  describe("the flow hooks answer the wired vault only", () => {
+    /** Runs `body` as the contract at `address` (impersonated, funded for gas). */
+    async function asContract(address: string, body: (signer: HardhatEthersSigner) => Promise<void>): Promise<void> {
+      await hre.network.provider.send("hardhat_impersonateAccount", [address]);
+      await hre.network.provider.send("hardhat_setBalance", [address, "0x56BC75E2D63100000"]);
+      try {
+        await body(await hre.ethers.getSigner(address));
+      } finally {
+        await hre.network.provider.send("hardhat_stopImpersonatingAccount", [address]);
+      }
+    }
+
+    it("test_flowReporter_isTheVault_andRecordsInflow", async () => {
       const f = await loadFixture(deployRolesFixture);
       const vault = await f.vault.getAddress();
-      await hre.network.provider.send("hardhat_impersonateAccount", [vault]);
-      await hre.network.provider.send("hardhat_setBalance", [vault, "0x56BC75E2D63100000"]);
-      const asVault = await hre.ethers.getSigner(vault);
-      await expect(f.breaker.connect(asVault).recordInflow(0)).not.to.be.reverted;
-      await hre.network.provider.send("hardhat_stopImpersonatingAccount", [vault]);
+      expect(await f.breaker.flowReporter()).to.equal(vault);
+      await asContract(vault, async (asVault) => {
+        await expect(f.breaker.connect(asVault).recordInflow(0)).not.to.be.reverted;
+      });
+    });
+
+    it("test_flowHooks_refuseEveryRoleAndGatedContract_butTheVault", async () => {
+      const f = await loadFixture(deployRolesFixture);
+      const vault = await f.vault.getAddress();
+      const callers = [f.timelockAdmin, f.risk, f.guardian, f.outsider];
+      for (const signer of callers) {
+        for (const hook of [
+          () => f.breaker.connect(signer).recordOutflow(1n),
+          () => f.breaker.connect(signer).tryRecordOutflow(1n),
+          () => f.breaker.connect(signer).recordInflow(1n),
+        ]) {
+          await expect(hook()).to.be.revertedWithCustomError(f.breaker, "BreakerNotFlowReporter").withArgs(signer.address, vault);
+        }
+      }
+      // The market holds GATED, which no longer reaches the flow hooks.
+      const market = await f.market.getAddress();
+      await asContract(market, async (asMarket) => {
+        await expect(f.breaker.connect(asMarket).recordOutflow(1n))
+          .to.be.revertedWithCustomError(f.breaker, "BreakerNotFlowReporter")
+          .withArgs(market, vault);
+      });
+      // Nor can the admin re-point the reporter through the timelock: the wiring is one-shot.
+      const data = f.breaker.interface.encodeFunctionData("setFlowReporter", [f.outsider.address]);
+      const to = await f.breaker.getAddress();
+      await f.manager.connect(f.timelockAdmin).schedule(to, data, 0);
+      await time.increase(ADMIN_DELAY);
+      await expect(f.manager.connect(f.timelockAdmin).execute(to, data))
+        .to.be.revertedWithCustomError(f.breaker, "BreakerFlowReporterAlreadySet")
+        .withArgs(vault);
     });
   });
 

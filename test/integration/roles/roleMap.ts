@@ -69,12 +69,11 @@ export const RESTRICTED: readonly RestrictedRow[] = [
   { contract: "CircuitBreaker", fn: "addMarket", role: "ADMIN_OPS", args: async () => [NEW_UNDERLYING, 1_000, 3600] },
   { contract: "CircuitBreaker", fn: "setMetrics", role: "ADMIN_OPS", args: async (f) => [await f.vault.getAddress()] },
   { contract: "CircuitBreaker", fn: "setGateCache", role: "ADMIN_OPS", args: async (f) => [await f.market.getAddress()] },
+  { contract: "CircuitBreaker", fn: "setFlowReporter", role: "ADMIN_OPS", args: async (f) => [await f.vault.getAddress()] },
   { contract: "CircuitBreaker", fn: "setPriceMoveParams", role: "RISK", args: async () => [ETH, 1_000, 3600] },
   { contract: "CircuitBreaker", fn: "setOutflowParams", role: "RISK", args: async () => [usdc(2_000_000), 86_400] },
   { contract: "CircuitBreaker", fn: "setUtilisationCap", role: "RISK", args: async () => [wad("0.9")] },
   { contract: "CircuitBreaker", fn: "setCooldown", role: "RISK", args: async () => [1800] },
-  { contract: "CircuitBreaker", fn: "recordOutflow", role: "GATED", args: async () => [0] },
-  { contract: "CircuitBreaker", fn: "recordInflow", role: "GATED", args: async () => [0] },
   { contract: "CircuitBreaker", fn: "checkAction", role: "GATED", args: async () => [ETH, 0, wad(2000), 1] },
   // LiquidationEngine
   { contract: "LiquidationEngine", fn: "setParams", role: "RISK", args: async (f) => [f.config.liquidation] },
@@ -118,7 +117,8 @@ export const PERMISSIONLESS: Record<ContractName, readonly string[]> = {
     "approve",
     "setAuthority",
   ],
-  CircuitBreaker: ["poke", "setAuthority"],
+  // The flow hooks answer the one-shot wired flow reporter (the vault) only, not a role (BreakerNotFlowReporter).
+  CircuitBreaker: ["poke", "recordOutflow", "tryRecordOutflow", "recordInflow", "setAuthority"],
   LiquidationEngine: ["liquidate", "liquidateMany", "liquidateFor", "flag", "setAuthority"],
   InsuranceFund: ["fund", "setAuthority"],
   // No owner, no role: every item is re-validated and fees go only to the immutable beneficiary.

@@ -413,17 +413,22 @@ describe("CircuitBreaker automatic trips", () => {
         .withArgs(rogueAddress);
     });
 
-    it("test_hooks_ungatedCaller_reverts", async () => {
-      const { breaker, rogue, stranger } = await loadFixture(deployBreakerWithReferences);
+    it("test_hooks_callerOtherThanFlowReporter_reverts", async () => {
+      const { breaker, rogue, gated, stranger } = await loadFixture(deployBreakerWithReferences);
+      const reporter = await gated.getAddress();
       await expect(rogue.withdraw(1n))
-        .to.be.revertedWithCustomError(breaker, "AccessManagedUnauthorized")
-        .withArgs(await rogue.getAddress());
+        .to.be.revertedWithCustomError(breaker, "BreakerNotFlowReporter")
+        .withArgs(await rogue.getAddress(), reporter);
       await expect(rogue.deposit(1n))
-        .to.be.revertedWithCustomError(breaker, "AccessManagedUnauthorized")
-        .withArgs(await rogue.getAddress());
+        .to.be.revertedWithCustomError(breaker, "BreakerNotFlowReporter")
+        .withArgs(await rogue.getAddress(), reporter);
+      await expect(rogue.tryWithdraw(1n))
+        .to.be.revertedWithCustomError(breaker, "BreakerNotFlowReporter")
+        .withArgs(await rogue.getAddress(), reporter);
       await expect(breaker.connect(stranger).recordOutflow(1n))
-        .to.be.revertedWithCustomError(breaker, "AccessManagedUnauthorized")
-        .withArgs(stranger.address);
+        .to.be.revertedWithCustomError(breaker, "BreakerNotFlowReporter")
+        .withArgs(stranger.address, reporter);
+      expect((await breaker.outflowBucket()).netOutflow).to.equal(0n);
     });
   });
 });

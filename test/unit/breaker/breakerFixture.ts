@@ -77,7 +77,7 @@ export async function deployBreaker() {
   const gated = (await ethers.deployContract("BreakerGatedMock", [
     await breaker.getAddress(),
   ])) as unknown as BreakerGatedMock;
-  // A contract wired like `gated` but never granted GATED.
+  // A contract wired like `gated` but never granted GATED nor wired as the flow reporter.
   const rogue = (await ethers.deployContract("BreakerGatedMock", [
     await breaker.getAddress(),
   ])) as unknown as BreakerGatedMock;
@@ -90,8 +90,8 @@ export async function deployBreaker() {
     sel(["setPriceMoveParams", "setOutflowParams", "setUtilisationCap", "setCooldown"]),
     ROLE.RISK
   );
-  await manager.setTargetFunctionRole(target, sel(["checkAction", "recordOutflow", "recordInflow"]), ROLE.GATED);
-  // lift, unpause, addMarket and setMetrics stay on ADMIN_ROLE, the AccessManager's default.
+  await manager.setTargetFunctionRole(target, sel(["checkAction"]), ROLE.GATED);
+  // lift, unpause, addMarket, setMetrics and setFlowReporter stay on ADMIN_ROLE, the AccessManager's default.
   await manager.grantRole(ROLE.GUARDIAN, guardian.address, 0);
   await manager.grantRole(ROLE.RISK, risk.address, 0);
   await manager.grantRole(ROLE.GATED, await gated.getAddress(), 0);
@@ -99,6 +99,8 @@ export async function deployBreaker() {
   await breaker.addMarket(ETH, PARAMS.moveLimitBps, PARAMS.window);
   await breaker.addMarket(BTC, PARAMS.moveLimitBps, PARAMS.window);
   await breaker.setMetrics(await metrics.getAddress());
+  // `gated` also stands for the vault: the one-shot flow reporter, the only caller of the flow hooks.
+  await breaker.setFlowReporter(await gated.getAddress());
 
   await manager.grantRole(ROLE.ADMIN, admin.address, PARAMS.adminDelay);
   await manager.renounceRole(ROLE.ADMIN, deployer.address);
@@ -212,12 +214,21 @@ export async function deployBareBreaker() {
   ])) as unknown as BreakerGatedMock;
   const target = await breaker.getAddress();
   await manager.setTargetFunctionRole(target, [breaker.getFunction("trip").fragment.selector], ROLE.GUARDIAN);
-  await manager.setTargetFunctionRole(
-    target,
-    ["checkAction", "recordOutflow", "recordInflow"].map((n) => breaker.getFunction(n).fragment.selector),
-    ROLE.GATED
-  );
+  await manager.setTargetFunctionRole(target, [breaker.getFunction("checkAction").fragment.selector], ROLE.GATED);
   await manager.grantRole(ROLE.GUARDIAN, guardian.address, 0);
   await manager.grantRole(ROLE.GATED, await gated.getAddress(), 0);
+  await breaker.setFlowReporter(await gated.getAddress());
   return { manager, router, breaker, gated, deployer, guardian, stranger };
+}
+
+/** A breaker with no flow reporter wired yet (the deployer holds ADMIN), and a vault-like mock over it. */
+export async function deployBreakerWithoutFlowReporter() {
+  const [deployer, stranger] = await ethers.getSigners();
+  const manager = (await ethers.deployContract("AccessManager", [deployer.address])) as unknown as AccessManager;
+  const router = (await ethers.deployContract("BreakerRouterMock")) as unknown as BreakerRouterMock;
+  const breaker = await deployBreakerOver(manager, router);
+  const vault = (await ethers.deployContract("BreakerGatedMock", [
+    await breaker.getAddress(),
+  ])) as unknown as BreakerGatedMock;
+  return { manager, router, breaker, vault, deployer, stranger };
 }
