@@ -63,7 +63,7 @@ export const LIQ_ROLE_MAP = {
   liquidation: { [Number(LIQ_ROLE.RISK)]: ["setParams"] },
   insurance: { [Number(LIQ_ROLE.ADMIN)]: ["withdraw"] },
   breaker: {
-    [Number(LIQ_ROLE.GATED)]: ["checkAction", "recordOutflow", "recordInflow"],
+    [Number(LIQ_ROLE.GATED)]: ["checkAction"],
     [Number(LIQ_ROLE.GUARDIAN)]: ["trip", "pause"],
   },
 } as const;
