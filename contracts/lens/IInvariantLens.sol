@@ -26,8 +26,8 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 ///      - header (HEADER_WORDS words): timestamp, engine token balance, engine owed, vault token balance,
 ///        vault claimable, total share supply, totalAssets, availableLiquidity, queue head, queue tail,
 ///        previews ok (1 whenever `full`), previewDeposit(PROBE_ASSETS), previewMint(PROBE_SHARES),
-///        previewWithdraw(PROBE_ASSETS), previewRedeem(PROBE_SHARES), convertToShares(PROBE_ASSETS), convertToAssets(PROBE_SHARES),
-///        maxDeposit ok (maxDeposit(0) != 0), A, S;
+///        previewWithdraw(PROBE_ASSETS), previewRedeem(PROBE_SHARES), convertToShares(PROBE_ASSETS),
+///        convertToAssets(PROBE_SHARES), maxDeposit ok (maxDeposit(0) != 0), A, S;
 ///      - per account (ACCOUNT_WORDS + S words): token balance, collateral, equity, initial requirement,
 ///        maintenance requirement, health, priced, shares, maxWithdraw, maxRedeem, unhealthySince, then its
 ///        position in each series in the order given. maxWithdraw and maxRedeem are read for the first `holders`
