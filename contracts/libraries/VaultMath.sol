@@ -11,7 +11,9 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 ///      Conversions use OpenZeppelin's virtual shares and assets (`supply + 10 ** DECIMALS_OFFSET` shares against
 ///      `nav + 1` assets, the vault's inflation-attack defence). Rounding favours the vault: shares minted and
 ///      assets paid round down, shares burned and assets pulled round up. `mulDiv` reverts only when a result does
-///      not fit in 256 bits (`Math.mulDiv`'s own panic); every other function here cannot revert.
+///      not fit in 256 bits (`Math.mulDiv`'s own panic); every other function here cannot revert. The four named
+///      directions call `mulDiv` with their rounding fixed (a plain `mulDiv` for down, which skips the remainder
+///      test), the same results as `toShares`/`toAssets` with that rounding, for less gas.
 library VaultMath {
     using Math for uint256;
 
@@ -64,22 +66,22 @@ library VaultMath {
 
     /// @notice Shares rounded down: `convertToShares`, `previewDeposit` (shares minted).
     function sharesDown(uint256 assets, uint256 supply, uint256 nav) internal pure returns (uint256) {
-        return toShares(assets, supply, nav, Math.Rounding.Floor);
+        return assets.mulDiv(supply + VIRTUAL_SHARES, nav + 1);
     }
 
     /// @notice Shares rounded up: `previewWithdraw` (shares burned).
     function sharesUp(uint256 assets, uint256 supply, uint256 nav) internal pure returns (uint256) {
-        return toShares(assets, supply, nav, Math.Rounding.Ceil);
+        return assets.mulDiv(supply + VIRTUAL_SHARES, nav + 1, Math.Rounding.Ceil);
     }
 
     /// @notice Assets rounded down: `convertToAssets`, `previewRedeem` (assets paid), an owner's withdrawable assets.
     function assetsDown(uint256 shares, uint256 supply, uint256 nav) internal pure returns (uint256) {
-        return toAssets(shares, supply, nav, Math.Rounding.Floor);
+        return shares.mulDiv(nav + 1, supply + VIRTUAL_SHARES);
     }
 
     /// @notice Assets rounded up: `previewMint` (assets pulled), the value reserved for queued shares.
     function assetsUp(uint256 shares, uint256 supply, uint256 nav) internal pure returns (uint256) {
-        return toAssets(shares, supply, nav, Math.Rounding.Ceil);
+        return shares.mulDiv(nav + 1, supply + VIRTUAL_SHARES, Math.Rounding.Ceil);
     }
 
     /* ------------------------------------------------------------------ */
@@ -106,7 +108,7 @@ library VaultMath {
     ///         breaker refuses EXIT.
     function exitable(bool exitAllowed, uint256 available, uint256 outflowAvailable) internal pure returns (uint256) {
         if (!exitAllowed) return 0;
-        return Math.min(available, outflowAvailable);
+        return available < outflowAvailable ? available : outflowAvailable;
     }
 
     /// @notice `maxWithdraw`: the owner's assets (rounded down) capped by what exits may take.
@@ -115,7 +117,8 @@ library VaultMath {
         pure
         returns (uint256)
     {
-        return Math.min(assetsDown(shares, supply, nav), exitable_);
+        uint256 own = assetsDown(shares, supply, nav);
+        return own < exitable_ ? own : exitable_;
     }
 
     /// @notice `maxRedeem`: the owner's shares capped by the shares (rounded down) that what exits may take can pay.
@@ -124,6 +127,7 @@ library VaultMath {
         pure
         returns (uint256)
     {
-        return Math.min(shares, sharesDown(exitable_, supply, nav));
+        uint256 payable_ = sharesDown(exitable_, supply, nav);
+        return shares < payable_ ? shares : payable_;
     }
 }

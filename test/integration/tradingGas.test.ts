@@ -15,7 +15,7 @@ import { GAS_TARGETS } from "../../scripts/bench/gasTargets";
  * this code (Hardhat EDR, cancun; the engine at 750 optimizer runs for its code-size limit, the rest at 10,000),
  * circuit-breaker checks and the initial-requirement floor (regression M-04) included, with the two underlyings
  * the deployment registers (ETH and BTC):
- *   trade.buy 217.3k, trade.sell_short 218.0k, trade.close 186.4k, vault.deposit 192.0k, vault.redeem 211.0k,
+ *   trade.buy 217.3k, trade.sell_short 218.0k, trade.close 186.4k, vault.deposit 191.5k, vault.redeem 210.3k,
  *   settle.position 84.3k.
  * Where each figure goes is printed, per call frame and per internal function, by
  * `GAS_FUNCTIONS=1 npx hardhat run scripts/bench/gasBreakdown.ts` (audits/KNOWN_ISSUES.md, K-10).
