@@ -539,7 +539,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         if (!live) {
             (int256 equity, uint256 freeMargin, bool usable) = _engine.vaultState(_maxSpotAge);
             free = VaultMath.countedFreeOf(equity, freeMargin, usable);
-            // Unpriceable: nothing is available whatever the conversion below would give (saves a valuation).
+            // Nothing free (or unpriceable): nothing is available whatever the reservation below (saves a valuation).
             if (free == 0) return 0;
         }
         return VaultMath.availableDown(free, balanceOf(address(this)), totalSupply(), totalAssets());
