@@ -56,6 +56,38 @@ interface ILiquidityVault is IERC4626, IBreakerMetrics {
         uint128 assets;
     }
 
+    /// @notice Every ERC-4626 figure of the vault, valued once (see `erc4626Snapshot`). Each field equals what the
+    ///         view of the same name returns when called alone in the same state; per-owner and per-probe arrays
+    ///         follow the order of the inputs.
+    /// @param totalAssets `totalAssets()`.
+    /// @param totalSupply `totalSupply()`.
+    /// @param maxDeposit `maxDeposit(any)` (the vault's limit does not depend on the receiver).
+    /// @param maxMint `maxMint(any)`.
+    /// @param availableLiquidity `availableLiquidity()`.
+    /// @param maxWithdraw `maxWithdraw(owners[i])`.
+    /// @param maxRedeem `maxRedeem(owners[i])`.
+    /// @param previewDeposit `previewDeposit(assetProbes[i])`.
+    /// @param previewWithdraw `previewWithdraw(assetProbes[i])`.
+    /// @param convertToShares `convertToShares(assetProbes[i])`.
+    /// @param previewMint `previewMint(shareProbes[i])`.
+    /// @param previewRedeem `previewRedeem(shareProbes[i])`.
+    /// @param convertToAssets `convertToAssets(shareProbes[i])`.
+    struct ERC4626Snapshot {
+        uint256 totalAssets;
+        uint256 totalSupply;
+        uint256 maxDeposit;
+        uint256 maxMint;
+        uint256 availableLiquidity;
+        uint256[] maxWithdraw;
+        uint256[] maxRedeem;
+        uint256[] previewDeposit;
+        uint256[] previewWithdraw;
+        uint256[] convertToShares;
+        uint256[] previewMint;
+        uint256[] previewRedeem;
+        uint256[] convertToAssets;
+    }
+
     /* ------------------------------------------------------------------ */
     /*                                EVENTS                              */
     /* ------------------------------------------------------------------ */
@@ -102,6 +134,10 @@ interface ILiquidityVault is IERC4626, IBreakerMetrics {
 
     /// @dev Fires when `processRedeemQueue` is asked for zero or more than `max` requests.
     error VaultBatchOutOfRange(uint256 requested, uint256 max);
+
+    /// @dev Fires when an `erc4626Snapshot` input list (`input`: "owners", "assetProbes" or "shareProbes") holds
+    ///      `length` items, more than `max`.
+    error VaultSnapshotInputTooLong(bytes32 input, uint256 length, uint256 max);
 
     /// @dev Fires when a parameter (`parameter`) is outside [min, max].
     error VaultParameterOutOfRange(bytes32 parameter, uint256 value, uint256 min, uint256 max);
@@ -165,6 +201,26 @@ interface ILiquidityVault is IERC4626, IBreakerMetrics {
 
     /// @notice Assets synchronous withdrawals may take now: free margin minus the queued requests' value.
     function availableLiquidity() external view returns (uint256);
+
+    /// @notice Every ERC-4626 figure of the vault from one valuation: totals, deposit limits, available liquidity,
+    ///         the withdraw and redeem limits of each owner, and the previews and conversions of each probe amount.
+    /// @dev Values the vault once (one `vaultState` read from the engine, or the running call's snapshot) where
+    ///      calling the views one by one values it once per preview and up to three times per `maxWithdraw` or
+    ///      `maxRedeem`. Each figure is computed by the same internal function, from the same valued state, as the
+    ///      public view it stands for, so the two cannot disagree. Never reverts for a failed or stale oracle or a
+    ///      negative equity: it then reports what the views report (zero limits, conversions at the clamped NAV).
+    ///      Each list is bounded by `MAX_SNAPSHOT_ITEMS` (`VaultSnapshotInputTooLong`) so the call's gas is bounded.
+    /// @param owners Accounts whose `maxWithdraw` and `maxRedeem` are reported.
+    /// @param assetProbes Asset amounts for `previewDeposit`, `previewWithdraw` and `convertToShares`.
+    /// @param shareProbes Share amounts for `previewMint`, `previewRedeem` and `convertToAssets`.
+    /// @return snapshot The figures (see {ERC4626Snapshot}).
+    function erc4626Snapshot(address[] calldata owners, uint256[] calldata assetProbes, uint256[] calldata shareProbes)
+        external
+        view
+        returns (ERC4626Snapshot memory snapshot);
+
+    /// @notice Longest list `erc4626Snapshot` accepts for each of its inputs.
+    function MAX_SNAPSHOT_ITEMS() external view returns (uint256);
 
     /// @notice Token conservation: this contract's asset balance and what it owes to claimants.
     function conservation() external view returns (uint256 tokenBalance, uint256 totalOwed);

@@ -16,20 +16,22 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 ///         its pause, and the oracle router's spot reading of the market's underlying. One `eth_call` per
 ///         observation instead of one per contract.
 /// @dev The answer is a flat array of signed 256-bit words, decoded off-chain by slicing. Views that may revert
-///      (marks and quotes under a FAILED oracle, ERC-4626 previews of an insolvent vault) are wrapped in
-///      try/catch and reported with an `ok` word of 0. Every value is read through the contracts' own external
-///      views, exactly as a user or keeper would read it; nothing is recomputed here.
+///      (marks and quotes under a FAILED oracle) are wrapped in try/catch and reported with an `ok` word of 0. Every
+///      value is read through the contracts' own external views, exactly as a user or keeper would read it;
+///      nothing is recomputed here. The vault's ERC-4626 figures (totals, available liquidity, previews, conversions,
+///      maxDeposit and the holders' maxWithdraw/maxRedeem) come from one `ILiquidityVault.erc4626Snapshot` call,
+///      which values the vault once and computes each figure through the same internal function as the view it
+///      stands for (each view called alone would value the vault again, up to three times for each limit).
 ///      Layout, with A = accounts.length and S = seriesIds.length:
 ///      - header (HEADER_WORDS words): timestamp, engine token balance, engine owed, vault token balance,
 ///        vault claimable, total share supply, totalAssets, availableLiquidity, queue head, queue tail,
-///        previews ok, previewDeposit(PROBE_ASSETS), previewMint(PROBE_SHARES), previewWithdraw(PROBE_ASSETS),
-///        previewRedeem(PROBE_SHARES), convertToShares(PROBE_ASSETS), convertToAssets(PROBE_SHARES),
-///        maxDeposit ok (maxDeposit(0) != 0), A, S;
+///        previews ok (1 whenever `full`), previewDeposit(PROBE_ASSETS), previewMint(PROBE_SHARES),
+///        previewWithdraw(PROBE_ASSETS), previewRedeem(PROBE_SHARES), convertToShares(PROBE_ASSETS),
+///        convertToAssets(PROBE_SHARES), maxDeposit ok (maxDeposit(0) != 0), A, S;
 ///      - per account (ACCOUNT_WORDS + S words): token balance, collateral, equity, initial requirement,
 ///        maintenance requirement, health, priced, shares, maxWithdraw, maxRedeem, unhealthySince, then its
 ///        position in each series in the order given. maxWithdraw and maxRedeem are read for the first `holders`
-///        accounts only (zero words for the others): each of those views values the vault several times over,
-///        so the lens reads them only for the accounts whose limits are checked;
+///        accounts only (zero words for the others), at most the vault's `MAX_SNAPSHOT_ITEMS` of them;
 ///      - per series (SERIES_WORDS words): strike, expiry, isCall, vol, retired, mark ok, mark price, spot,
 ///        delta, vega, quote ok, bid premium for PROBE_OPTIONS, ask premium for PROBE_OPTIONS;
 ///      - breaker (2 x SCOPE_WORDS + 1 words): `scopeState(underlying)` then `scopeState(bytes32(0))`, each as

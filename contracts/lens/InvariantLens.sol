@@ -36,12 +36,15 @@ contract InvariantLens is IInvariantLens {
     /// @dev Option amount the quote probes use.
     int256 private constant PROBE_OPTIONS = 1e18;
 
-    /// @dev The contracts an account section reads, grouped to keep the stack shallow.
+    /// @dev The contracts an account section reads, and the vault's per-owner limits, grouped to keep the stack
+    ///      shallow.
     struct Reads {
         IMarginEngine engine;
         ILiquidityVault vault;
         IERC20 token;
         ILiquidationEngine liquidation;
+        uint256[] maxWithdraw;
+        uint256[] maxRedeem;
     }
 
     /* ------------------------------------------------------------------ */
@@ -60,8 +63,10 @@ contract InvariantLens is IInvariantLens {
         words = new int256[](
             HEADER_WORDS + accounts.length * (ACCOUNT_WORDS + s) + s * SERIES_WORDS + 2 * SCOPE_WORDS + 1 + SPOT_WORDS
         );
-        _header(words, t, accounts.length, s, full);
-        uint256 at = _accounts(words, t, accounts, full ? holders : 0, seriesIds);
+        holders = full ? _min(holders, accounts.length) : 0;
+        ILiquidityVault.ERC4626Snapshot memory v = _vaultFigures(t.vault, accounts[:holders], full);
+        _header(words, t, v, accounts.length, s, full);
+        uint256 at = _accounts(words, t, v, accounts, seriesIds);
         for (uint256 j = 0; j < s; ++j) {
             at = _series(words, at, t, seriesIds[j], full);
         }
@@ -75,54 +80,68 @@ contract InvariantLens is IInvariantLens {
     /*                               SECTIONS                             */
     /* ------------------------------------------------------------------ */
 
-    function _header(int256[] memory w, Targets calldata t, uint256 a, uint256 s, bool full) private view {
-        ILiquidityVault vault = t.vault;
+    /// @dev The vault's ERC-4626 figures from one valuation: the holders' limits and, when `full`, one probe of each
+    ///      kind (the vault computes each through the same internal function as the view it stands for).
+    function _vaultFigures(ILiquidityVault vault, address[] calldata holders, bool full)
+        private
+        view
+        returns (ILiquidityVault.ERC4626Snapshot memory)
+    {
+        uint256[] memory assetProbes = new uint256[](full ? 1 : 0);
+        uint256[] memory shareProbes = new uint256[](full ? 1 : 0);
+        if (full) {
+            assetProbes[0] = PROBE_ASSETS;
+            shareProbes[0] = PROBE_SHARES;
+        }
+        return vault.erc4626Snapshot(holders, assetProbes, shareProbes);
+    }
+
+    function _header(
+        int256[] memory w,
+        Targets calldata t,
+        ILiquidityVault.ERC4626Snapshot memory v,
+        uint256 a,
+        uint256 s,
+        bool full
+    ) private view {
         w[0] = _i(block.timestamp);
         (uint256 eb, uint256 eo) = t.engine.conservation();
         w[1] = _i(eb);
         w[2] = _i(eo);
-        (uint256 vb, uint256 vc) = vault.conservation();
+        (uint256 vb, uint256 vc) = t.vault.conservation();
         w[3] = _i(vb);
         w[4] = _i(vc);
-        w[5] = _i(vault.totalSupply());
-        w[6] = _i(vault.totalAssets());
-        w[7] = _i(vault.availableLiquidity());
-        (uint256 head, uint256 tail) = vault.redeemQueue();
+        w[5] = _i(v.totalSupply);
+        w[6] = _i(v.totalAssets);
+        w[7] = _i(v.availableLiquidity);
+        (uint256 head, uint256 tail) = t.vault.redeemQueue();
         w[8] = _i(head);
         w[9] = _i(tail);
         if (full) {
-            _previews(w, vault);
-            w[17] = vault.maxDeposit(address(0)) != 0 ? int256(1) : int256(0);
+            w[10] = 1;
+            w[11] = _i(v.previewDeposit[0]);
+            w[12] = _i(v.previewMint[0]);
+            w[13] = _i(v.previewWithdraw[0]);
+            w[14] = _i(v.previewRedeem[0]);
+            w[15] = _i(v.convertToShares[0]);
+            w[16] = _i(v.convertToAssets[0]);
+            w[17] = v.maxDeposit != 0 ? int256(1) : int256(0);
         }
         w[18] = _i(a);
         w[19] = _i(s);
     }
 
-    function _previews(int256[] memory w, ILiquidityVault vault) private view {
-        try vault.previewDeposit(PROBE_ASSETS) returns (uint256 v) {
-            w[11] = _i(v);
-        } catch {
-            return;
-        }
-        w[12] = _i(vault.previewMint(PROBE_SHARES));
-        w[13] = _i(vault.previewWithdraw(PROBE_ASSETS));
-        w[14] = _i(vault.previewRedeem(PROBE_SHARES));
-        w[15] = _i(vault.convertToShares(PROBE_ASSETS));
-        w[16] = _i(vault.convertToAssets(PROBE_SHARES));
-        w[10] = 1;
-    }
-
     function _accounts(
         int256[] memory w,
         Targets calldata t,
+        ILiquidityVault.ERC4626Snapshot memory v,
         address[] calldata accounts,
-        uint256 holders,
         uint256[] calldata seriesIds
     ) private view returns (uint256 at) {
-        Reads memory r = Reads(t.engine, t.vault, IERC20(t.vault.asset()), t.liquidation);
+        Reads memory r = Reads(t.engine, t.vault, IERC20(t.vault.asset()), t.liquidation, v.maxWithdraw, v.maxRedeem);
         at = HEADER_WORDS;
         for (uint256 i = 0; i < accounts.length; ++i) {
-            at = _account(w, at, r, accounts[i], seriesIds, i < holders);
+            at = _account(w, at, r, accounts[i], seriesIds, i);
         }
     }
 
@@ -132,7 +151,7 @@ contract InvariantLens is IInvariantLens {
         Reads memory r,
         address account,
         uint256[] calldata seriesIds,
-        bool limits
+        uint256 index
     ) private view returns (uint256) {
         IMarginEngine.AccountHealth memory h = r.engine.accountHealth(account);
         w[at] = _i(r.token.balanceOf(account));
@@ -144,9 +163,9 @@ contract InvariantLens is IInvariantLens {
         w[at + 5] = h.health > uint256(type(int256).max) ? type(int256).max : int256(h.health);
         w[at + 6] = h.priced ? int256(1) : int256(0);
         w[at + 7] = _i(r.vault.balanceOf(account));
-        if (limits) {
-            w[at + 8] = _i(r.vault.maxWithdraw(account));
-            w[at + 9] = _i(r.vault.maxRedeem(account));
+        if (index < r.maxWithdraw.length) {
+            w[at + 8] = _i(r.maxWithdraw[index]);
+            w[at + 9] = _i(r.maxRedeem[index]);
         }
         w[at + 10] = _i(r.liquidation.unhealthySince(account));
         at += ACCOUNT_WORDS;
@@ -214,6 +233,10 @@ contract InvariantLens is IInvariantLens {
         w[at + 2] = _i(r.reasons);
         w[at + 3] = _i(r.validSources);
         w[at + 4] = _i(r.updatedAt);
+    }
+
+    function _min(uint256 a, uint256 b) private pure returns (uint256) {
+        return a < b ? a : b;
     }
 
     /// @dev Every value read here is a token amount, timestamp, price, enum or count far below 2^255.

@@ -14,6 +14,7 @@ import {IBreakerMetrics} from "../interfaces/IBreakerMetrics.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {ILiquidityVault} from "../interfaces/ILiquidityVault.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {VaultMath} from "../libraries/VaultMath.sol";
 
 /// @title LiquidityVault
 /// @notice ERC-4626 LP vault on the quote asset, counterparty of every trade through its account in the margin
@@ -73,8 +74,11 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
     /// @notice Most requests one `processRedeemQueue` call may consume (bounds its gas).
     uint256 public constant MAX_PROCESS_BATCH = 50;
 
-    /// @dev Decimal offset of the virtual shares (see the inflation-attack note).
-    uint8 private constant DECIMALS_OFFSET = 6;
+    /// @inheritdoc ILiquidityVault
+    uint256 public constant MAX_SNAPSHOT_ITEMS = 32;
+
+    /// @dev Decimal offset of the virtual shares (see the inflation-attack note); {VaultMath} converts with it.
+    uint8 private constant DECIMALS_OFFSET = VaultMath.DECIMALS_OFFSET;
 
     /// @dev Transient slots of the per-call snapshot; bit 255 marks a live value.
     uint256 private constant NAV_SLOT = uint256(keccak256("bulwark.vault.transient.nav"));
@@ -91,6 +95,18 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
     /// @dev The breaker's global scope id.
     bytes32 private constant GLOBAL = bytes32(0);
     uint256 private constant WAD = 1e18;
+
+    /// @dev The vault valued at one moment, as every ERC-4626 view uses it.
+    /// @param nav `totalAssets()`: equity clamped at zero.
+    /// @param supply `totalSupply()`.
+    /// @param priced Conversions are possible: inside a snapshot, or prices usable and equity not negative.
+    /// @param free Free margin; zero when not priced.
+    struct Valued {
+        uint256 nav;
+        uint256 supply;
+        bool priced;
+        uint256 free;
+    }
 
     /// @dev Packed: spot age bound and queue bounds.
     uint64 private _maxSpotAge;
@@ -309,44 +325,98 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
     /*                              ERC-4626 VIEWS                        */
     /* ------------------------------------------------------------------ */
 
+    // Each view below is a thin wrapper: it reads the state it needs (NAV, supply, free margin, the breaker's gates)
+    // and hands it to a pure function of {VaultMath}, which `erc4626Snapshot` calls with the same state valued once.
+    // The two paths therefore share every formula and every rounding direction.
+
     /// @inheritdoc IERC4626
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
         (bool live, uint256 nav) = _snapshotValue(NAV_SLOT);
         if (live) return nav;
         (int256 equity, , ) = _engine.vaultState(_maxSpotAge);
-        return equity > 0 ? uint256(equity) : 0;
+        return VaultMath.navOf(equity);
+    }
+
+    /// @inheritdoc IERC4626
+    function convertToShares(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
+        return VaultMath.sharesDown(assets, totalSupply(), totalAssets());
+    }
+
+    /// @inheritdoc IERC4626
+    function convertToAssets(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
+        return VaultMath.assetsDown(shares, totalSupply(), totalAssets());
+    }
+
+    /// @inheritdoc IERC4626
+    function previewDeposit(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
+        return VaultMath.sharesDown(assets, totalSupply(), totalAssets());
+    }
+
+    /// @inheritdoc IERC4626
+    function previewMint(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
+        return VaultMath.assetsUp(shares, totalSupply(), totalAssets());
+    }
+
+    /// @inheritdoc IERC4626
+    function previewWithdraw(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
+        return VaultMath.sharesUp(assets, totalSupply(), totalAssets());
+    }
+
+    /// @inheritdoc IERC4626
+    function previewRedeem(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
+        return VaultMath.assetsDown(shares, totalSupply(), totalAssets());
     }
 
     /// @inheritdoc IERC4626
     /// @dev Zero while the vault cannot be priced (failed or stale oracle) or is insolvent, or while the breaker's
     ///      global scope refuses RISK_INCREASING.
     function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _depositsOpen() ? type(uint256).max : 0;
+        return VaultMath.depositLimit(_depositsOpen());
     }
 
     /// @inheritdoc IERC4626
     /// @dev Zero while the vault cannot be priced (failed or stale oracle) or is insolvent, or while the breaker's
     ///      global scope refuses RISK_INCREASING.
     function maxMint(address) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _depositsOpen() ? type(uint256).max : 0;
+        return VaultMath.depositLimit(_depositsOpen());
     }
 
     /// @inheritdoc IERC4626
     /// @dev The owner's assets, capped by `availableLiquidity()` and the breaker's `outflowAvailable()`; zero
     ///      while the breaker refuses EXIT (paused).
     function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
-        uint256 own = _convertToAssets(balanceOf(owner), Math.Rounding.Floor);
-        uint256 available = _exitable();
-        return own < available ? own : available;
+        return VaultMath.maxWithdrawDown(balanceOf(owner), totalSupply(), totalAssets(), _exitable());
     }
 
     /// @inheritdoc IERC4626
     /// @dev The owner's shares, capped by the shares `availableLiquidity()` and the breaker's `outflowAvailable()`
     ///      can pay; zero while the breaker refuses EXIT (paused).
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
-        uint256 own = balanceOf(owner);
-        uint256 payable_ = _convertToShares(_exitable(), Math.Rounding.Floor);
-        return own < payable_ ? own : payable_;
+        return VaultMath.maxRedeemDown(balanceOf(owner), totalSupply(), totalAssets(), _exitable());
+    }
+
+    /// @inheritdoc ILiquidityVault
+    function erc4626Snapshot(address[] calldata owners, uint256[] calldata assetProbes, uint256[] calldata shareProbes)
+        external
+        view
+        returns (ERC4626Snapshot memory snap)
+    {
+        _checkSnapshotInput("owners", owners.length);
+        _checkSnapshotInput("assetProbes", assetProbes.length);
+        _checkSnapshotInput("shareProbes", shareProbes.length);
+        Valued memory v = _valueOnce();
+        snap.totalAssets = v.nav;
+        snap.totalSupply = v.supply;
+        bool riskAllowed = _breaker.isAllowed(GLOBAL, ICircuitBreaker.ActionClass.RISK_INCREASING);
+        uint256 limit = VaultMath.depositLimit(riskAllowed && v.priced);
+        snap.maxDeposit = limit;
+        snap.maxMint = limit;
+        uint256 available = VaultMath.availableDown(v.free, balanceOf(address(this)), v.supply, v.nav);
+        snap.availableLiquidity = available;
+        bool exitAllowed = _breaker.isAllowed(GLOBAL, ICircuitBreaker.ActionClass.EXIT);
+        uint256 exitable = VaultMath.exitable(exitAllowed, available, exitAllowed ? _breaker.outflowAvailable() : 0);
+        _snapshotOwners(snap, v, owners, exitable);
+        _snapshotProbes(snap, v, assetProbes, shareProbes);
     }
 
     /* ------------------------------------------------------------------ */
@@ -476,7 +546,7 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         (bool live, ) = _snapshotValue(NAV_SLOT);
         if (live) return true;
         (int256 equity, , bool usable) = _engine.vaultState(_maxSpotAge);
-        return usable && equity >= 0;
+        return VaultMath.pricedOf(equity, usable);
     }
 
     /// @dev True when `deposit`/`mint` can succeed as far as pricing, solvency and the breaker's gate go.
@@ -484,10 +554,12 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         return _breaker.isAllowed(GLOBAL, ICircuitBreaker.ActionClass.RISK_INCREASING) && _convertible();
     }
 
-    /// @dev `_available()` capped by the outflow rate limit; zero while the breaker refuses EXIT.
+    /// @dev `_available()` capped by the outflow rate limit; zero while the breaker refuses EXIT (the other reads are
+    ///      then skipped: their values do not matter).
     function _exitable() private view returns (uint256) {
-        if (!_breaker.isAllowed(GLOBAL, ICircuitBreaker.ActionClass.EXIT)) return 0;
-        return Math.min(_available(), _breaker.outflowAvailable());
+        bool allowed = _breaker.isAllowed(GLOBAL, ICircuitBreaker.ActionClass.EXIT);
+        if (!allowed) return VaultMath.exitable(false, 0, 0);
+        return VaultMath.exitable(true, _available(), _breaker.outflowAvailable());
     }
 
     /// @dev Free margin minus the value of the queued (escrowed) shares, rounded up; zero if unpriceable.
@@ -495,11 +567,86 @@ contract LiquidityVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ILi
         (bool live, uint256 free) = _snapshotValue(FREE_SLOT);
         if (!live) {
             (int256 equity, uint256 freeMargin, bool usable) = _engine.vaultState(_maxSpotAge);
-            if (!usable || equity < 0) return 0;
-            free = freeMargin;
+            free = VaultMath.countedFreeOf(equity, freeMargin, usable);
+            // Nothing free (or unpriceable): nothing is available whatever the reservation below (saves a valuation).
+            if (free == 0) return 0;
         }
-        uint256 reserved = _convertToAssets(balanceOf(address(this)), Math.Rounding.Ceil);
-        return free > reserved ? free - reserved : 0;
+        return VaultMath.availableDown(free, balanceOf(address(this)), totalSupply(), totalAssets());
+    }
+
+    /// @dev The state the views read, valued once: the running call's snapshot where it is live, else one
+    ///      `vaultState` read (the same fallbacks as `totalAssets`, `_convertible` and `_available`).
+    function _valueOnce() private view returns (Valued memory v) {
+        v.supply = totalSupply();
+        (bool navLive, uint256 nav) = _snapshotValue(NAV_SLOT);
+        (bool freeLive, uint256 free) = _snapshotValue(FREE_SLOT);
+        if (navLive && freeLive) {
+            (v.nav, v.priced, v.free) = (nav, true, free);
+            return v;
+        }
+        (int256 equity, uint256 freeMargin, bool usable) = _engine.vaultState(_maxSpotAge);
+        v.nav = navLive ? nav : VaultMath.navOf(equity);
+        v.priced = navLive || VaultMath.pricedOf(equity, usable);
+        v.free = freeLive ? free : VaultMath.countedFreeOf(equity, freeMargin, usable);
+    }
+
+    /// @dev Fills the per-owner limits of a snapshot.
+    function _snapshotOwners(ERC4626Snapshot memory snap, Valued memory v, address[] calldata owners, uint256 exitable)
+        private
+        view
+    {
+        uint256 n = owners.length;
+        snap.maxWithdraw = new uint256[](n);
+        snap.maxRedeem = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 shares = balanceOf(owners[i]);
+            snap.maxWithdraw[i] = VaultMath.maxWithdrawDown(shares, v.supply, v.nav, exitable);
+            snap.maxRedeem[i] = VaultMath.maxRedeemDown(shares, v.supply, v.nav, exitable);
+        }
+    }
+
+    /// @dev Fills the previews and conversions of a snapshot.
+    function _snapshotProbes(
+        ERC4626Snapshot memory snap,
+        Valued memory v,
+        uint256[] calldata assetProbes,
+        uint256[] calldata shareProbes
+    ) private pure {
+        uint256 n = assetProbes.length;
+        snap.previewDeposit = new uint256[](n);
+        snap.previewWithdraw = new uint256[](n);
+        snap.convertToShares = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 assets = assetProbes[i];
+            snap.previewDeposit[i] = VaultMath.sharesDown(assets, v.supply, v.nav);
+            snap.previewWithdraw[i] = VaultMath.sharesUp(assets, v.supply, v.nav);
+            snap.convertToShares[i] = VaultMath.sharesDown(assets, v.supply, v.nav);
+        }
+        n = shareProbes.length;
+        snap.previewMint = new uint256[](n);
+        snap.previewRedeem = new uint256[](n);
+        snap.convertToAssets = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 shares = shareProbes[i];
+            snap.previewMint[i] = VaultMath.assetsUp(shares, v.supply, v.nav);
+            snap.previewRedeem[i] = VaultMath.assetsDown(shares, v.supply, v.nav);
+            snap.convertToAssets[i] = VaultMath.assetsDown(shares, v.supply, v.nav);
+        }
+    }
+
+    /// @dev Bounds one `erc4626Snapshot` input list.
+    function _checkSnapshotInput(bytes32 input, uint256 length) private pure {
+        if (length > MAX_SNAPSHOT_ITEMS) revert VaultSnapshotInputTooLong(input, length, MAX_SNAPSHOT_ITEMS);
+    }
+
+    /// @dev OpenZeppelin's conversion hook, routed through the same formula as every view.
+    function _convertToShares(uint256 assets, Math.Rounding rounding) internal view override returns (uint256) {
+        return VaultMath.toShares(assets, totalSupply(), totalAssets(), rounding);
+    }
+
+    /// @dev OpenZeppelin's conversion hook, routed through the same formula as every view.
+    function _convertToAssets(uint256 shares, Math.Rounding rounding) internal view override returns (uint256) {
+        return VaultMath.toAssets(shares, totalSupply(), totalAssets(), rounding);
     }
 
     /// @dev Bounds and stores `maxSpotAge`.

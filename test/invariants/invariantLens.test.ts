@@ -8,8 +8,9 @@ import { ALICE, BOB, INSURANCE, LP, USERS, VAULT, observe } from "./harness/worl
 
 /**
  * The campaign's one state read, `InvariantLens.snapshot`, against the contracts' own views called one by one in the
- * same block: every word the invariants use is the view's answer, and the probes skipped for the vault and the
- * insurance fund (whose ERC-4626 limits no invariant checks) are the only words left at zero.
+ * same block: every word the invariants use is the view's answer (the vault's ERC-4626 words, which the lens takes
+ * from one `erc4626Snapshot` valuation, included), and the probes skipped for the vault and the insurance fund (whose
+ * ERC-4626 limits no invariant checks) are the only words left at zero.
  */
 describe("InvariantLens: one eth_call equals the views it gathers", function () {
   this.timeout(10 * 60_000);
@@ -42,6 +43,38 @@ describe("InvariantLens: one eth_call equals the views it gathers", function () 
         expect([s.accounts[i].maxWithdraw, s.accounts[i].maxRedeem], `limits of #${i}`).to.deep.equal([mw, mr]);
       }
     }
+    // The vault's ERC-4626 words come from one `erc4626Snapshot` valuation: each equals its view called alone.
+    const one = async (f: string, args: unknown[] = []) => (await call(vault, w.addr.vault, f, args))[0] as bigint;
+    const probeAssets = 1_000n * 10n ** 6n;
+    const probeShares = 1_000n * 10n ** 12n;
+    expect({
+      totalSupply: s.totalSupply,
+      totalAssets: s.totalAssets,
+      available: s.available,
+      previewsOk: s.previewsOk,
+      previewDeposit: s.previewDeposit,
+      previewMint: s.previewMint,
+      previewWithdraw: s.previewWithdraw,
+      previewRedeem: s.previewRedeem,
+      convertToShares: s.convertToShares,
+      convertToAssets: s.convertToAssets,
+      depositOpen: s.depositOpen,
+    }).to.deep.equal({
+      totalSupply: await one("totalSupply"),
+      totalAssets: await one("totalAssets"),
+      available: await one("availableLiquidity"),
+      previewsOk: true,
+      previewDeposit: await one("previewDeposit", [probeAssets]),
+      previewMint: await one("previewMint", [probeShares]),
+      previewWithdraw: await one("previewWithdraw", [probeAssets]),
+      previewRedeem: await one("previewRedeem", [probeShares]),
+      convertToShares: await one("convertToShares", [probeAssets]),
+      convertToAssets: await one("convertToAssets", [probeShares]),
+      depositOpen: (await one("maxDeposit", [hre.ethers.ZeroAddress])) !== 0n,
+    });
+    expect(s.totalAssets).to.be.greaterThan(0n);
+    expect(s.available).to.be.greaterThan(0n);
+    expect(s.previewWithdraw).to.be.greaterThan(s.convertToShares); // the probes round both ways
     expect(s.accounts[ALICE].unhealthySince).to.be.greaterThan(0n);
     expect(s.accounts[BOB].maxRedeem).to.be.greaterThan(0n);
     expect([s.accounts[VAULT].maxWithdraw, s.accounts[VAULT].maxRedeem, s.accounts[INSURANCE].maxWithdraw]).to.deep.equal([0n, 0n, 0n]);
