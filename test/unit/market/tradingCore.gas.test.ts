@@ -9,8 +9,8 @@ import { GAS_TARGETS } from "../../../scripts/bench/gasTargets";
  * (benchmarked by its own suite) is left out. The shipped deployment has no mock router, so this lives with the
  * unit tests.
  *
- * Measured on this code: trade.buy 183.6k, trade.sell_short 184.4k, trade.close 152.8k, vault.deposit 146.8k,
- * vault.redeem 165.7k, settle.position 83.8k.
+ * Measured on this code: trade.buy 183.6k, trade.sell_short 184.4k, trade.close 152.8k, vault.deposit 146.5k,
+ * vault.redeem 165.6k, settle.position 83.8k.
  */
 describe("Gas: trading core over the mock router, warm account with three other open series", () => {
   let gas: Record<string, bigint>;
