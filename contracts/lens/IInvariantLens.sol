@@ -10,9 +10,9 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 
 /// @title IInvariantLens
 /// @notice A view-only lens that returns, in one call, every piece of chain state the invariant campaign checks
-///         after each action: what {IProtocolLens} reports (balances, both conservation pairs, every account's
-///         margin state, shares and positions, the vault's ERC-4626 figures and queue, every series' terms, mark
-///         and quotes) plus each account's liquidation stamp, the circuit breaker's market and global scopes and
+///         after each action: token balances, both conservation pairs, every account's margin state, shares and
+///         positions, the vault's ERC-4626 figures and queue, every series' terms, mark and quotes, plus each
+///         account's liquidation stamp, the circuit breaker's market and global scopes and
 ///         its pause, and the oracle router's spot reading of the market's underlying. One `eth_call` per
 ///         observation instead of one per contract.
 /// @dev The answer is a flat array of signed 256-bit words, decoded off-chain by slicing. Views that may revert
