@@ -57,6 +57,11 @@ interface Frame {
   tstores: number;
 }
 
+/** A frame with no children and no storage work counted yet. */
+function newFrame(callee: string, fn: string, kind: string, depth: number, inclusive = 0): Frame {
+  return { callee, fn, kind, depth, inclusive, children: [], coldSloads: 0, warmSloads: 0, sstoreGas: 0, tloads: 0, tstores: 0 };
+}
+
 const CALL_OPS = new Set(["CALL", "STATICCALL", "DELEGATECALL", "CALLCODE"]);
 
 /** Names every selector of every compiled artifact (first name wins; collisions are rare and printed as such). */
@@ -152,41 +157,17 @@ function buildFrames(logs: StructLog[], addr: Map<string, string>, sel: Map<stri
     else if (l.op === "TSTORE") cur.tstores++;
     if (CALL_OPS.has(l.op)) {
       const next = logs[i + 1];
-      const calleeAddress = l.op === "DELEGATECALL" ? calleeOf(l) : calleeOf(l);
+      const calleeAddress = calleeOf(l);
       const callee = addr.get(calleeAddress) ?? calleeAddress;
       if (next && next.depth === l.depth + 1) {
         const s = selectorIn(logs, i + 1, l.depth + 1);
-        const frame: Frame = {
-          callee,
-          fn: s === undefined ? "?" : (sel.get(s) ?? s),
-          kind: l.op,
-          depth: l.depth + 1,
-          inclusive: 0,
-          children: [],
-          coldSloads: 0,
-          warmSloads: 0,
-          sstoreGas: 0,
-          tloads: 0,
-          tstores: 0,
-        };
+        const frame = newFrame(callee, s === undefined ? "?" : (sel.get(s) ?? s), l.op, l.depth + 1);
         cur.children.push(frame);
         stack.push(frame);
         callStarts.push({ frame, index: i });
       } else {
         // A call that ran no code (precompile, empty account, or failed before entering).
-        cur.children.push({
-          callee,
-          fn: "(no code)",
-          kind: l.op,
-          depth: l.depth + 1,
-          inclusive: next ? l.gas - next.gas : l.gasCost,
-          children: [],
-          coldSloads: 0,
-          warmSloads: 0,
-          sstoreGas: 0,
-          tloads: 0,
-          tstores: 0,
-        });
+        cur.children.push(newFrame(callee, "(no code)", l.op, l.depth + 1, next ? l.gas - next.gas : l.gasCost));
       }
     }
   }
@@ -357,19 +338,7 @@ async function main(): Promise<void> {
     const logs = trace.structLogs;
     const entry = addr.get(tx.to!.toLowerCase()) ?? tx.to!;
     const entrySel = tx.data.slice(0, 10);
-    const root: Frame = {
-      callee: entry,
-      fn: sel.get(entrySel) ?? entrySel,
-      kind: "CALL",
-      depth: 1,
-      inclusive: 0,
-      children: [],
-      coldSloads: 0,
-      warmSloads: 0,
-      sstoreGas: 0,
-      tloads: 0,
-      tstores: 0,
-    };
+    const root = newFrame(entry, sel.get(entrySel) ?? entrySel, "CALL", 1);
     buildFrames(logs, addr, sel, root);
     const execStart = logs[0].gas;
     const intrinsic = Number(tx.gasLimit) - execStart;
