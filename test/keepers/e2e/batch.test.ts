@@ -8,7 +8,7 @@ import { LIQUIDATION_ENGINE_FUNCTIONS } from "../../../keepers/src/strategies/li
 import { waitFor } from "../../helpers/processes";
 import { minedTxsFrom } from "../helpers/chain";
 import { liquidationKey, readJournal, tempDir } from "../helpers/keeper";
-import { answer, chainTime, deployProtocolViaCli, listSeries, pushPrice, trade, usdc, wad, WAD } from "../helpers/protocol";
+import { chainTime, movePriceInOneBlock, deployProtocolViaCli, listSeries, pushPrice, trade, usdc, wad, WAD } from "../helpers/protocol";
 import { BLOCK_MS, keeperSuite, startKeeper } from "../helpers/suite";
 
 describe("keepers e2e: batched liquidations", function () {
@@ -60,13 +60,7 @@ describe("keepers e2e: batched liquidations", function () {
     });
     await new Promise((r) => setTimeout(r, 2_000));
 
-    await ctx.node.setIntervalMining(0);
-    await ctx.node.setAutomine(false);
-    for (let i = 0; i < p.feeds.length; i++) await p.feeds[i].connect(p.admin).pushRound(answer(p, i, target));
-    await ctx.node.mine();
-    const moveBlock = await ctx.provider.getBlockNumber();
-    await ctx.node.setAutomine(true);
-    await ctx.node.setIntervalMining(BLOCK_MS);
+    const moveBlock = await movePriceInOneBlock(ctx.node, ctx.provider, p, target, BLOCK_MS);
     for (const v of victims) expect((await p.engine.accountHealth(v.address, { blockTag: moveBlock })).health).to.be.lessThan(WAD);
 
     const events = async () => p.liquidation.queryFilter(p.liquidation.filters.Liquidated(), moveBlock, "latest");

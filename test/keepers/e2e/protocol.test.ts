@@ -11,7 +11,7 @@ import { minedTxsFrom } from "../helpers/chain";
 import { LIQUIDATION_ENGINE_FUNCTIONS } from "../../../keepers/src/strategies/liquidator/liquidation-engine";
 import { liquidationKey, readJournal, tempDir } from "../helpers/keeper";
 import { BLOCK_MS, keeperSuite, startKeeper, type SuiteContext } from "../helpers/suite";
-import { answer, chainTime, deployProtocolViaCli, ETH, listSeries, pushPrice, trade, usdc, wad, WAD, type NodeProtocol } from "../helpers/protocol";
+import { answer, chainTime, movePriceInOneBlock, deployProtocolViaCli, ETH, listSeries, pushPrice, trade, usdc, wad, WAD, type NodeProtocol } from "../helpers/protocol";
 
 const policy = (contract: string, functions: string[]) => ({ allow: [{ contract, functions }], maxIntentsPerMinute: 300 });
 const BASE_PATCH = { signer: { gas: { maxGasPerTx: 3_000_000 } } };
@@ -99,13 +99,7 @@ describe("keepers e2e: protocol strategies against the Bulwark contracts", funct
     expect(await ctx.node.nonceOf(k2.key.address)).to.equal(0);
 
     // ETH jumps there in one block, every feed together.
-    await ctx.node.setIntervalMining(0);
-    await ctx.node.setAutomine(false);
-    for (let i = 0; i < p.feeds.length; i++) await p.feeds[i].connect(p.admin).pushRound(answer(p, i, target));
-    await ctx.node.mine();
-    const moveBlock = await ctx.provider.getBlockNumber();
-    await ctx.node.setAutomine(true);
-    await ctx.node.setIntervalMining(BLOCK_MS);
+    const moveBlock = await movePriceInOneBlock(ctx.node, ctx.provider, p, target, BLOCK_MS);
     const atMove = await p.engine.accountHealth(victim.address, { blockTag: moveBlock });
     expect(atMove.priced).to.equal(true);
     expect(atMove.health).to.be.lessThan(WAD);

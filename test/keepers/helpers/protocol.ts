@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runScript } from "../../helpers/cli";
-import { REPO_ROOT } from "../../helpers/node";
+import { REPO_ROOT, type HardhatNode } from "../../helpers/node";
 import { ETH, usdc, wad } from "../../helpers/units";
 import { MaxUint256, type JsonRpcProvider, type JsonRpcSigner } from "ethers";
 import { connectDeployment, mockFeed, mockQuoteToken, type ConnectableRecord } from "../../../deploy/lib/connect";
@@ -70,6 +70,27 @@ export async function pushPrice(p: NodeProtocol, price: bigint): Promise<void> {
 /** Raw answer of `price` (whole quote units) in feed `i`'s decimals. */
 export function answer(p: NodeProtocol, i: number, price: bigint): bigint {
   return price * 10n ** BigInt(p.feedDecimals[i]);
+}
+
+/**
+ * Moves every feed to `price` in one block: interval mining and automine pause, every feed's round is sent, one block
+ * is mined, then the node mines a block every `blockMs` again. Returns the number of the block that holds the move.
+ */
+export async function movePriceInOneBlock(
+  node: Pick<HardhatNode, "setIntervalMining" | "setAutomine" | "mine">,
+  provider: JsonRpcProvider,
+  p: NodeProtocol,
+  price: bigint,
+  blockMs: number
+): Promise<number> {
+  await node.setIntervalMining(0);
+  await node.setAutomine(false);
+  for (let i = 0; i < p.feeds.length; i++) await p.feeds[i].connect(p.admin).pushRound(answer(p, i, price));
+  await node.mine();
+  const moveBlock = await provider.getBlockNumber();
+  await node.setAutomine(true);
+  await node.setIntervalMining(blockMs);
+  return moveBlock;
 }
 
 const RECORD = path.join(REPO_ROOT, "deploy", "deployments", "localhost-31337.json");
