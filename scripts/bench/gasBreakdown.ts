@@ -327,7 +327,9 @@ async function main(): Promise<void> {
     }
   }
 
+  const traced = new Set<string>();
   const record = async (name: string, txp: Promise<ContractTransactionResponse>): Promise<bigint> => {
+    traced.add(name);
     const tx = await txp;
     const receipt = (await tx.wait())!;
     if (only && !only.includes(name)) return receipt.gasUsed;
@@ -386,6 +388,10 @@ async function main(): Promise<void> {
   const results = await runScenario(f, (expiry, price) => finaliseSettlement(f, expiry, price), record);
   console.log("\nfigures:");
   for (const [k, v] of Object.entries(results)) console.log(`  ${k}: ${v}`);
+  const unknown = (only ?? []).filter((name) => !traced.has(name));
+  if (unknown.length) {
+    throw new Error(`GAS_OPS names no traced operation: ${unknown.join(", ")} (the operations are: ${[...traced].join(", ")})`);
+  }
 }
 
 main().catch((err) => {
