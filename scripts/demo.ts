@@ -14,12 +14,12 @@ import hre from "hardhat";
 import { connectDeployment } from "../deploy/lib/connect";
 import { deployProtocol } from "../deploy/lib/deployProtocol";
 import { heading } from "./lib/format";
+import { WAD } from "./lib/units";
 import { oracleFaults, printSpots } from "./demo/oracles";
 import { quoteGrid } from "./demo/quotes";
 import { actors, tradingLifecycle } from "./demo/trading";
 import { crashWithKeepers } from "./demo/crash";
 
-const WAD = 10n ** 18n;
 
 async function main(): Promise<void> {
   heading("Deploying Bulwark (Ignition, deploy/parameters/local.json)");

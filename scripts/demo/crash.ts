@@ -11,16 +11,13 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { encodeBytes32String, parseUnits } from "ethers";
 import { connectDeployment, mockFeed, mockQuoteToken } from "../../deploy/lib/connect";
 import type { DeploymentRecord } from "../../deploy/lib/deployProtocol";
 import { heading, quote as fmtQuote, wad as fmtWad } from "../lib/format";
+import { BTC, ETH, WAD, usdc } from "../lib/units";
 import { startDemoKeeper, type DemoKeeper } from "./keeper";
 import { serveNetwork } from "./rpc";
 
-const WAD = 10n ** 18n;
-const ETH = encodeBytes32String("ETH");
-const usdc = (v: string | number) => parseUnits(String(v), 6);
 const MODES = ["ACTIVE", "REDUCE_ONLY", "HALTED"];
 const REASONS = ["NONE", "GUARDIAN", "ORACLE_DEGRADED", "ORACLE_FAILED", "PRICE_MOVE", "OUTFLOW", "UTILISATION", "GLOBAL"];
 const BLOCK_MS = 1_000;
@@ -216,7 +213,7 @@ export async function crashWithKeepers(hre: HardhatRuntimeEnvironment, record: D
     console.log(`  engine holds ${fmtQuote(balance)} USDC and owes ${fmtQuote(owed)}: conservation ${balance >= owed ? "holds" : "BROKEN"}`);
     console.log("  every breaker transition since the keepers started:");
     for (const e of await breaker.queryFilter(breaker.filters.BreakerModeChanged(), fromBlock, "latest")) {
-      const scope = e.args.scope === ETH ? "ETH" : e.args.scope === encodeBytes32String("BTC") ? "BTC" : "global";
+      const scope = e.args.scope === ETH ? "ETH" : e.args.scope === BTC ? "BTC" : "global";
       console.log(`    block ${e.blockNumber}  ${scope}: ${MODES[Number(e.args.oldMode)]} -> ${MODES[Number(e.args.newMode)]} (${REASONS[Number(e.args.reason)]})`);
     }
   } finally {

@@ -2,9 +2,9 @@
 import { encodeBytes32String } from "ethers";
 import type { OracleRouter } from "../../typechain-types";
 import { heading, wad } from "../lib/format";
+import { WAD } from "../lib/units";
 
 const DAY = 86_400n;
-const WAD = 10n ** 18n;
 
 /** Prices one (spot, strike, seconds, vol) point: returns call and put in WAD. */
 export type Pricer = (spot: bigint, strike: bigint, seconds: bigint, vol: bigint) => Promise<[bigint, bigint]>;

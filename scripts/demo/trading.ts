@@ -4,15 +4,12 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { encodeBytes32String, parseUnits } from "ethers";
 import { connectDeployment, mockFeed, mockQuoteToken } from "../../deploy/lib/connect";
 import type { DeploymentRecord } from "../../deploy/lib/deployProtocol";
 import { setEthPrice } from "./feeds";
 import { heading, quote as fmtQuote, wad as fmtWad } from "../lib/format";
+import { ETH, WAD, usdc } from "../lib/units";
 
-const WAD = 10n ** 18n;
-const usdc = (v: string | number) => parseUnits(String(v), 6);
-const ETH = encodeBytes32String("ETH");
 
 export interface Actors {
   risk: HardhatEthersSigner;

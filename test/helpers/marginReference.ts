@@ -3,7 +3,9 @@
  * MarginMath and the engine's views, and the invariant campaign's model (test/invariants/harness/model.ts) all use
  * this one file. See IMarginEngine's NatSpec for the model; every rounding step here is written out separately.
  */
-export const WAD = 10n ** 18n;
+import { WAD } from "./units";
+
+export { WAD };
 const GRID_HALF = 3n;
 
 export interface RefLine {

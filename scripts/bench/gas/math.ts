@@ -1,6 +1,6 @@
 import hre from "hardhat";
+import { WAD } from "../../lib/units";
 
-const WAD = 10n ** 18n;
 const DAY = 86_400n;
 const YEAR = 365n * DAY;
 

@@ -1,5 +1,7 @@
 /** Exact bigint restatements of the protocol's rounding rules (the model side of every exact check). */
-export const WAD = 10n ** 18n;
+import { WAD } from "../../helpers/units";
+
+export { WAD };
 export const SCALE = 10n ** 12n; // WAD -> 6-decimal quote units
 export const SHARE_OFFSET = 10n ** 6n; // 10 ** vault decimals offset
 

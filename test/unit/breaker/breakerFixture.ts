@@ -1,6 +1,7 @@
 /** Shared fixture and helpers of the CircuitBreaker unit tests. */
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { BTC, ETH, WAD } from "../../helpers/units";
 import type { BaseContract, ContractTransactionResponse, Signer } from "ethers";
 import type {
   AccessManager,
@@ -41,11 +42,9 @@ export const Param = {
 export const Status = { OK: 0n, DEGRADED: 1n, FAILED: 2n } as const;
 
 export const GLOBAL = ethers.ZeroHash;
-export const ETH = ethers.encodeBytes32String("ETH");
-export const BTC = ethers.encodeBytes32String("BTC");
+export { BTC, ETH, WAD };
 export const UNKNOWN = ethers.encodeBytes32String("DOGE");
 
-export const WAD = 10n ** 18n;
 export const USDC = 10n ** 6n;
 export const ETH_SPOT = 3_000n * WAD;
 export const BTC_SPOT = 60_000n * WAD;

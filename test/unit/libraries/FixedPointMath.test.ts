@@ -2,8 +2,8 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import fc from "fast-check";
 import { ethers } from "hardhat";
+import { WAD } from "../../helpers/units";
 
-const WAD = 10n ** 18n;
 const MAX = 2n ** 256n - 1n;
 const MAX_SQRT_WAD_INPUT = MAX / WAD;
 

@@ -4,8 +4,8 @@ import fc from "fast-check";
 import { ethers } from "hardhat";
 import { D, WAD_D, fromWad } from "../../helpers/reference/decimal";
 import { logUniform } from "../../helpers/reference/domain";
+import { WAD } from "../../helpers/units";
 
-const WAD = 10n ** 18n;
 const EXP_MAX_ARG = 135n * WAD;
 const EXP_MIN_ARG = -42n * WAD;
 const INT256_MAX = 2n ** 255n - 1n;

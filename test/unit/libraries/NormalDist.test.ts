@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { ethers } from "hardhat";
 import { D, WAD_D, fromWad } from "../../helpers/reference/decimal";
 import { logUniform } from "../../helpers/reference/domain";
+import { WAD } from "../../helpers/units";
 import {
   erfSeries,
   erfcContinuedFraction,
@@ -13,7 +14,6 @@ import {
   normPdf,
 } from "../../helpers/reference/normal";
 
-const WAD = 10n ** 18n;
 const TAIL_CUTOFF = 95n * 10n ** 17n;
 const INT256_MAX = 2n ** 255n - 1n;
 const INT256_MIN = -(2n ** 255n);
