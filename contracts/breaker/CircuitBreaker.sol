@@ -4,14 +4,13 @@ pragma solidity 0.8.30;
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IBreakerGateCache, ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
-import {IOptionMarket} from "../interfaces/IOptionMarket.sol";
-import {ILiquidityVault} from "../interfaces/ILiquidityVault.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IBreakerMetrics} from "../interfaces/IBreakerMetrics.sol";
 import {RateLimitLib} from "../libraries/RateLimitLib.sol";
 import {PackedScope, PackedScopeLib} from "../libraries/PackedScopeLib.sol";
 import {BreakerModeLib} from "../libraries/BreakerModeLib.sol";
 import {BreakerBounds} from "./BreakerBounds.sol";
+import {BreakerWiring} from "./BreakerWiring.sol";
 
 /// @title CircuitBreaker
 /// @notice Modes, automatic trips, guardian trips and the emergency pause of every Bulwark market (see the interface).
@@ -26,7 +25,7 @@ import {BreakerBounds} from "./BreakerBounds.sol";
 ///      `gateOf` and a quiet trade needs no call at all (interface, "Gate copy").
 ///      Warning: assumes the router and the metrics source are the protocol's own view contracts. Both are called
 ///      with STATICCALL (their functions are `view`), so they cannot re-enter and change state.
-contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausable {
+contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausable, BreakerWiring {
     using BreakerModeLib for ScopeState;
 
     /* ------------------------------------------------------------------------------------------------------------ */
@@ -60,8 +59,8 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
     /*                                                   STORAGE                                                    */
     /* ------------------------------------------------------------------------------------------------------------ */
 
-    /// @dev State of every scope (markets and GLOBAL), one word each. Slot 1: slot 0 holds AccessManaged's authority
-    ///      and Pausable's flag.
+    /// @dev State of every scope (markets and GLOBAL), one word each. Slot 3: slot 0 holds AccessManaged's authority
+    ///      and Pausable's flag, slots 1 and 2 the one-shot wirings (`BreakerWiring`).
     mapping(bytes32 scope => PackedScope) private _scopes;
     /// @dev The vault's net-outflow bucket, one slot.
     OutflowBucket private _bucket;
@@ -71,10 +70,6 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
     IBreakerMetrics private _metrics;
     uint32 private _cooldown;
     uint64 private _utilisationCap;
-    /// @dev The holder of the markets' gate copies (the OptionMarket), wired once; zero until then.
-    IBreakerGateCache private _gateCache;
-    /// @dev The only caller of the flow hooks (the LiquidityVault), wired once; zero until then (every caller refused).
-    address private _flowReporter;
 
     /* ------------------------------------------------------------------------------------------------------------ */
     /*                                                 CONSTRUCTOR                                                  */
@@ -267,45 +262,12 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
 
     /// @inheritdoc ICircuitBreaker
     function setGateCache(IBreakerGateCache cache) external restricted {
-        IBreakerGateCache current = _gateCache;
-        if (address(current) != address(0)) revert BreakerGateCacheAlreadySet(address(current));
-        // The holder must be a market over this breaker (only then can it be the protocol's own).
-        address wired;
-        if (address(cache).code.length != 0) {
-            try IOptionMarket(address(cache)).breaker() returns (ICircuitBreaker b) {
-                wired = address(b);
-            } catch {
-                wired = address(0); // not a market: refused below
-            }
-        }
-        if (wired != address(this)) revert BreakerInvalidGateCache(address(cache));
-        _gateCache = cache;
-        emit BreakerGateCacheSet(cache);
-        // The holder starts with zero copies; push every nonzero one. Bounded by MAX_MARKETS.
-        uint256 count = _marketIds.length;
-        for (uint256 i = 0; i < count; ++i) {
-            bytes32 id = _marketIds[i];
-            uint256 copy = _scopes[id].gateCopy();
-            if (copy != 0) cache.syncBreakerGate(id, copy);
-        }
+        _wireGateCache(cache);
     }
 
     /// @inheritdoc ICircuitBreaker
     function setFlowReporter(address reporter) external restricted {
-        address current = _flowReporter;
-        if (current != address(0)) revert BreakerFlowReporterAlreadySet(current);
-        // The reporter must be a vault over this breaker (only then can it be the protocol's own).
-        address wired;
-        if (reporter.code.length != 0) {
-            try ILiquidityVault(reporter).breaker() returns (ICircuitBreaker b) {
-                wired = address(b);
-            } catch {
-                wired = address(0); // not a vault: refused below
-            }
-        }
-        if (wired != address(this)) revert BreakerInvalidFlowReporter(reporter);
-        _flowReporter = reporter;
-        emit BreakerFlowReporterSet(reporter);
+        _wireFlowReporter(reporter);
     }
 
     /* ------------------------------------------------------------------------------------------------------------ */
@@ -381,16 +343,6 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
     /// @inheritdoc ICircuitBreaker
     function gateOf(bytes32 market) external view returns (uint256) {
         return market == GLOBAL ? 0 : _scopes[market].gateCopy();
-    }
-
-    /// @inheritdoc ICircuitBreaker
-    function gateCache() external view returns (IBreakerGateCache) {
-        return _gateCache;
-    }
-
-    /// @inheritdoc ICircuitBreaker
-    function flowReporter() external view returns (address) {
-        return _flowReporter;
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -554,8 +506,7 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
         _scopes[market] = next;
         uint256 copy = next.gateCopy();
         if (copy == before.gateCopy()) return;
-        IBreakerGateCache cache = _gateCache;
-        if (address(cache) != address(0)) cache.syncBreakerGate(market, copy);
+        _syncGateCopy(market, copy);
     }
 
     /// @dev Stores the global scope; when its own mode changed, rewrites the gate copy in every scope.
@@ -575,6 +526,16 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
             bytes32 id = _marketIds[i];
             PackedScope m = _scopes[id];
             if (m.globalLevel() != level) _storeMarket(id, m, m.withGlobalLevel(level));
+        }
+    }
+
+    /// @dev A newly wired gate cache starts with zero copies: push every nonzero one. Bounded by MAX_MARKETS.
+    function _pushGateCopies(IBreakerGateCache cache) internal override {
+        uint256 count = _marketIds.length;
+        for (uint256 i = 0; i < count; ++i) {
+            bytes32 id = _marketIds[i];
+            uint256 copy = _scopes[id].gateCopy();
+            if (copy != 0) cache.syncBreakerGate(id, copy);
         }
     }
 
@@ -611,13 +572,6 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
     /* ------------------------------------------------------------------------------------------------------------ */
     /*                                             FLOW AND PARAMETERS                                              */
     /* ------------------------------------------------------------------------------------------------------------ */
-
-    /// @dev Refuses every flow hook caller but the wired reporter (all of them while none is wired). A plain address
-    ///      check instead of an AccessManager round trip: the reporter is fixed once, so no role can later add one.
-    function _requireFlowReporter() private view {
-        address reporter = _flowReporter;
-        if (msg.sender != reporter) revert BreakerNotFlowReporter(msg.sender, reporter);
-    }
 
     /// @dev Adds `assets` (at most what the bucket can take now, checked by the caller) to the bucket whose decayed
     ///      net outflow is `net`, and trips the global scope (`packed`) to REDUCE_ONLY once the trip level is reached.

@@ -23,9 +23,12 @@ import {
 } from "./breakerFixture";
 import type { BreakerGasFloorCaller, BreakerGasFloorTarget } from "../../../typechain-types";
 
-/** Storage slot of `_scopes[market]` (the mapping follows the one slot shared by AccessManaged and Pausable). */
+/**
+ * Storage slot of `_scopes[market]`: the mapping is slot 3, after the slot shared by AccessManaged and Pausable and the
+ * two one-shot wirings of BreakerWiring.
+ */
 function scopeSlot(market: string): string {
-  return ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256"], [market, 1n]));
+  return ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256"], [market, 3n]));
 }
 
 async function measure(
