@@ -18,7 +18,11 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 ///      - the breaker gates every liquidation as RISK_REDUCING, fed with the router's own reading, so a HALTED or
 ///        paused market refuses it; a FAILED oracle or a spot older than `maxSpotAge` refuses it here first, and
 ///        the engine refuses any other failed price of the account;
-///      - every parameter is bounded by constants, and the batch by `MAX_BATCH` (bounded gas).
+///      - every parameter is bounded by constants, and the batch by `MAX_BATCH` (bounded gas);
+///      - a batch reads each series record, spot and breaker answer once and hands every item of that series or
+///        underlying the same answer; the engine call is the only step of an item that changes state, so a refused
+///        item reverts nothing but its own engine call. A trip the breaker recorded while allowing the batch stays
+///        recorded even if every item is then refused (the same trip any allowed call or `poke` would record).
 contract LiquidationEngine is AccessManaged, ReentrancyGuardTransient, ILiquidationEngine {
     /* ------------------------------------------------------------------ */
     /*                              CONSTANTS                             */
