@@ -10,9 +10,11 @@ import {IMarginEngine} from "./IMarginEngine.sol";
 ///         Dutch auction). The margin engine enforces the health rule; this module adds the policy (close factor,
 ///         dust, fee curve), the breaker gate and the oracle checks, and a batch entry point.
 /// @dev Liquidators need no capital and no inventory: they only receive the fee, credited as engine collateral.
-///      Warning: `unhealthySince` is set by `flag` or by the first liquidation attempt, and cleared by `flag` once
-///      healthy or by a liquidation that restores health. An account healed by a deposit keeps its stamp until
-///      someone calls `flag`; a later episode may then start with a higher fee (still capped by `maxFeeRate`).
+///      Warning: `unhealthySince` is set by `flag` or by a liquidation that leaves the account unhealthy, and cleared
+///      by `flag` once healthy or by a liquidation that restores health. A liquidation of an unstamped account pays
+///      the base fee whatever it leaves, so a first liquidation that heals the account never stamps it. An account
+///      healed by a deposit keeps its stamp until someone calls `flag`; a later episode may then start with a higher
+///      fee (still capped by `maxFeeRate`).
 interface ILiquidationEngine {
     /// @notice Liquidation policy, each field bounded by the module's constants.
     /// @param closeFactor Largest fraction (WAD) of a short one call may close.
@@ -94,29 +96,25 @@ interface ILiquidationEngine {
     /// @dev Fires when a batch holds `length` items, more than `max` (or none).
     error LiquidationBatchTooLarge(uint256 length, uint256 max);
 
-    /// @dev Fires when the batch-only entry is called by anyone but this contract.
-    error LiquidationOnlySelf(address caller);
-
     /// @notice Closes up to `amount` options of `account`'s short in `seriesId`; the fee goes to the caller.
     /// @dev Gated by the breaker as RISK_REDUCING (allowed in ACTIVE and REDUCE_ONLY). Reverts with
     ///      `LiquidationZeroAmount`, `LiquidationOracleFailed`, `LiquidationOracleStale`, the breaker's errors and
     ///      the engine's (`MarginNotLiquidatable`, `MarginNoPosition`, `MarginSeriesExpired`,
-    ///      `MarginLiquidationNotHealthier`, `MarginOracleFailed`). Stamps `unhealthySince` on a first attempt
-    ///      and clears it when the account comes out healthy.
+    ///      `MarginLiquidationNotHealthier`, `MarginOracleFailed`). An unstamped account pays the base fee and is
+    ///      stamped (`AccountFlagged`) only if it stays unhealthy; a stamped one is cleared (`AccountUnflagged`) when
+    ///      it comes out healthy.
     /// @return outcome What the engine did.
     function liquidate(address account, uint256 seriesId, uint256 amount)
         external
         returns (IMarginEngine.LiquidationOutcome memory outcome);
 
-    /// @notice Liquidates each item independently; a failing item emits `LiquidationSkipped` and the rest go on.
-    /// @dev At most `MAX_BATCH` items (`LiquidationBatchTooLarge`). The fee of every item goes to the caller.
+    /// @notice Liquidates each item independently; a failing item emits `LiquidationSkipped` with the revert data
+    ///         `liquidate` would revert with, changes nothing, and the rest go on.
+    /// @dev At most `MAX_BATCH` items (`LiquidationBatchTooLarge`). The fee of every item goes to the caller. The
+    ///      series record, the spot reading and the breaker check are made once per distinct series or underlying of
+    ///      the batch and shared by its items (same checks, same refusal for each item they refuse).
     /// @return done Number of items that succeeded.
     function liquidateMany(Item[] calldata items) external returns (uint256 done);
-
-    /// @notice Batch-only entry (self-call, so one item's revert is caught). Reverts `LiquidationOnlySelf`.
-    function liquidateFor(Item calldata item, address liquidator)
-        external
-        returns (IMarginEngine.LiquidationOutcome memory outcome);
 
     /// @notice Stamps `account` unhealthy now if it fails maintenance and is not stamped, or clears its stamp if it
     ///         meets maintenance. Permissionless.

@@ -18,7 +18,11 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 ///      - the breaker gates every liquidation as RISK_REDUCING, fed with the router's own reading, so a HALTED or
 ///        paused market refuses it; a FAILED oracle or a spot older than `maxSpotAge` refuses it here first, and
 ///        the engine refuses any other failed price of the account;
-///      - every parameter is bounded by constants, and the batch by `MAX_BATCH` (bounded gas).
+///      - every parameter is bounded by constants, and the batch by `MAX_BATCH` (bounded gas);
+///      - a batch reads each series record, spot and breaker answer once and hands every item of that series or
+///        underlying the same answer; the engine call is the only step of an item that changes state, so a refused
+///        item reverts nothing but its own engine call. A trip the breaker recorded while allowing the batch stays
+///        recorded even if every item is then refused (the same trip any allowed call or `poke` would record).
 contract LiquidationEngine is AccessManaged, ReentrancyGuardTransient, ILiquidationEngine {
     /* ------------------------------------------------------------------ */
     /*                              CONSTANTS                             */
@@ -50,6 +54,31 @@ contract LiquidationEngine is AccessManaged, ReentrancyGuardTransient, ILiquidat
     Params private _params;
     mapping(address account => uint64 since) private _unhealthySince;
 
+    /// @dev What a liquidation call knows of one series: whether it may be liquidated now and, if so, the notional per
+    ///      option (WAD quote), else the revert data that refuses it.
+    struct Market {
+        uint256 seriesId;
+        bool open;
+        uint256 notional;
+        bytes reason;
+    }
+
+    /// @dev The gate of one underlying for one call: open with the router's spot, or the revert data that refuses it.
+    struct Gate {
+        bytes32 underlying;
+        bool open;
+        uint256 price;
+        bytes reason;
+    }
+
+    /// @dev The series and underlyings one call has read, in the order it met them (the first `*Count` entries).
+    struct Cache {
+        Market[] markets;
+        uint256 marketCount;
+        Gate[] gates;
+        uint256 gateCount;
+    }
+
     /// @param engine_ The margin engine.
     /// @param breaker_ The circuit breaker.
     /// @param initialAuthority The AccessManager.
@@ -75,31 +104,55 @@ contract LiquidationEngine is AccessManaged, ReentrancyGuardTransient, ILiquidat
         nonReentrant
         returns (IMarginEngine.LiquidationOutcome memory outcome)
     {
-        return _liquidate(account, seriesId, amount, msg.sender);
+        // --- Checks ---
+        if (amount == 0) revert LiquidationZeroAmount();
+        Params memory p = _params;
+        Market memory m = _marketOf(seriesId, p, _newCache(1));
+        if (!m.open) _bubble(m.reason);
+        // --- Interactions (the engine reverts a refused liquidation whole), then the stamp ---
+        uint64 since = _unhealthySince[account];
+        outcome = engine.liquidatePosition(_order(account, seriesId, amount, msg.sender, m.notional, since, p));
+        _recordOutcome(account, seriesId, msg.sender, since, outcome);
     }
 
     /// @inheritdoc ILiquidationEngine
+    /// @dev No self-call: the module's own checks run before, and its writes after, the engine call, which is the only
+    ///      step that changes state and reverts whole when it refuses (caught here as the item's skip reason).
+    ///      Items of one series share its record, and items of one underlying share the spot reading and the breaker's
+    ///      answer: each is read once per batch (the first item of the series or underlying), and an item whose series
+    ///      or market is refused is skipped with the same revert data a lone `liquidate` would revert with. Nothing
+    ///      else of a batch is shared: each item is valued, checked and charged by the engine on its own, and the
+    ///      engine's revert (its state changes undone) skips that item alone. The market's answer cannot change
+    ///      within the batch: liquidations neither move a price nor feed the breaker.
     function liquidateMany(Item[] calldata items) external nonReentrant returns (uint256 done) {
         uint256 length = items.length;
         if (length == 0 || length > MAX_BATCH) revert LiquidationBatchTooLarge(length, MAX_BATCH);
+        Params memory p = _params;
+        Cache memory c = _newCache(length);
         for (uint256 i; i < length; ++i) {
             Item calldata item = items[i];
-            try this.liquidateFor(item, msg.sender) {
-                ++done;
-            } catch (bytes memory reason) {
-                emit LiquidationSkipped(item.account, item.seriesId, reason);
+            bytes memory reason;
+            if (item.amount == 0) {
+                reason = abi.encodeWithSelector(LiquidationZeroAmount.selector);
+            } else {
+                Market memory m = _marketOf(item.seriesId, p, c);
+                if (m.open) {
+                    uint64 since = _unhealthySince[item.account];
+                    try engine.liquidatePosition(
+                        _order(item.account, item.seriesId, item.amount, msg.sender, m.notional, since, p)
+                    ) returns (IMarginEngine.LiquidationOutcome memory r) {
+                        _recordOutcome(item.account, item.seriesId, msg.sender, since, r);
+                        ++done;
+                        continue;
+                    } catch (bytes memory engineReason) {
+                        reason = engineReason;
+                    }
+                } else {
+                    reason = m.reason;
+                }
             }
+            emit LiquidationSkipped(item.account, item.seriesId, reason);
         }
-    }
-
-    /// @inheritdoc ILiquidationEngine
-    function liquidateFor(Item calldata item, address liquidator)
-        external
-        returns (IMarginEngine.LiquidationOutcome memory outcome)
-    {
-        // Only reachable from `liquidateMany`, which holds the reentrancy lock for the whole batch.
-        if (msg.sender != address(this)) revert LiquidationOnlySelf(msg.sender);
-        return _liquidate(item.account, item.seriesId, item.amount, liquidator);
     }
 
     /// @inheritdoc ILiquidationEngine
@@ -153,34 +206,86 @@ contract LiquidationEngine is AccessManaged, ReentrancyGuardTransient, ILiquidat
     /*                               INTERNALS                            */
     /* ------------------------------------------------------------------ */
 
-    /// @dev One liquidation: oracle and breaker checks, the Dutch-auction fee, the engine hook, the stamp.
-    function _liquidate(address account, uint256 seriesId, uint256 amount, address liquidator)
-        private
-        returns (IMarginEngine.LiquidationOutcome memory r)
-    {
-        // --- Checks ---
-        if (amount == 0) revert LiquidationZeroAmount();
-        Params memory p = _params;
-        IMarginEngineTypes.Series memory s = engine.getSeries(seriesId);
-        IOracleRouter.SpotReading memory spot = router.getSpot(s.underlying);
-        if (spot.status == IOracleRouter.Status.FAILED) revert LiquidationOracleFailed(s.underlying, spot.reasons);
-        if (block.timestamp > uint256(spot.updatedAt) + p.maxSpotAge) {
-            revert LiquidationOracleStale(s.underlying, spot.updatedAt, p.maxSpotAge);
+    /// @dev The series of `seriesId` as this call knows it: found among the series it has read, or read now and kept.
+    ///      Refused with the revert data of the first check that fails: the series record (`MarginUnknownSeries`),
+    ///      then its underlying's gate (`_gateOf`). Open, it carries the notional per option (WAD quote): a put never
+    ///      costs its writer more than its strike. Linear search: a call holds at most MAX_BATCH series.
+    function _marketOf(uint256 seriesId, Params memory p, Cache memory c) private returns (Market memory m) {
+        uint256 count = c.marketCount;
+        for (uint256 j; j < count; ++j) {
+            if (c.markets[j].seriesId == seriesId) return c.markets[j];
         }
-        breaker.checkAction(s.underlying, ICircuitBreaker.ActionClass.RISK_REDUCING, spot.price, spot.status);
+        m.seriesId = seriesId;
+        try engine.getSeries(seriesId) returns (IMarginEngineTypes.Series memory s) {
+            Gate memory g = _gateOf(s.underlying, p, c);
+            m.open = g.open;
+            m.reason = g.reason;
+            m.notional = s.isCall || g.price < s.strike ? g.price : s.strike;
+        } catch (bytes memory reason) {
+            m.reason = reason;
+        }
+        c.markets[count] = m;
+        // Cannot overflow: count < markets.length <= MAX_BATCH (one entry per distinct item series at most).
+        unchecked {
+            c.marketCount = count + 1;
+        }
+    }
 
-        // --- Effects: the unhealthy stamp (a first attempt starts the auction at the base fee) ---
-        uint64 since = _unhealthySince[account];
-        if (since == 0) {
-            since = uint64(block.timestamp);
-            _unhealthySince[account] = since;
-            emit AccountFlagged(account, since);
+    /// @dev The gate of `underlying` for this call: read once (the router's spot, then the breaker) and kept. Refused
+    ///      with `LiquidationOracleFailed` for a FAILED reading, `LiquidationOracleStale` for a spot older than
+    ///      `maxSpotAge`, or the router's or the breaker's own revert data. The breaker gates the action as
+    ///      RISK_REDUCING with the router's own reading, so a HALTED or paused market refuses it (its revert also
+    ///      undoes any trip it evaluated, as for a lone call).
+    function _gateOf(bytes32 underlying, Params memory p, Cache memory c) private returns (Gate memory g) {
+        uint256 count = c.gateCount;
+        for (uint256 j; j < count; ++j) {
+            if (c.gates[j].underlying == underlying) return c.gates[j];
         }
-        // Notional per option (WAD quote): a put never costs its writer more than its strike.
-        uint256 notional = s.isCall || spot.price < s.strike ? spot.price : s.strike;
-        // Cannot truncate: notional <= 1e30 (pricing domain) and both rates <= 0.1e18, so each product over WAD
-        // is below 2^128.
-        IMarginEngineTypes.LiquidationOrder memory order = IMarginEngineTypes.LiquidationOrder({
+        g.underlying = underlying;
+        try router.getSpot(underlying) returns (IOracleRouter.SpotReading memory spot) {
+            if (spot.status == IOracleRouter.Status.FAILED) {
+                g.reason = abi.encodeWithSelector(LiquidationOracleFailed.selector, underlying, spot.reasons);
+            } else if (block.timestamp > uint256(spot.updatedAt) + p.maxSpotAge) {
+                g.reason = abi.encodeWithSelector(
+                    LiquidationOracleStale.selector, underlying, spot.updatedAt, uint256(p.maxSpotAge)
+                );
+            } else {
+                try breaker.checkAction(underlying, ICircuitBreaker.ActionClass.RISK_REDUCING, spot.price, spot.status) {
+                    g.open = true;
+                    g.price = spot.price;
+                } catch (bytes memory reason) {
+                    g.reason = reason;
+                }
+            }
+        } catch (bytes memory reason) {
+            g.reason = reason;
+        }
+        c.gates[count] = g;
+        // Cannot overflow: count < gates.length <= MAX_BATCH (one entry per distinct series' underlying at most).
+        unchecked {
+            c.gateCount = count + 1;
+        }
+    }
+
+    /// @dev An empty cache for `size` series.
+    function _newCache(uint256 size) private pure returns (Cache memory c) {
+        c.markets = new Market[](size);
+        c.gates = new Gate[](size);
+    }
+
+    /// @dev The engine order of one liquidation: the policy's bounds, and the fee (Dutch auction from `since`, the
+    ///      base rate before any stamp) and penalty per option from the notional. Cannot truncate: notional <= 1e30
+    ///      (pricing domain) and both rates <= 0.1e18, so each product over WAD is below 2^128.
+    function _order(
+        address account,
+        uint256 seriesId,
+        uint256 amount,
+        address liquidator,
+        uint256 notional,
+        uint64 since,
+        Params memory p
+    ) private view returns (IMarginEngineTypes.LiquidationOrder memory) {
+        return IMarginEngineTypes.LiquidationOrder({
             account: account,
             seriesId: seriesId,
             amount: amount,
@@ -191,14 +296,34 @@ contract LiquidationEngine is AccessManaged, ReentrancyGuardTransient, ILiquidat
             penaltyPerOption: uint128((notional * p.penaltyRate + WAD - 1) / WAD),
             dustAmount: p.dustAmount
         });
+    }
 
-        // --- Interactions (the engine is trusted code fixed at deployment) ---
-        r = engine.liquidatePosition(order);
+    /// @dev After a liquidation: the stamp (written when the account stays unhealthy and was not stamped, so the next
+    ///      liquidation's fee rises from now; cleared when the account came out healthy), then the record.
+    function _recordOutcome(
+        address account,
+        uint256 seriesId,
+        address liquidator,
+        uint64 since,
+        IMarginEngine.LiquidationOutcome memory r
+    ) private {
         if (r.healthAfter >= WAD) {
-            delete _unhealthySince[account];
-            emit AccountUnflagged(account);
+            if (since != 0) {
+                delete _unhealthySince[account];
+                emit AccountUnflagged(account);
+            }
+        } else if (since == 0) {
+            _unhealthySince[account] = uint64(block.timestamp);
+            emit AccountFlagged(account, uint64(block.timestamp));
         }
         _emitLiquidated(account, seriesId, liquidator, r);
+    }
+
+    /// @dev Reverts with `reason` as it was returned (a refused check's revert data).
+    function _bubble(bytes memory reason) private pure {
+        assembly ("memory-safe") {
+            revert(add(reason, 0x20), mload(reason))
+        }
     }
 
     /// @dev Emits the full record of a liquidation.

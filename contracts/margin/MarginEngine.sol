@@ -335,6 +335,8 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         uint64 expiry = uint40(_seriesWords[order.seriesId] >> 104);
         if (block.timestamp >= expiry) revert MarginSeriesExpired(order.seriesId, expiry);
         Liquidation memory q = _assessLiquidation(order, r);
+        // The spots and marks read here serve the rest of the transaction: the next items of a batch reuse them.
+        _persist(q.val, q.ctx);
 
         // --- Effects (internal; the health check in `_chargeLiquidation` reverts them all) ---
         _chargeLiquidation(q, order, r);
@@ -570,19 +572,21 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         // The min keeps the split inside the penalty whatever share the module passes.
         uint256 toInsurance = _min((r.penalty * order.insuranceShare) / MarginMath.WAD, r.penalty);
         _pay(q.a, v, q.paidMark + r.penalty - toInsurance);
-        // Cannot underflow: the fee fits in the room left after the payments above (`_chargeLiquidation`).
+        // The insurance fund's account holds collateral only (its contract cannot trade): its word alone, no book.
+        AccountData memory ins = _loadAccount(insuranceFund);
+        uint256 fund = ins.collateral + toInsurance;
+        r.insuranceCover = _min(r.badDebt, fund);
+        v.data.collateral = (uint256(v.data.collateral) + r.insuranceCover).toUint128();
+        // Cannot underflow: the fee and the insurance share fit in the room left after the payment above
+        // (`_chargeLiquidation`: fee + penalty <= room <= collateral - paidMark), insuranceCover <= badDebt and
+        // insuranceCover <= fund; the fund's rest fits 128 bits (all collateral together is below 2^128).
         unchecked {
-            q.a.data.collateral -= uint128(r.fee);
-        }
-        Side memory ins = _loadSide(insuranceFund);
-        _pay(q.a, ins, toInsurance);
-        r.insuranceCover = _min(r.badDebt, ins.data.collateral);
-        _pay(ins, v, r.insuranceCover);
-        // Cannot underflow: insuranceCover <= badDebt.
-        unchecked {
+            q.a.data.collateral -= uint128(r.fee + toInsurance);
             r.badDebt -= r.insuranceCover;
+            ins.collateral = uint128(fund - r.insuranceCover);
         }
-        _commit(ins);
+        _register(insuranceFund, ins);
+        _storeAccount(insuranceFund, ins);
         _commit(q.a);
         _commit(v);
         _updateHolders(seriesId, q.a.oldAmount, q.a.newAmount);
@@ -619,6 +623,8 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         view
         returns (uint256 room, int256 equity, uint256 req)
     {
+        // An account left with no position owes nothing and is worth its collateral (the valuation would say so).
+        if (q.a.book.count == 0) return (collateral, int256(collateral), 0);
         (equity, req) = _equityAndMaintenance(collateral, q);
         // Health after = floor(e x WAD / req) > healthBefore once e >= ceil((healthBefore + 1) x req / WAD).
         int256 needed = int256(((healthBefore + 1) * req + MarginMath.WAD - 1) / MarginMath.WAD);

@@ -1,6 +1,8 @@
 /**
  * Gas breakdown of the trading benchmark: runs the same scenario as `npm run bench:gas` (scripts/bench/gas/trading.ts,
- * the shipped deployment, a warm account with three other open series), traces every measured transaction with
+ * the shipped deployment, a warm account with three other open series), then the liquidation batch of issue #5
+ * (`liquidate.batch_20`, scripts/bench/gas/liquidation.ts: `liquidateMany` of twenty one-series short-call accounts,
+ * its per-item figure printed beside it), traces every measured transaction with
  * `debug_traceTransaction` and prints where its gas goes:
  *  - the transaction base (21,000 plus calldata) and the execution total;
  *  - every external call frame as a tree: callee (contract name) and function (selector name), the gas the frame
@@ -24,6 +26,7 @@ import path from "node:path";
 import hre from "hardhat";
 import type { ContractTransactionResponse, Interface } from "ethers";
 import { deployProtocolFixture, finaliseSettlement } from "../../test/helpers/protocolFixture";
+import { runBatchScenario } from "./gas/liquidation";
 import { runScenario } from "./gas/trading";
 
 interface StructLog {
@@ -321,7 +324,15 @@ async function main(): Promise<void> {
   const [addr, sel] = await Promise.all([addressNames(f), selectorNames()]);
   const codeMaps = new Map<string, CodeMap>();
   if (process.env.GAS_FUNCTIONS) {
-    for (const name of ["OptionMarket", "MarginEngine", "MarginEngineExtension", "LiquidityVault", "OracleRouter", "CircuitBreaker"]) {
+    for (const name of [
+      "OptionMarket",
+      "MarginEngine",
+      "MarginEngineExtension",
+      "LiquidityVault",
+      "OracleRouter",
+      "CircuitBreaker",
+      "LiquidationEngine",
+    ]) {
       const m = loadCodeMap(name);
       if (m) codeMaps.set(name, m);
     }
@@ -363,7 +374,9 @@ async function main(): Promise<void> {
     phases.set(`${entry} own code`, selfOf(root));
     phases.set("transaction base", intrinsic);
     if (refund !== 0) phases.set("refund", -refund);
-    for (const [k, v] of phases) console.log(`    ${fmt(v)}  ${k}`);
+    // A batch operation (`<name>.batch_<n>`) also shows each phase per item.
+    const items = Number(/batch_(\d+)$/.exec(name)?.[1] ?? "1");
+    for (const [k, v] of phases) console.log(`    ${fmt(v)}${items > 1 ? `  ${fmt(Math.round(v / items))}/item` : ""}  ${k}`);
     if (process.env.GAS_FUNCTIONS) {
       const codeOfCall = (l: StructLog): string => addr.get(calleeOf(l)) ?? "?";
       const prof = internalProfile(logs, entry, codeOfCall, codeMaps);
@@ -376,16 +389,24 @@ async function main(): Promise<void> {
     const access = sumOutermost(root, (x) => x.callee === "AccessManager");
     const breaker = sumOutermost(root, (x) => x.callee === "CircuitBreaker");
     const token = sumOutermost(root, (x) => x.callee === "QuoteToken");
+    const liquidations = sumOutermost(root, (x) => x.callee === "MarginEngine" && x.fn === "liquidatePosition");
     console.log("  across frames:");
     console.log(`    ${fmt(spot.gas)}  oracle getSpot (${spot.count} reads)`);
     if (settle.count) console.log(`    ${fmt(settle.gas)}  oracle getSettlementPrice (${settle.count} reads)`);
     console.log(`    ${fmt(breaker.gas)}  circuit breaker (${breaker.count} calls)`);
     console.log(`    ${fmt(access.gas)}  AccessManager (${access.count} calls)`);
     console.log(`    ${fmt(token.gas)}  quote token (${token.count} calls)`);
+    if (liquidations.count) console.log(`    ${fmt(liquidations.gas)}  engine liquidatePosition (${liquidations.count} calls)`);
     return receipt.gasUsed;
   };
 
-  const results = await runScenario(f, (expiry, price) => finaliseSettlement(f, expiry, price), record);
+  const start: string = await hre.network.provider.send("evm_snapshot", []);
+  // The trading scenario is skipped when the selection names the liquidation batch alone.
+  const tradingWanted = !only || only.some((name) => name !== "liquidate.batch_20");
+  const results = tradingWanted ? await runScenario(f, (expiry, price) => finaliseSettlement(f, expiry, price), record) : {};
+  // The liquidation batch starts from the deployment's own state (the trading scenario settles its expiry).
+  await hre.network.provider.send("evm_revert", [start]);
+  if (!only || only.includes("liquidate.batch_20")) Object.assign(results, await runBatchScenario(f, record));
   console.log("\nfigures:");
   for (const [k, v] of Object.entries(results)) console.log(`  ${k}: ${v}`);
   const unknown = (only ?? []).filter((name) => !traced.has(name));

@@ -1,6 +1,11 @@
 import hre from "hardhat";
 import { options, setSpot as setMockRouterSpot, usdc, wad } from "../../../test/helpers/coreFixture";
-import { setSpot as setFeedsSpot } from "../../../test/helpers/protocolFixture";
+import {
+  deployProtocolFixture,
+  extraAccount,
+  setSpot as setFeedsSpot,
+  type ProtocolFixture,
+} from "../../../test/helpers/protocolFixture";
 import { deployLiquidationScenario } from "../../../test/integration/scenarios/liquidationSetup";
 import {
   DEADLINE,
@@ -8,6 +13,7 @@ import {
   type LiquidationFixture,
 } from "../../../test/unit/liquidation/liquidationFixture";
 import { gasOf, revert, snapshot } from "../chain";
+import type { Recorder } from "./trading";
 
 /**
  * Bound from the issue (gas units), asserted by test/unit/liquidation/LiquidationEngine.gas.test.ts for an account
@@ -18,6 +24,9 @@ import { gasOf, revert, snapshot } from "../chain";
 export const GAS_BOUNDS: Record<string, bigint> = {
   "liquidate.one_series_account": 150_000n,
 };
+
+/** Items of the batch scenario (`liquidateMany`'s largest batch). */
+export const BATCH_ITEMS = 20;
 
 const MAX_PREMIUM = 2n ** 128n;
 
@@ -116,9 +125,14 @@ async function measureWith(
 }
 
 /** Gas of liquidation over the mock router (the router's own cost is small). */
-export async function measure(): Promise<Record<string, bigint>> {
+async function measureMockRouter(): Promise<Record<string, bigint>> {
   const f = await deployLiquidationFixture();
   return measureWith(f, (price) => setMockRouterSpot(f, price));
+}
+
+/** The suite's figures: the operations over the mock router, and the batch scenario on the shipped deployment. */
+export async function measure(): Promise<Record<string, bigint>> {
+  return { ...(await measureMockRouter()), ...(await measureBatch()) };
 }
 
 /**
@@ -130,10 +144,69 @@ export async function measureRealRouter(): Promise<Record<string, bigint>> {
   return measureWith(f, (price) => setFeedsSpot(f, price));
 }
 
+/** Option amount each account of the batch scenario is short (as in the keeper benchmark). */
+const BATCH_SHORT = wad("0.01");
+
+/**
+ * The scenario of issue #5 at one batch: on the shipped deployment (three-source router), twenty accounts each hold
+ * one short call 2200 of 0.01 ETH with thin collateral (the initial requirement plus 5%, as in
+ * scripts/bench/keepers.ts); every feed moves +30% in one step, so each fails maintenance, none was ever flagged;
+ * a keeper whose engine slot is already warm (it liquidated a twenty-first such account first) sends one
+ * `liquidateMany` of the twenty, each asking for the whole short (dust: closed in full, the account ends empty).
+ * Figures: `liquidate.batch_20` (receipt gasUsed) and `liquidate.batch_20_per_item` ((gasUsed - 21,000) / 20, the
+ * keeper benchmark's `gasPerItem`). `record` sends the measured transaction (`gasOf` by default).
+ */
+export async function runBatchScenario(
+  f: ProtocolFixture,
+  record: Recorder = (_n, tx) => gasOf(tx)
+): Promise<Record<string, bigint>> {
+  const { engine, market, liquidation, token, keeper, series } = f;
+  const engineAddress = await engine.getAddress();
+  const accounts = [];
+  for (let i = 0; i <= BATCH_ITEMS; ++i) accounts.push(await extraAccount(`liquidation-batch-${i}`));
+  // Thin collateral: the initial requirement of the short, less its mark, plus 5% (a probe account measures it).
+  const probe = await extraAccount("liquidation-batch-probe");
+  await token.mint(probe.address, usdc(100_000));
+  await token.connect(probe).approve(engineAddress, hre.ethers.MaxUint256);
+  await engine.connect(probe).deposit(probe.address, usdc(10_000));
+  await market.connect(probe).trade(series.call2200, -BATCH_SHORT, 0n, DEADLINE);
+  const [initial] = await engine.requirementsOf(probe.address);
+  const markValue = (await engine.equityOf(probe.address)) - BigInt(await engine.collateralOf(probe.address));
+  const thin = initial - markValue + initial / 20n + usdc("0.01");
+  for (const who of accounts) {
+    await token.mint(who.address, thin);
+    await token.connect(who).approve(engineAddress, hre.ethers.MaxUint256);
+    await engine.connect(who).deposit(who.address, thin);
+    await market.connect(who).trade(series.call2200, -BATCH_SHORT, 0n, DEADLINE);
+  }
+  await setFeedsSpot(f, wad(2600));
+  for (const who of accounts) {
+    const h = await engine.accountHealth(who.address);
+    if (h.health >= 10n ** 18n) throw new Error(`${who.address} is healthy after the move: nothing to measure`);
+  }
+  // The keeper's engine slot is warm, as in every batch of a run but its first.
+  const [first, ...batch] = accounts;
+  await liquidation.connect(keeper).liquidate(first.address, series.call2200, BATCH_SHORT);
+  const items = batch.map((who) => ({ account: who.address, seriesId: series.call2200, amount: BATCH_SHORT }));
+  const gas = await record("liquidate.batch_20", liquidation.connect(keeper).liquidateMany(items));
+  const liquidated = await liquidation.queryFilter(liquidation.filters.Liquidated(), "latest");
+  if (liquidated.length !== BATCH_ITEMS) throw new Error(`${liquidated.length} of ${BATCH_ITEMS} items liquidated`);
+  return {
+    "liquidate.batch_20": gas,
+    "liquidate.batch_20_per_item": (gas - 21_000n) / BigInt(BATCH_ITEMS),
+  };
+}
+
+/** The batch scenario on a fresh shipped deployment. */
+export async function measureBatch(): Promise<Record<string, bigint>> {
+  return runBatchScenario(await deployProtocolFixture());
+}
+
 async function main(): Promise<void> {
   for (const [name, fn] of [
-    ["mock router", measure],
+    ["mock router", measureMockRouter],
     ["real router", measureRealRouter],
+    ["real router", measureBatch],
   ] as const) {
     const r = await fn();
     for (const [k, v] of Object.entries(r)) console.log(`${name}\t${k}\t${v}`);

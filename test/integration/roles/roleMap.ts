@@ -119,7 +119,7 @@ export const PERMISSIONLESS: Record<ContractName, readonly string[]> = {
   ],
   // The flow hooks answer the one-shot wired flow reporter (the vault) only, not a role (BreakerNotFlowReporter).
   CircuitBreaker: ["poke", "recordOutflow", "tryRecordOutflow", "recordInflow", "setAuthority"],
-  LiquidationEngine: ["liquidate", "liquidateMany", "liquidateFor", "flag", "setAuthority"],
+  LiquidationEngine: ["liquidate", "liquidateMany", "flag", "setAuthority"],
   InsuranceFund: ["fund", "setAuthority"],
   // No owner, no role: every item is re-validated and fees go only to the immutable beneficiary.
   BulwarkAutomation: ["performUpkeep", "sweep"],

@@ -73,13 +73,16 @@ describe("LiquidationEngine", () => {
       const tx = f.liquidation
         .connect(f.keeper)
         .liquidate(f.dave.address, f.series.put2000, options(10));
-      await expect(tx).to.emit(f.liquidation, "AccountFlagged");
       await expect(tx).to.emit(f.liquidation, "Liquidated");
+      // Closing 10 of 40 heals dave: an unstamped account that comes out healthy is never stamped.
+      await expect(tx).not.to.emit(f.liquidation, "AccountFlagged");
       const after = await stateOf(f, f.dave.address);
+      expect(after.since).to.equal(0n);
       expect(after.position).to.equal(before.position + options(10));
       expect(after.vaultPosition).to.equal(before.vaultPosition - options(10));
       const healthAfter = (await f.engine.accountHealth(f.dave.address)).health;
       expect(healthAfter).to.be.gt(healthBefore);
+      expect(healthAfter).to.be.gte(WAD);
 
       // Fee: base rate (first attempt) x 10 x min(spot, strike) = 0.5% x 10 x 1800 = 90.
       expect(after.keeper - before.keeper).to.equal(usdc(90));
@@ -168,17 +171,49 @@ describe("LiquidationEngine", () => {
       expect(outcome.healthAfter).to.equal(ethers.MaxUint256);
     });
 
-    it("test_liquidate_healthRestored_clearsTheStamp", async () => {
+    it("test_liquidate_leftUnhealthy_stampsTheAccountAtTheLiquidation", async () => {
       const f = await loadFixture(unhealthyFixture);
+      const tx = await f.liquidation
+        .connect(f.keeper)
+        .liquidate(f.dave.address, f.series.put2000, options(4));
+      const at = BigInt((await tx.getBlock())!.timestamp);
+      await expect(tx)
+        .to.emit(f.liquidation, "AccountFlagged")
+        .withArgs(f.dave.address, at);
+      expect((await f.engine.accountHealth(f.dave.address)).health).to.be.lt(
+        WAD
+      );
+      expect(await f.liquidation.unhealthySince(f.dave.address)).to.equal(at);
+    });
+
+    it("test_liquidate_healthRestoredOnFirstAttempt_neverStamps", async () => {
+      const f = await loadFixture(unhealthyFixture);
+      const keeperBefore = await f.engine.collateralOf(f.keeper.address);
+      const tx = f.liquidation
+        .connect(f.keeper)
+        .liquidate(f.dave.address, f.series.put2000, options(20));
+      await expect(tx).to.emit(f.liquidation, "Liquidated");
+      await expect(tx).not.to.emit(f.liquidation, "AccountFlagged");
+      await expect(tx).not.to.emit(f.liquidation, "AccountUnflagged");
+      expect(await f.liquidation.unhealthySince(f.dave.address)).to.equal(0n);
+      expect((await f.engine.accountHealth(f.dave.address)).health).to.be.gte(
+        WAD
+      );
+      // An unstamped account pays the base fee: 0.5% x 20 x min(1800, 2000) = 180.
+      expect(
+        (await f.engine.collateralOf(f.keeper.address)) - keeperBefore
+      ).to.equal(usdc(180));
+    });
+
+    it("test_liquidate_healthRestored_clearsAnEarlierStamp", async () => {
+      const f = await loadFixture(unhealthyFixture);
+      await f.liquidation.flag(f.dave.address);
       await expect(
         f.liquidation
           .connect(f.keeper)
           .liquidate(f.dave.address, f.series.put2000, options(20))
       ).to.emit(f.liquidation, "AccountUnflagged");
       expect(await f.liquidation.unhealthySince(f.dave.address)).to.equal(0n);
-      expect((await f.engine.accountHealth(f.dave.address)).health).to.be.gte(
-        WAD
-      );
     });
 
     it("test_liquidate_zeroAmount_revertsLiquidationZeroAmount", async () => {
@@ -540,18 +575,150 @@ describe("LiquidationEngine", () => {
         .withArgs(0, 20);
     });
 
-    it("test_liquidateFor_fromOutside_revertsLiquidationOnlySelf", async () => {
+    it("test_liquidateMany_skipReasons_areTheRevertDataOfALoneLiquidation", async () => {
       const f = await loadFixture(unhealthyFixture);
+      const unknown = (await f.engine.seriesCount()) + 1n;
+      const items = [
+        { account: f.dave.address, seriesId: f.series.put2000, amount: 0n },
+        { account: f.dave.address, seriesId: unknown, amount: options(1) },
+        { account: f.alice.address, seriesId: f.series.put2000, amount: options(1) },
+      ];
+      const before = await stateOf(f, f.dave.address);
+      const expected: string[] = [];
+      for (const item of items) {
+        const error = await f.liquidation
+          .connect(f.keeper)
+          .liquidate.staticCall(item.account, item.seriesId, item.amount)
+          .then(
+            () => null,
+            (e: { data?: string }) => e.data ?? null
+          );
+        expect(error, "the lone call reverts with data").to.be.a("string");
+        expected.push(error!);
+      }
+      const tx = f.liquidation.connect(f.keeper).liquidateMany(items);
+      for (const [i, item] of items.entries()) {
+        await expect(tx)
+          .to.emit(f.liquidation, "LiquidationSkipped")
+          .withArgs(item.account, item.seriesId, expected[i]);
+      }
+      await expect(tx).not.to.emit(f.liquidation, "Liquidated");
+      expect(await stateOf(f, f.dave.address)).to.deep.equal(before);
+    });
+
+    it("test_liquidateMany_oracleFailed_skipsEveryItemOfTheMarket_changesNothing", async () => {
+      const f = await loadFixture(unhealthyFixture);
+      await f.router.setReading(
+        ETH,
+        wad(1800),
+        Status.FAILED,
+        7,
+        await time.latest()
+      );
+      const items = [f.dave, f.erin].map((who) => ({
+        account: who.address,
+        seriesId: f.series.put2000,
+        amount: options(4),
+      }));
+      const reason = f.liquidation.interface.encodeErrorResult(
+        "LiquidationOracleFailed",
+        [ETH, 7]
+      );
+      const before = [
+        await stateOf(f, f.dave.address),
+        await stateOf(f, f.erin.address),
+      ];
+      expect(
+        await f.liquidation.connect(f.keeper).liquidateMany.staticCall(items)
+      ).to.equal(0n);
+      const tx = f.liquidation.connect(f.keeper).liquidateMany(items);
+      await expect(tx)
+        .to.emit(f.liquidation, "LiquidationSkipped")
+        .withArgs(f.dave.address, f.series.put2000, reason);
+      await expect(tx)
+        .to.emit(f.liquidation, "LiquidationSkipped")
+        .withArgs(f.erin.address, f.series.put2000, reason);
+      expect([
+        await stateOf(f, f.dave.address),
+        await stateOf(f, f.erin.address),
+      ]).to.deep.equal(before);
+    });
+
+    it("test_liquidateMany_marketHalted_skipsWithTheBreakerError", async () => {
+      const f = await loadFixture(unhealthyFixture);
+      await f.breaker.connect(f.guardian).trip(ETH, Mode.HALTED);
       const item = {
         account: f.dave.address,
         seriesId: f.series.put2000,
-        amount: options(1),
+        amount: options(4),
       };
-      await expect(
-        f.liquidation.connect(f.keeper).liquidateFor(item, f.keeper.address)
-      )
-        .to.be.revertedWithCustomError(f.liquidation, "LiquidationOnlySelf")
-        .withArgs(f.keeper.address);
+      const lone = await f.liquidation
+        .connect(f.keeper)
+        .liquidate.staticCall(item.account, item.seriesId, item.amount)
+        .then(
+          () => null,
+          (e: { data?: string }) => e.data ?? null
+        );
+      expect(lone).to.be.a("string");
+      expect(
+        f.breaker.interface.parseError(lone!)?.name
+      ).to.equal("BreakerActionNotAllowed");
+      await expect(f.liquidation.connect(f.keeper).liquidateMany([item, item]))
+        .to.emit(f.liquidation, "LiquidationSkipped")
+        .withArgs(item.account, item.seriesId, lone);
+      expect(
+        await f.engine.positionOf(f.dave.address, f.series.put2000)
+      ).to.equal(-options(40));
+    });
+
+    it("test_liquidateMany_sameStateAndEventsAsLoneLiquidations", async () => {
+      const f = await loadFixture(unhealthyFixture);
+      const items = [
+        { account: f.dave.address, seriesId: f.series.put2000, amount: options(4) },
+        { account: f.erin.address, seriesId: f.series.put2000, amount: options(20) },
+        { account: f.dave.address, seriesId: f.series.put2000, amount: options(4) },
+      ];
+      const snap = await hre.network.provider.send("evm_snapshot", []);
+      // Lone calls, in one block like the batch.
+      await hre.network.provider.send("evm_setAutomine", [false]);
+      const lone = [];
+      for (const item of items) {
+        lone.push(
+          await f.liquidation
+            .connect(f.keeper)
+            .liquidate(item.account, item.seriesId, item.amount)
+        );
+      }
+      await hre.network.provider.send("evm_mine", []);
+      await hre.network.provider.send("evm_setAutomine", [true]);
+      const loneEvents = [];
+      for (const tx of lone) {
+        const receipt = (await tx.wait())!;
+        for (const log of receipt.logs) {
+          const parsed = f.liquidation.interface.parseLog(log);
+          if (parsed) loneEvents.push([parsed.name, ...parsed.args.toArray()]);
+        }
+      }
+      const loneState = [
+        await stateOf(f, f.dave.address),
+        await stateOf(f, f.erin.address),
+      ];
+      await hre.network.provider.send("evm_revert", [snap]);
+
+      const receipt = (await (
+        await f.liquidation.connect(f.keeper).liquidateMany(items)
+      ).wait())!;
+      const batchEvents = [];
+      for (const log of receipt.logs) {
+        const parsed = f.liquidation.interface.parseLog(log);
+        if (parsed) batchEvents.push([parsed.name, ...parsed.args.toArray()]);
+      }
+      expect(batchEvents).to.deep.equal(loneEvents);
+      expect(batchEvents.filter((e) => e[0] === "Liquidated")).to.have.length(3);
+      expect([
+        await stateOf(f, f.dave.address),
+        await stateOf(f, f.erin.address),
+      ]).to.deep.equal(loneState);
     });
   });
 
