@@ -15,7 +15,7 @@ import { GAS_TARGETS } from "../../scripts/bench/gasTargets";
  * this code (Hardhat EDR, cancun; the engine at 750 optimizer runs for its code-size limit, the rest at 10,000),
  * circuit-breaker checks and the initial-requirement floor (regression M-04) included, with the two underlyings
  * the deployment registers (ETH and BTC):
- *   trade.buy 212.9k, trade.sell_short 213.7k, trade.close 182.0k, vault.deposit 175.6k, vault.redeem 194.8k,
+ *   trade.buy 213.0k, trade.sell_short 213.8k, trade.close 182.1k, vault.deposit 175.6k, vault.redeem 194.8k,
  *   settle.position 77.5k.
  * Where each figure goes is printed, per call frame and per internal function, by
  * `GAS_FUNCTIONS=1 npx hardhat run scripts/bench/gasBreakdown.ts` (audits/KNOWN_ISSUES.md, K-10).
