@@ -280,16 +280,16 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         address vault_ = _registry.vault;
         if (account == vault_) revert MarginVaultSettlesWithCounterparties(seriesId);
         uint256 price = _gatedSettlementPrice(seriesId, s);
-        Side memory a = _loadSide(account);
-        uint256 index = a.book.indexOf(seriesId);
+        // Settlement edits one series of each book: only the words down to its entry are read (`loadFor`).
+        (Side memory a, uint256 index) = _loadSideFor(account, seriesId);
         if (index == a.book.count) revert MarginNoPosition(account, seriesId);
         (, int256 amount) = a.book.entry(index);
 
         // --- Effects ---
         // The vault's position moves by the settled amount: the vault settles with each counterparty.
         (a.oldAmount, a.newAmount) = a.book.addAt(index, seriesId, -amount);
-        Side memory v = _loadSide(vault_);
-        _move(v, seriesId, amount, MAX_VAULT_SERIES);
+        (Side memory v, uint256 vaultIndex) = _loadSideFor(vault_, seriesId);
+        _moveAt(v, vaultIndex, seriesId, amount, MAX_VAULT_SERIES);
         uint256 perOption = MarginMath.payoff(s.strike, s.isCall, price);
         uint256 denominator = MarginMath.WAD * _scale;
         if (amount > 0) {
@@ -447,9 +447,26 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         side.book = _loadBook(account, side.data.count);
     }
 
+    /// @dev `_loadSide` with the book loaded for an edit of `seriesId` only (`PositionBook.loadFor`).
+    /// @return side The side, its book loaded for that edit.
+    /// @return index Index of `seriesId` in the book, or its count when absent.
+    function _loadSideFor(address account, uint256 seriesId) private view returns (Side memory side, uint256 index) {
+        side.account = account;
+        side.data = _loadAccount(account);
+        (side.book, index) = PositionBook.loadFor(_positionWords[account], side.data.count, seriesId);
+    }
+
     /// @dev Adds `delta` to a side's position in `seriesId` in memory, enforcing the int96 range and the book bound.
     function _move(Side memory side, uint256 seriesId, int256 delta, uint256 maxSeries) private pure {
-        (side.oldAmount, side.newAmount) = side.book.add(seriesId, delta);
+        _moveAt(side, side.book.indexOf(seriesId), seriesId, delta, maxSeries);
+    }
+
+    /// @dev `_move` when the index of `seriesId` in the side's book is known (its count when absent).
+    function _moveAt(Side memory side, uint256 index, uint256 seriesId, int256 delta, uint256 maxSeries)
+        private
+        pure
+    {
+        (side.oldAmount, side.newAmount) = side.book.addAt(index, seriesId, delta);
         if (side.newAmount > MAX_POSITION || side.newAmount < -MAX_POSITION) {
             revert MarginPositionOverflow(seriesId, side.newAmount);
         }

@@ -36,6 +36,34 @@ library PositionBook {
         for (uint256 w; w < used; ++w) b.words[w] = stored[w];
     }
 
+    /// @notice `load` for a caller that edits one series only (settlement): reads the words from the last one down
+    ///         to the one holding `seriesId` (all of them when it is absent) and leaves the lower words zero in memory.
+    /// @dev Every edit of `seriesId` at `index` (`addAt`) then touches loaded words only: the entry's word, the last
+    ///      word (a removal moves the last entry) and the word after it (an insertion). Other reads of such a book
+    ///      are wrong: the caller uses it for this one edit, then `store`.
+    /// @return b The partly loaded book.
+    /// @return index Index of `seriesId`, or `count` when absent.
+    function loadFor(mapping(uint256 => uint256) storage stored, uint256 count, uint256 seriesId)
+        internal
+        view
+        returns (Book memory b, uint256 index)
+    {
+        b.words = new uint256[]((count >> 1) + 1);
+        b.count = count;
+        index = count;
+        for (uint256 i = count; i != 0;) {
+            // Cannot underflow: i != 0.
+            unchecked {
+                --i;
+            }
+            uint256 w = i >> 1;
+            // A word is read at its first entry from the top: the last entry, or a high half.
+            if (i & 1 == 1 || i + 1 == count) b.words[w] = stored[w];
+            uint256 e = (i & 1 == 0) ? b.words[w] & ENTRY_MASK : b.words[w] >> ENTRY_BITS;
+            if (e >> AMOUNT_BITS == seriesId) return (b, i);
+        }
+    }
+
     /// @notice Series id and amount of entry `i` (below `count`).
     function entry(Book memory b, uint256 i) internal pure returns (uint256 seriesId, int256 amount) {
         uint256 e = (i & 1 == 0) ? b.words[i >> 1] & ENTRY_MASK : b.words[i >> 1] >> ENTRY_BITS;

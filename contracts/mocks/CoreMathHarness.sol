@@ -119,6 +119,20 @@ contract CoreMathHarness {
         _count = b.count;
     }
 
+    /// @notice `bookAdd` through `PositionBook.loadFor` and `addAt` (the settlement path), with the words it read.
+    function bookAddFor(uint256 seriesId, int256 delta)
+        external
+        returns (int256 oldAmount, int256 newAmount, uint256 index, uint256[] memory words)
+    {
+        PositionBook.Book memory b;
+        (b, index) = PositionBook.loadFor(_words, _count, seriesId);
+        words = new uint256[](b.words.length);
+        for (uint256 w; w < words.length; ++w) words[w] = b.words[w];
+        (oldAmount, newAmount) = b.addAt(index, seriesId, delta);
+        PositionBook.store(_words, b);
+        _count = b.count;
+    }
+
     /// @notice Every entry of the stored book.
     function bookEntries() external view returns (uint256[] memory ids, int256[] memory amounts) {
         PositionBook.Book memory b = PositionBook.load(_words, _count);
