@@ -180,6 +180,22 @@ export function itemsPerBatch(b: LiquidatorBatch): number {
   return Math.max(1, Math.min(b.maxItems, LIQUIDATE_MANY_MAX_ITEMS, Math.floor((b.maxGasPerTx - LIQUIDATE_MANY_BASE_GAS) / b.gasPerItem)));
 }
 
+/** Narrowest model safety band (0.1%): the model's rounding matches the engine's, but its replica may lag a block. */
+export const MIN_SAFETY_BAND_WAD = 10n ** 15n;
+/** Widest model safety band (50%): wider would send almost every account through the lens, the cost the model saves. */
+export const MAX_SAFETY_BAND_WAD = 5n * 10n ** 17n;
+/** The band a margin-engine liquidator uses when `safetyBandWad` is absent (2%). */
+export const DEFAULT_SAFETY_BAND_WAD = 2n * 10n ** 16n;
+
+/** A relative band around the health threshold, as a WAD decimal string within the bounds above. */
+const safetyBandWad = z
+  .string({ invalid_type_error: 'expected a WAD decimal string, e.g. "20000000000000000" for 2% (not a number)' })
+  .regex(/^[1-9]\d{0,30}$/, 'expected a positive integer WAD as a decimal string, e.g. "20000000000000000" for 2%')
+  // Not a decimal integer: the regex has reported it already.
+  .refine((v) => !/^\d+$/.test(v) || (BigInt(v) >= MIN_SAFETY_BAND_WAD && BigInt(v) <= MAX_SAFETY_BAND_WAD), {
+    message: `must be between ${MIN_SAFETY_BAND_WAD} (0.1%) and ${MAX_SAFETY_BAND_WAD} (50%)`,
+  });
+
 /** Parameters of the liquidator strategy. */
 export const liquidatorParamsSchema = z
   .object({
@@ -209,6 +225,14 @@ export const liquidatorParamsSchema = z
     gasLimit: gasLimitField,
     /** Batched liquidations (see {@link liquidatorBatchSchema}); absent: one `liquidate` per transaction. */
     batch: liquidatorBatchSchema.optional(),
+    /**
+     * `margin-engine` only: relative band (WAD) around `healthThresholdWad` inside which the margin model's health
+     * is confirmed through the lens (`accountHealth`) before an intent. An account the model puts below
+     * threshold x (1 - band) is proposed at once, in the first pass after the block, without a lens read: the
+     * signer's re-check and simulation, and `liquidateMany`'s per-item skip on chain, are its checks. Default 2%
+     * ({@link DEFAULT_SAFETY_BAND_WAD}), bounds 0.1% to 50%.
+     */
+    safetyBandWad: safetyBandWad.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -221,6 +245,9 @@ export const liquidatorParamsSchema = z
         path: ["liquidation"],
         message: 'required with "source": "margin-engine": the LiquidationEngine address (or "deployment:liquidation")',
       });
+    }
+    if (p.source === "keeper-target-mock" && p.safetyBandWad !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["safetyBandWad"], message: 'only used with "source": "margin-engine" (the mock has no margin model)' });
     }
     if (p.source === "keeper-target-mock" && p.liquidation !== undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["liquidation"], message: 'only used with "source": "margin-engine" (the mock liquidates itself)' });

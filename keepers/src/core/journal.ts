@@ -161,10 +161,11 @@ export class Journal {
     return [...this.byKey.values()].map((e) => structuredClone(e));
   }
 
-  /** Entries not yet confirmed or failed, oldest first. */
+  /** Entries not yet confirmed or failed, oldest first. Only those are copied: the terminal ones pile up between compactions. */
   pending(): JournalEntry[] {
-    return this.entries()
+    return [...this.byKey.values()]
       .filter((e) => isPending(e.state))
+      .map((e) => structuredClone(e))
       .sort((a, b) => a.createdAt - b.createdAt);
   }
 

@@ -3,7 +3,7 @@
  *
  * Receives its init message (chain, RPC endpoints, params, module path), loads the strategy module,
  * polls the head and calls `onBlock` once per new block (again on the same block while the strategy
- * reports a backlog), never concurrently. Intents go to the
+ * reports a backlog: on the next poll, or at once when it reports `continueNow`), never concurrently. Intents go to the
  * supervisor; heartbeats carry the last processed block. A head that stops moving for `staleHeadMs`
  * rotates to the next RPC endpoint; an `onBlock` that never settles exits the process so the
  * supervisor restarts it.
@@ -142,7 +142,8 @@ async function main(): Promise<void> {
 
   const loop = async (): Promise<void> => {
     await poll();
-    setTimeout(() => void loop(), init.pollIntervalMs);
+    // The strategy sent its urgent intents first and has the rest of the block's work left: no poll-interval wait.
+    setTimeout(() => void loop(), strategy.continueNow?.() ? 0 : init.pollIntervalMs);
   };
 
   channel.send({ t: "ready" });

@@ -57,6 +57,12 @@ export interface Strategy {
    * one that has stopped producing blocks, may be long in coming.
    */
   hasBacklog?(): boolean;
+  /**
+   * True when the last `onBlock` returned early on purpose (its most urgent intents first) and has more work on the
+   * same block: the runner then calls `onBlock` again at once instead of after its poll interval. Implies
+   * `hasBacklog`. A strategy must not keep it true after a failed read (that is what the poll interval paces).
+   */
+  continueNow?(): boolean;
   /** Called with each decision about an intent this strategy proposed. */
   onResult?(result: IntentResult): void;
 }

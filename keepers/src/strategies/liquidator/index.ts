@@ -8,6 +8,16 @@
  * with a re-check the signer runs right before sending. A position with an intent in flight is not
  * proposed again until the signer reports an outcome (or a few blocks pass without one).
  *
+ * Two passes with a model source (`source: "margin-engine"`): the first pass values every account with the margin
+ * model and proposes at once every account it puts clearly below the threshold (below threshold x (1 -
+ * `safetyBandWad`)); the accounts inside the band, or that the model cannot value exactly, are not proposed on the
+ * estimate but deferred to lens reads. When the first pass has intents, `onBlock` returns them before those reads
+ * and reports `continueNow()`, so the runner calls it again at once on the same block: the second call only runs
+ * the deferred reads (`HealthSource.confirm`) and proposes what they confirm. A move that makes many accounts
+ * unhealthy thus costs no lens read before its liquidations are proposed; a false positive (a model estimate the
+ * chain does not confirm) is caught by the signer's re-check and simulation, and on chain by `liquidateMany`'s
+ * per-item skip.
+ *
  * Batching (`params.batch`, with a venue that has a batch entry point): the positions are taken worst health first,
  * `itemsPerBatch` to a transaction (as many as the per-transaction gas budget fits), up to `maxIntentsPerBlock`
  * transactions; each item keeps its own re-check and its own (account, series) key, so the signer's one pending
@@ -31,6 +41,21 @@ const SIGNER_RETRY_MS = 1_000;
 /** Blocks after which an intent without an outcome no longer blocks its position. */
 const IN_FLIGHT_TTL_BLOCKS = 20n;
 
+/** Wall-clock split of one `onBlock` call (ms). */
+export interface LiquidatorTimings {
+  /** Event scan. */
+  discoverMs: number;
+  /** Every position through the source (first pass of a block only). */
+  healthMs: number;
+  /** Intents of the first pass (or of a repeated call before its confirmations). */
+  proposeMs: number;
+  /** On-chain reads of the positions near the threshold, and their intents. */
+  confirmMs: number;
+  totalMs: number;
+  intents: number;
+  firstPass: boolean;
+}
+
 export class Liquidator implements Strategy {
   private ctx!: StrategyContext;
   private params!: LiquidatorParams;
@@ -46,6 +71,12 @@ export class Liquidator implements Strategy {
   private currentBlock = 0n;
   /** Wall-clock time after which intents the unavailable signer refused are proposed again (0: none). */
   private retryAt = 0;
+  /** Block whose positions all went through the source (the first pass); -1 before any. */
+  private evaluatedAt = -1n;
+  /** The last confirmation pass failed: retried on the next poll, not at once. */
+  private confirmFailed = false;
+  /** Where the last `onBlock` spent its time (ms), for benchmarks and status. */
+  timings: LiquidatorTimings = { discoverMs: 0, healthMs: 0, proposeMs: 0, confirmMs: 0, totalMs: 0, intents: 0, firstPass: false };
 
   async init(ctx: StrategyContext): Promise<void> {
     this.ctx = ctx;
@@ -54,7 +85,10 @@ export class Liquidator implements Strategy {
     const p = parsed.data;
     if (p.source === "margin-engine") {
       // The schema requires `liquidation` with this source.
-      const model = new ModelHealthSource(ctx.rpc, p.target, p.liquidation!, { thresholdWad: BigInt(p.healthThresholdWad) });
+      const model = new ModelHealthSource(ctx.rpc, p.target, p.liquidation!, {
+        thresholdWad: BigInt(p.healthThresholdWad),
+        ...(p.safetyBandWad !== undefined ? { bandWad: BigInt(p.safetyBandWad) } : {}),
+      });
       this.wire(ctx, p, model, new LiquidationEngineVenue(ctx.rpc, p.liquidation!, p.target, model));
     } else {
       const mock = new KeeperTargetMockVenue(ctx.rpc, p.target);
@@ -76,29 +110,69 @@ export class Liquidator implements Strategy {
   }
 
   async onBlock(block: bigint): Promise<IntentDraft[]> {
+    const t0 = performance.now();
     this.currentBlock = block;
     this.retryAt = 0;
+    const scanned = this.scannedTo;
     await this.discover(block);
+    const t1 = performance.now();
 
-    const keys = this.book.selectForRead(this.source.evaluatesEveryKey ? Math.max(this.book.size, 1) : this.params.maxReadsPerBlock);
-    for (let i = 0; i < keys.length; i += this.params.batchSize) {
-      const batch = keys.slice(i, i + this.params.batchSize);
-      const healths = await this.source.healthOf(batch, block);
-      batch.forEach((k, j) => this.book.update(k, healths[j], block));
+    // First pass of a block (or new positions found on a catch-up): every position through the source. A repeated
+    // call on the same block only confirms what the first pass deferred.
+    const firstPass = this.evaluatedAt !== block || this.scannedTo !== scanned;
+    if (firstPass) {
+      const keys = this.book.selectForRead(this.source.evaluatesEveryKey ? Math.max(this.book.size, 1) : this.params.maxReadsPerBlock);
+      for (let i = 0; i < keys.length; i += this.params.batchSize) {
+        const batch = keys.slice(i, i + this.params.batchSize);
+        const healths = await this.source.healthOf(batch, block);
+        batch.forEach((k, j) => this.book.update(k, healths[j], block));
+      }
+      this.evaluatedAt = block;
+      this.confirmFailed = false;
     }
+    const t2 = performance.now();
 
+    let intents = await this.propose(block);
+    const t3 = performance.now();
+    // What the source deferred (positions near the threshold) is read on chain now, unless the first pass has
+    // intents: those go out first, and the runner calls again at once for the rest (`continueNow`).
+    if (this.confirmationsDue() && (intents.length === 0 || !firstPass)) {
+      try {
+        for (const row of await this.source.confirm!(block)) this.book.update(row.key, row.health, block);
+        this.confirmFailed = false;
+        intents = [...intents, ...(await this.propose(block))];
+      } catch (err) {
+        this.confirmFailed = true;
+        this.ctx.log.warn("health confirmation failed; will retry", { block, pending: this.source.pendingConfirmations, reason: errorMessage(err) });
+      }
+    }
+    const t4 = performance.now();
+    this.timings = { discoverMs: t1 - t0, healthMs: t2 - t1, proposeMs: t3 - t2, confirmMs: t4 - t3, totalMs: t4 - t0, intents: intents.length, firstPass };
+    return intents;
+  }
+
+  /** Positions the source deferred to an on-chain read at the current block. */
+  private confirmationsDue(): boolean {
+    return this.source.confirm !== undefined && (this.source.pendingConfirmations ?? 0) > 0;
+  }
+
+  /**
+   * True when the last `onBlock` returned its first pass's intents before confirming the positions near the
+   * threshold: the runner calls again at once (not after its poll interval) to confirm them on the same block.
+   * False after a failed confirmation (retried on the next poll, not in a tight loop).
+   */
+  continueNow(): boolean {
+    return this.confirmationsDue() && !this.confirmFailed;
+  }
+
+  /** Intents for the liquidatable positions of the book not in flight, worst first, batched when configured. */
+  private async propose(block: bigint): Promise<IntentDraft[]> {
     for (const [id, until] of this.inFlight) if (until < block) this.inFlight.delete(id);
     for (const [k, id] of this.intentOf) if (!this.inFlight.has(id)) this.intentOf.delete(k);
     const perTx = this.batching ? itemsPerBatch(this.params.batch!) : 1;
     const picks = this.book.liquidatable(this.threshold, new Set(this.inFlight.keys()), this.params.maxIntentsPerBlock * perTx);
-    if (picks.length > 0) {
-      this.ctx.log.info("liquidatable positions", {
-        block,
-        count: picks.length,
-        tracked: this.book.size,
-        lowestHealth: picks[0].health,
-      });
-    }
+    if (picks.length === 0) return [];
+    this.ctx.log.info("liquidatable positions", { block, count: picks.length, tracked: this.book.size, lowestHealth: picks[0].health });
     const singles: IntentDraft[] = [];
     for (const p of picks) {
       const id = positionId(p.key);
@@ -190,7 +264,7 @@ export class Liquidator implements Strategy {
    * signer was unavailable: the runner polls again.
    */
   hasBacklog(): boolean {
-    return this.scannedTo < this.currentBlock || (this.retryAt !== 0 && Date.now() >= this.retryAt);
+    return this.scannedTo < this.currentBlock || this.confirmationsDue() || (this.retryAt !== 0 && Date.now() >= this.retryAt);
   }
 
   /** For tests and status: the block being processed. */

@@ -9,16 +9,20 @@
  * replica is exact; after a liquidation the account's collateral is re-synchronised from the lens once anyway (its
  * mark payment is capped by the collateral, which the replica only infers).
  *
- * Health (each block, for every tracked account): the model with the engine's marks at that block. Accounts whose
- * estimate lies within `band` of the threshold, or that the replica cannot price exactly (a series at or past expiry,
- * a re-sync pending, unknown terms), are read on chain through `accountHealth`, lowest estimate first, at most
- * `maxRechecksPerBlock` per block; the others get the estimate. An estimate clearly below the threshold becomes an
- * intent directly: the signer's re-check and simulation right before sending are its on-chain check. An underlying
- * whose `markOf` reverts (oracle FAILED) makes its accounts unpriced: never liquidatable.
+ * Health (each block, for every tracked account): `healthOf` is the model with the engine's marks at that block, and
+ * no other read. The others get the estimate; an estimate clearly below the threshold (below threshold x (1 -
+ * band)) becomes an intent at once: the signer's re-check and simulation right before sending, and `liquidateMany`'s
+ * per-item skip on chain, are its checks. Accounts whose estimate lies within `band` of the threshold
+ * ({@link safetyBand}), or that the replica cannot price exactly (a series at or past expiry, a re-sync pending,
+ * unknown terms), are reported never below the threshold ({@link provisionalHealth}) and queued; `confirm` then reads
+ * them on chain through `accountHealth`, lowest estimate first, at most `maxRechecksPerBlock` per block (beyond it the
+ * estimate stands in). The liquidator runs `confirm` after it has sent the first pass's intents. An underlying whose
+ * `markOf` reverts (oracle FAILED) makes its accounts unpriced: never liquidatable.
  *
  * Accounts are keyed `(account, 0)` like the lens source; the vault (the counterparty of every trade) is not tracked.
  * It also answers the venue's position questions ({@link PositionHints}), so building an intent costs no read.
  */
+import { DEFAULT_SAFETY_BAND_WAD, MAX_SAFETY_BAND_WAD, MIN_SAFETY_BAND_WAD } from "../../core/config";
 import type { RpcClient } from "../../core/rpc";
 import { ENGINE } from "../../protocol/abi";
 import type { PositionKey } from "./book";
@@ -26,10 +30,34 @@ import { LIQUIDATION_ENGINE, type PositionHints } from "./liquidation-engine";
 import { NO_REQUIREMENT_HEALTH, UNPRICED_HEALTH } from "./margin-engine";
 import { isCallRevert } from "../../protocol/hints";
 import { accountHealthOf, NO_REQUIREMENT, WAD, type MaintenanceParams, type ModelLine } from "./margin-model";
-import type { DiscoveryBatch, HealthSource } from "./source";
+import type { DiscoveryBatch, HealthRow, HealthSource } from "./source";
 
 /** The quote token has 6 decimals (the deployment refuses any other): 10^(18 - 6). */
 const QUOTE_SCALE = 10n ** 12n;
+
+/** Health bounds (WAD) of the safety band: estimates in [low, high) are confirmed through the lens. */
+export interface SafetyBand {
+  low: bigint;
+  high: bigint;
+}
+
+/**
+ * The band `bandWad` (relative, WAD) around `thresholdWad`: low = threshold x (1 - band) rounded down, high =
+ * threshold x (1 + band) rounded down (an estimate exactly at `low` is still confirmed).
+ * @throws RangeError when `bandWad` is outside the config's bounds (0.1% to 50%) or the threshold is not positive.
+ */
+export function safetyBand(thresholdWad: bigint, bandWad: bigint): SafetyBand {
+  if (thresholdWad <= 0n) throw new RangeError(`health threshold must be positive, not ${thresholdWad}`);
+  if (bandWad < MIN_SAFETY_BAND_WAD || bandWad > MAX_SAFETY_BAND_WAD) {
+    throw new RangeError(`safety band ${bandWad} is outside [${MIN_SAFETY_BAND_WAD}, ${MAX_SAFETY_BAND_WAD}] (0.1% to 50% in WAD)`);
+  }
+  return { low: (thresholdWad * (WAD - bandWad)) / WAD, high: (thresholdWad * (WAD + bandWad)) / WAD };
+}
+
+/** Whether a model health needs a lens read before it is trusted (inside the band). */
+export function inBand(estimate: bigint, band: SafetyBand): boolean {
+  return estimate >= band.low && estimate < band.high;
+}
 
 interface Terms {
   underlying: string;
@@ -59,7 +87,10 @@ interface BlockMarks {
 export interface ModelSourceOptions {
   /** Health (WAD) below which an account is liquidatable. */
   thresholdWad: bigint;
-  /** Relative band (WAD) around the threshold whose accounts are read on chain (default 2%). */
+  /**
+   * Relative band (WAD) around the threshold whose accounts are read on chain (default 2%, bounds 0.1% to 50%:
+   * `safetyBandWad` in the liquidator's params).
+   */
   bandWad?: bigint;
   /** On-chain reads per block (default 200). */
   maxRechecksPerBlock?: number;
@@ -75,11 +106,13 @@ export class ModelHealthSource implements HealthSource, PositionHints {
   private vault: string | null = null;
   private marks: BlockMarks | null = null;
   private rechecksLeft = 0;
-  private readonly low: bigint;
-  private readonly high: bigint;
+  /** Estimates inside it are confirmed through the lens before they count. */
+  readonly band: SafetyBand;
   private readonly topics: string[];
   /** Accounts evaluated by the model, and the time spent (ms), since construction. */
-  readonly stats = { evaluated: 0, evalMs: 0, rechecked: 0, markCalls: 0 };
+  readonly stats = { evaluated: 0, evalMs: 0, rechecked: 0, confirmMs: 0, markCalls: 0 };
+  /** Accounts of the block last evaluated that wait for a lens read (band, re-sync, inexact model), by account id. */
+  private readonly pending = new Map<string, { key: PositionKey; estimate: bigint | null }>();
 
   constructor(
     private readonly rpc: RpcClient,
@@ -87,9 +120,7 @@ export class ModelHealthSource implements HealthSource, PositionHints {
     readonly liquidation: string,
     private readonly o: ModelSourceOptions,
   ) {
-    const band = o.bandWad ?? (2n * WAD) / 100n;
-    this.low = (o.thresholdWad * (WAD - band)) / WAD;
-    this.high = (o.thresholdWad * (WAD + band)) / WAD;
+    this.band = safetyBand(o.thresholdWad, o.bandWad ?? DEFAULT_SAFETY_BAND_WAD);
     this.topics = ["CollateralDeposited", "CollateralWithdrawn", "TradeApplied", "PositionSettled", "SeriesRegistered", "MarginParamsSet"].map((n) => ENGINE.getEvent(n)!.topicHash);
   }
 
@@ -195,44 +226,63 @@ export class ModelHealthSource implements HealthSource, PositionHints {
     const marks = await this.marksAt(block);
     const t0 = performance.now();
     const out: bigint[] = new Array(keys.length);
-    const onChain: { i: number; estimate: bigint | null }[] = [];
     for (let i = 0; i < keys.length; i++) {
-      const r = this.accounts.get(keys[i].account.toLowerCase());
+      const id = keys[i].account.toLowerCase();
+      const r = this.accounts.get(id);
       if (!r) {
         out[i] = NO_REQUIREMENT_HEALTH;
         continue;
       }
       const e = this.estimate(r, marks);
       if (e === "unpriced") out[i] = UNPRICED_HEALTH;
-      else if (e === null || r.resync || (e >= this.low && e < this.high)) onChain.push({ i, estimate: e });
-      else out[i] = e === NO_REQUIREMENT ? NO_REQUIREMENT_HEALTH : e;
+      else if (e === null || r.resync || inBand(e, this.band)) {
+        // To be confirmed through the lens; until then never below the threshold.
+        this.pending.set(id, { key: keys[i], estimate: e });
+        out[i] = provisionalHealth(e, this.o.thresholdWad);
+      } else out[i] = bookHealthOf(e);
     }
     this.stats.evaluated += keys.length;
     this.stats.evalMs += performance.now() - t0;
-    // Lowest estimate first; the ones the model cannot price exactly first of all.
+    return out;
+  }
+
+  get pendingConfirmations(): number {
+    return this.pending.size;
+  }
+
+  async confirm(block: bigint): Promise<HealthRow[]> {
+    if (this.marks?.block !== block) {
+      this.pending.clear(); // estimates of an older block: the next evaluation queues them again
+      return [];
+    }
+    const t0 = performance.now();
     const rank = (x: bigint | null) => (x === null ? -1n : x);
-    onChain.sort((a, b) => (rank(a.estimate) < rank(b.estimate) ? -1 : rank(a.estimate) > rank(b.estimate) ? 1 : 0));
-    const reads = onChain.slice(0, Math.max(0, this.rechecksLeft));
-    this.rechecksLeft -= reads.length;
-    // Beyond this block's budget: the estimate stands in (a re-sync or an exact read stays pending for the next block).
-    for (const w of onChain.slice(reads.length)) out[w.i] = w.estimate === null ? UNPRICED_HEALTH : w.estimate === NO_REQUIREMENT ? NO_REQUIREMENT_HEALTH : w.estimate;
+    // Lowest estimate first; the ones the model cannot price exactly first of all.
+    const queue = [...this.pending.values()].sort((a, b) => (rank(a.estimate) < rank(b.estimate) ? -1 : rank(a.estimate) > rank(b.estimate) ? 1 : 0));
+    const reads = queue.slice(0, Math.max(0, this.rechecksLeft));
+    // Beyond this block's budget: the estimate stands in (a re-sync or an exact read stays due at the next block).
+    const rows: HealthRow[] = queue.slice(reads.length).map((w) => ({ key: w.key, health: w.estimate === null ? UNPRICED_HEALTH : bookHealthOf(w.estimate) }));
     const concurrency = this.o.concurrency ?? 8;
     for (let j = 0; j < reads.length; j += concurrency) {
-      await Promise.all(
-        reads.slice(j, j + concurrency).map(async (w) => {
-          const key = keys[w.i];
-          const out_ = await this.rpc.call({ to: this.engine, data: ENGINE.encodeFunctionData("accountHealth", [key.account]) }, block);
-          const [row] = ENGINE.decodeFunctionResult("accountHealth", out_);
-          const r = this.accounts.get(key.account.toLowerCase())!;
+      const part = reads.slice(j, j + concurrency);
+      const answers = await Promise.all(part.map((w) => this.rpc.call({ to: this.engine, data: ENGINE.encodeFunctionData("accountHealth", [w.key.account]) }, block)));
+      part.forEach((w, k) => {
+        const [row] = ENGINE.decodeFunctionResult("accountHealth", answers[k]);
+        const r = this.accounts.get(w.key.account.toLowerCase());
+        if (r) {
           r.collateral = BigInt(row.collateral);
           r.resync = false;
-          const h = BigInt(row.health);
-          out[w.i] = !row.priced ? UNPRICED_HEALTH : h === NO_REQUIREMENT ? NO_REQUIREMENT_HEALTH : h;
-        }),
-      );
+        }
+        const h = BigInt(row.health);
+        rows.push({ key: w.key, health: !row.priced ? UNPRICED_HEALTH : h === NO_REQUIREMENT ? NO_REQUIREMENT_HEALTH : h });
+      });
     }
+    // Only once every read has answered: a failed read leaves the whole queue for the retry.
+    this.rechecksLeft -= reads.length;
     this.stats.rechecked += reads.length;
-    return out;
+    this.stats.confirmMs += performance.now() - t0;
+    this.pending.clear();
+    return rows;
   }
 
   /** The model's health, "unpriced" when an underlying it needs failed, null when it cannot be exact. */
@@ -253,6 +303,7 @@ export class ModelHealthSource implements HealthSource, PositionHints {
   /** One `markOf` per live series held by a tracked account, once per block. */
   private async marksAt(block: bigint): Promise<BlockMarks> {
     if (this.marks?.block === block) return this.marks;
+    this.pending.clear();
     this.rechecksLeft = this.o.maxRechecksPerBlock ?? 200;
     const timestamp = (await this.rpc.getBlock(block)).timestamp;
     const held = new Set<bigint>();
@@ -295,4 +346,19 @@ export class ModelHealthSource implements HealthSource, PositionHints {
   timestampOf(block: bigint): bigint | undefined {
     return this.marks?.block === block ? this.marks.timestamp : undefined;
   }
+}
+
+/** The book's number for a model health: the engine's "no requirement" mapped as the lens source maps it. */
+function bookHealthOf(e: bigint): bigint {
+  return e === NO_REQUIREMENT ? NO_REQUIREMENT_HEALTH : e;
+}
+
+/**
+ * The book's number for an account waiting for its lens read: never below `threshold` (nothing is proposed on an
+ * unconfirmed estimate inside the band), unpriced when the model cannot value it at all.
+ */
+export function provisionalHealth(estimate: bigint | null, threshold: bigint): bigint {
+  if (estimate === null) return UNPRICED_HEALTH;
+  const h = bookHealthOf(estimate);
+  return h < threshold ? threshold : h;
 }

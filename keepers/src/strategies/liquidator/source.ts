@@ -14,6 +14,12 @@ export interface DiscoveryBatch {
   closed: PositionKey[];
 }
 
+/** One position's health, as a confirmation pass reports it. */
+export interface HealthRow {
+  key: PositionKey;
+  health: bigint;
+}
+
 export interface HealthSource {
   /** Position events in [fromBlock, toBlock]. */
   scan(fromBlock: bigint, toBlock: bigint): Promise<DiscoveryBatch>;
@@ -24,6 +30,17 @@ export interface HealthSource {
   readonly evaluatesEveryKey?: boolean;
   /** Health of each key at `block` (one call per batch); `CLOSED_HEALTH` for positions that are gone. */
   healthOf(keys: PositionKey[], block: bigint): Promise<bigint[]>;
+  /**
+   * Present on a source whose `healthOf` answers from a model and defers the positions it cannot trust (near the
+   * threshold) to an on-chain read: `healthOf` reports those never below the threshold, and queues them. The
+   * number queued by the last `healthOf` at the current block.
+   */
+  readonly pendingConfirmations?: number;
+  /**
+   * Reads the queued positions on chain at `block` (bounded per block) and returns their health; empties the
+   * queue, or leaves it whole when a read fails (the error is thrown). Nothing when the queue is of another block.
+   */
+  confirm?(block: bigint): Promise<HealthRow[]>;
 }
 
 export interface LiquidationVenue {

@@ -1,7 +1,16 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { configuredContracts, itemsPerBatch, LIQUIDATE_MANY_SIGNATURE, loadConfig, selectorOf, validateConfig } from "../../../../keepers/src/core/config";
+import {
+  configuredContracts,
+  itemsPerBatch,
+  LIQUIDATE_MANY_SIGNATURE,
+  loadConfig,
+  MAX_SAFETY_BAND_WAD,
+  MIN_SAFETY_BAND_WAD,
+  selectorOf,
+  validateConfig,
+} from "../../../../keepers/src/core/config";
 import { ConfigError } from "../../../../keepers/src/core/errors";
 import { merge, removeTempDirs, tempDir, testConfig } from "../../helpers/keeper";
 
@@ -155,6 +164,38 @@ describe("keepers core/config", () => {
     const c = validateConfig(merge(base(), { strategies: { liquidator: { params: { source: "margin-engine", liquidation: LIQUIDATION } } } }), "/etc/keeper/keeper.json");
     expect(c.strategies.liquidator.type === "liquidator" && c.strategies.liquidator.params.liquidation).to.equal(LIQUIDATION);
     expect(configuredContracts(c).map((x) => x.path)).to.include("strategies.liquidator.params.liquidation");
+  });
+
+  describe("model safety band", () => {
+    const engine = (params: Record<string, unknown>) => merge(base(), { strategies: { liquidator: { params: { source: "margin-engine", liquidation: LIQUIDATION, ...params } } } });
+    const bandOf = (raw: unknown) => {
+      const c = validateConfig(raw, "/etc/keeper/keeper.json").strategies.liquidator;
+      return c.type === "liquidator" ? c.params.safetyBandWad : "not a liquidator";
+    };
+
+    it("accepts a band inside 0.1% to 50% as a WAD decimal string, bounds included, and leaves it absent by default", () => {
+      expect(bandOf(engine({ safetyBandWad: "50000000000000000" }))).to.equal("50000000000000000");
+      expect(bandOf(engine({ safetyBandWad: MIN_SAFETY_BAND_WAD.toString() }))).to.equal("1000000000000000");
+      expect(bandOf(engine({ safetyBandWad: MAX_SAFETY_BAND_WAD.toString() }))).to.equal("500000000000000000");
+      expect(bandOf(engine({}))).to.equal(undefined);
+    });
+
+    it("refuses a band below 0.1%, above 50%, zero, fractional, negative or given as a number", () => {
+      const at = "strategies.liquidator.params.safetyBandWad";
+      expect(problems(engine({ safetyBandWad: "999999999999999" }))).to.contain(`${at}: must be between 1000000000000000 (0.1%) and 500000000000000000 (50%)`);
+      expect(problems(engine({ safetyBandWad: "500000000000000001" }))).to.contain(`${at}: must be between`);
+      expect(problems(engine({ safetyBandWad: "0" }))).to.contain(`${at}: expected a positive integer WAD as a decimal string`);
+      expect(problems(engine({ safetyBandWad: "0.02" }))).to.contain(`${at}: expected a positive integer WAD`);
+      expect(problems(engine({ safetyBandWad: "-20000000000000000" }))).to.contain(`${at}: expected a positive integer WAD`);
+      expect(problems(engine({ safetyBandWad: 2e16 }))).to.contain(`${at}: expected a WAD decimal string`);
+    });
+
+    it("refuses the band with the mock source, and a misspelt band key as unknown with the right one as hint", () => {
+      const mock = merge(base(), { strategies: { liquidator: { params: { safetyBandWad: "20000000000000000" } } } });
+      expect(problems(mock)).to.contain('strategies.liquidator.params.safetyBandWad: only used with "source": "margin-engine"');
+      const typo = problems(engine({ safetyBandWAD: "20000000000000000" }));
+      expect(typo).to.contain("strategies.liquidator.params.safetyBandWAD: unknown key").and.to.contain('did you mean "safetyBandWad"');
+    });
   });
 
   describe("batched liquidations", () => {

@@ -7,7 +7,11 @@ import { intentKeys, intentSchema } from "../../../../keepers/src/core/messages"
 import { LIQUIDATE_MANY_SIGNATURE } from "../../../../keepers/src/core/config";
 import {
   batchLiquidations,
+  decodeLiquidate,
+  encodeLiquidate,
   encodeLiquidateMany,
+  encodePositionOf,
+  int256Word,
   LIQUIDATION_ENGINE,
   LIQUIDATION_ENGINE_FUNCTIONS,
   LiquidationEngineVenue,
@@ -101,6 +105,45 @@ describe("keepers strategies/liquidator: LiquidationEngineVenue", () => {
     const parsed = LIQUIDATION_ENGINE.parseTransaction({ data })!;
     expect(parsed.args[0][0].map((x: unknown) => String(x))).to.deep.equal([account, "7", String(WAD)]);
     expect(LIQUIDATION_ENGINE_FUNCTIONS.liquidateMany).to.equal(LIQUIDATE_MANY_SIGNATURE); // what the config requires
+  });
+
+  describe("hand-encoded calldata", () => {
+    const accounts = [account, "0x000000000000000000000000000000000000dEaD", "0xffffffffffffffffffffffffffffffffffffffff"];
+    const values = [0n, 1n, WAD, 2n ** 255n, 2n ** 256n - 1n];
+
+    it("equals ethers' ABI encoding for liquidate, positionOf, liquidateMany and int256 words, edge values included", () => {
+      for (const a of accounts) {
+        for (const v of values) {
+          expect(encodeLiquidate(a, v, values[values.length - 1 - values.indexOf(v)])).to.equal(
+            LIQUIDATION_ENGINE.encodeFunctionData("liquidate", [a, v, values[values.length - 1 - values.indexOf(v)]]),
+          );
+          expect(encodePositionOf(a, v)).to.equal(ENGINE.encodeFunctionData("positionOf", [a, v]));
+        }
+      }
+      for (const x of [0n, 1n, -1n, -WAD, 2n ** 255n - 1n, -(2n ** 255n)]) expect(`0x${int256Word(x)}`).to.equal(coder.encode(["int256"], [x]));
+      for (const n of [0, 1, 20]) {
+        const items = Array.from({ length: n }, (_, i) => ({ account: accounts[i % 3], seriesId: BigInt(i), amount: values[i % values.length] }));
+        expect(encodeLiquidateMany(items)).to.equal(LIQUIDATION_ENGINE.encodeFunctionData("liquidateMany", [items.map((i) => [i.account, i.seriesId, i.amount])]));
+      }
+    });
+
+    it("decodes liquidate calldata back to its arguments and refuses anything else", () => {
+      const data = LIQUIDATION_ENGINE.encodeFunctionData("liquidate", [accounts[2], 7n, WAD]);
+      expect(decodeLiquidate(data)).to.deep.equal({ account: accounts[2].toLowerCase(), seriesId: 7n, amount: WAD });
+      expect(() => decodeLiquidate(data.slice(0, -2))).to.throw("not liquidate(address,uint256,uint256) calldata");
+      expect(() => decodeLiquidate(`${data}00`)).to.throw("not liquidate(address,uint256,uint256) calldata");
+      expect(() => decodeLiquidate(encodePositionOf(accounts[0], 1n) + "0".repeat(64))).to.throw("not liquidate(address,uint256,uint256) calldata");
+      expect(() => decodeLiquidate(`${data.slice(0, 10)}${"f".repeat(24)}${data.slice(34)}`)).to.throw("high bits set");
+      expect(() => decodeLiquidate(`${data.slice(0, 40)}zz${data.slice(42)}`)).to.throw("not liquidate(address,uint256,uint256) calldata");
+    });
+
+    it("refuses values that do not fit their ABI type and malformed addresses", () => {
+      expect(() => encodeLiquidate(account, -1n, 1n)).to.throw(RangeError, "uint256");
+      expect(() => encodeLiquidate(account, 1n, 2n ** 256n)).to.throw(RangeError, "uint256");
+      expect(() => int256Word(2n ** 255n)).to.throw(RangeError, "int256");
+      expect(() => int256Word(-(2n ** 255n) - 1n)).to.throw(RangeError, "int256");
+      expect(() => encodePositionOf("0x1234", 1n)).to.throw("malformed address");
+    });
   });
 
   describe("batches", () => {

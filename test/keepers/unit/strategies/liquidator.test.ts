@@ -144,3 +144,82 @@ describe("keepers strategies/liquidator: Liquidator in batches", () => {
     expect(third.map((i) => i.items?.map((it) => it.account) ?? i.account)).to.deep.equal([accounts[2]]);
   });
 });
+
+describe("keepers strategies/liquidator: Liquidator with a model source (two passes)", () => {
+  const clear = "0x00000000000000000000000000000000000000c1"; // the model puts it clearly below the band
+  const near = "0x00000000000000000000000000000000000000c2"; // inside the band: deferred to the lens
+  const fine = "0x00000000000000000000000000000000000000c3";
+
+  /** A source that reports `near` at the threshold until `confirm` reads it at 0.99, as ModelHealthSource does. */
+  function twoPass(opts: { confirmFails?: boolean } = {}) {
+    const calls: string[] = [];
+    let pending = 0;
+    let failing = opts.confirmFails ?? false;
+    const source: HealthSource = {
+      evaluatesEveryKey: true,
+      scan: async () => ({ opened: [clear, near, fine].map((account) => ({ key: { account, series: 0n } })), updated: [], closed: [] }),
+      healthOf: async (keys: PositionKey[], block: bigint) => {
+        calls.push(`healthOf@${block}`);
+        pending = keys.some((k) => k.account === near) ? 1 : 0;
+        return keys.map((k) => (k.account === clear ? WAD / 2n : k.account === near ? WAD : 2n * WAD));
+      },
+      get pendingConfirmations() {
+        return pending;
+      },
+      confirm: async (block: bigint) => {
+        calls.push(`confirm@${block}`);
+        if (failing) throw new Error("lens read timed out");
+        pending = 0;
+        return [{ key: { account: near, series: 0n }, health: (99n * WAD) / 100n }];
+      },
+    };
+    const venue: LiquidationVenue = {
+      liquidations: async (key) => [{ action: "liquidate", account: key.account, series: "7", to: ACCOUNT, data: "0x" } as IntentDraft],
+    };
+    const liquidator = new Liquidator();
+    const log = new Logger({ chain: 31337, component: "test", level: "error", sink: () => undefined });
+    liquidator.wire(
+      { name: "liquidator", chainId: 31337n, rpc: {} as RpcClient, log, params: {}, dryRun: false },
+      { source: "margin-engine", target: ACCOUNT, liquidation: ACCOUNT, fromBlock: 0, logChunkBlocks: 100, batchSize: 10, maxReadsPerBlock: 10, maxIntentsPerBlock: 5, healthThresholdWad: WAD.toString() },
+      source,
+      venue,
+    );
+    return { liquidator, calls, heal: () => (failing = false) };
+  }
+
+  it("returns the clearly unhealthy accounts before any lens read, then confirms the band on an immediate second call", async () => {
+    const { liquidator, calls } = twoPass();
+    const first = await liquidator.onBlock(1n);
+    expect(first.map((i) => i.account)).to.deep.equal([clear]);
+    expect(calls).to.deep.equal(["healthOf@1"]); // no confirmation before the intents
+    expect(liquidator.continueNow()).to.equal(true);
+    expect(liquidator.hasBacklog()).to.equal(true);
+    const second = await liquidator.onBlock(1n);
+    expect(second.map((i) => i.account)).to.deep.equal([near]);
+    expect(calls).to.deep.equal(["healthOf@1", "confirm@1"]); // the model is not run again on the same block
+    expect(liquidator.continueNow()).to.equal(false);
+    expect(liquidator.hasBacklog()).to.equal(false);
+    expect(liquidator.timings).to.include({ firstPass: false, intents: 1 });
+  });
+
+  it("confirms in the same call when the model pass has nothing to propose", async () => {
+    const { liquidator, calls } = twoPass();
+    await liquidator.onBlock(1n);
+    await liquidator.onBlock(1n);
+    // Block 2: both in flight, so the first pass proposes nothing and the confirmation runs at once.
+    expect(await liquidator.onBlock(2n)).to.deep.equal([]);
+    expect(calls.slice(2)).to.deep.equal(["healthOf@2", "confirm@2"]);
+    expect(liquidator.continueNow()).to.equal(false);
+  });
+
+  it("after a failed confirmation retries on the next poll, not at once, and proposes nothing on the estimate", async () => {
+    const { liquidator, calls, heal } = twoPass({ confirmFails: true });
+    expect((await liquidator.onBlock(1n)).map((i) => i.account)).to.deep.equal([clear]);
+    expect(await liquidator.onBlock(1n)).to.deep.equal([]);
+    expect(liquidator.continueNow()).to.equal(false);
+    expect(liquidator.hasBacklog()).to.equal(true);
+    heal();
+    expect((await liquidator.onBlock(1n)).map((i) => i.account)).to.deep.equal([near]);
+    expect(calls).to.deep.equal(["healthOf@1", "confirm@1", "confirm@1"]);
+  });
+});

@@ -6,7 +6,7 @@ import { ENGINE } from "../../../../keepers/src/protocol/abi";
 import { LIQUIDATION_ENGINE } from "../../../../keepers/src/strategies/liquidator/liquidation-engine";
 import { UNPRICED_HEALTH } from "../../../../keepers/src/strategies/liquidator/margin-engine";
 import { accountHealthOf, WAD } from "../../../../keepers/src/strategies/liquidator/margin-model";
-import { ModelHealthSource } from "../../../../keepers/src/strategies/liquidator/model-source";
+import { inBand, ModelHealthSource, provisionalHealth, safetyBand } from "../../../../keepers/src/strategies/liquidator/model-source";
 
 const ENGINE_ADDR = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
 const LIQ_ADDR = "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707";
@@ -54,6 +54,35 @@ function fakeChain() {
 
 const maint = { maintenanceShock: PARAMS.maintenanceShock, maintenanceMinCharge: PARAMS.maintenanceMinCharge, scale: 10n ** 12n };
 
+describe("keepers strategies/liquidator: safety band", () => {
+  it("spans threshold x (1 - band) to threshold x (1 + band), low end included, high end excluded", () => {
+    const band = safetyBand(WAD, (2n * WAD) / 100n);
+    expect(band).to.deep.equal({ low: (98n * WAD) / 100n, high: (102n * WAD) / 100n });
+    expect(inBand(band.low - 1n, band)).to.equal(false); // clearly below: proposed on the estimate
+    expect(inBand(band.low, band)).to.equal(true);
+    expect(inBand(WAD, band)).to.equal(true);
+    expect(inBand(band.high - 1n, band)).to.equal(true);
+    expect(inBand(band.high, band)).to.equal(false);
+    // Relative to the threshold, not to 1.
+    expect(safetyBand(2n * WAD, WAD / 10n)).to.deep.equal({ low: (18n * WAD) / 10n, high: (22n * WAD) / 10n });
+  });
+
+  it("refuses a band outside 0.1% to 50% and a threshold that is not positive", () => {
+    expect(() => safetyBand(WAD, 10n ** 15n - 1n)).to.throw(RangeError, "outside");
+    expect(() => safetyBand(WAD, WAD / 2n + 1n)).to.throw(RangeError, "outside");
+    expect(() => safetyBand(0n, WAD / 50n)).to.throw(RangeError, "threshold must be positive");
+    expect(() => new ModelHealthSource({} as RpcClient, ENGINE_ADDR, LIQ_ADDR, { thresholdWad: WAD, bandWad: 0n })).to.throw(RangeError);
+    expect(safetyBand(WAD, 10n ** 15n).low).to.equal(WAD - 10n ** 15n);
+  });
+
+  it("keeps a deferred account at the threshold until confirmed, an unpriceable one unpriced, a healthy one as is", () => {
+    expect(provisionalHealth((99n * WAD) / 100n, WAD)).to.equal(WAD);
+    expect(provisionalHealth((101n * WAD) / 100n, WAD)).to.equal((101n * WAD) / 100n);
+    expect(provisionalHealth(null, WAD)).to.equal(UNPRICED_HEALTH);
+    expect(provisionalHealth(0n, WAD)).to.equal(WAD);
+  });
+});
+
 describe("keepers strategies/liquidator: ModelHealthSource", () => {
   const alice = Wallet.createRandom().address;
   const bob = Wallet.createRandom().address;
@@ -97,9 +126,15 @@ describe("keepers strategies/liquidator: ModelHealthSource", () => {
     await src.scan(11n, 11n);
     chain.state.rows.set(alice, { collateral: target, health: 777n });
     const [ha, hb] = await src.healthOf([{ account: alice, series: 0n }, { account: bob, series: 0n }], 12n);
-    expect(chain.reads).to.deep.equal([alice]);
-    expect(ha).to.equal(777n); // the lens's answer, not the estimate
+    // The model pass reads nothing: alice is deferred (reported at the threshold, never below), bob gets the estimate.
+    expect(chain.reads).to.deep.equal([]);
+    expect(ha >= WAD && ha < src.band.high).to.equal(true); // its estimate (~1.005), pending the lens
     expect(hb > WAD).to.equal(true);
+    expect(src.pendingConfirmations).to.equal(1);
+    const rows = await src.confirm(12n);
+    expect(chain.reads).to.deep.equal([alice]);
+    expect(rows).to.deep.equal([{ key: { account: alice, series: 0n }, health: 777n }]); // the lens's answer, not the estimate
+    expect(src.pendingConfirmations).to.equal(0);
 
     // A liquidation: position shrinks by `closed`, the liquidator's collateral gains the fee, and the account's
     // collateral is read back from the lens at the next evaluation even though it is far from the band.
@@ -110,10 +145,83 @@ describe("keepers strategies/liquidator: ModelHealthSource", () => {
     chain.state.rows.set(bob, { collateral: usdc(80_000n), health: 5n * WAD });
     chain.reads.length = 0;
     await src.healthOf([{ account: bob, series: 0n }, { account: keeper, series: 0n }], 14n);
+    expect((await src.confirm(14n)).map((r) => r.key.account)).to.deep.equal([bob]);
     expect(chain.reads).to.deep.equal([bob]);
     chain.reads.length = 0;
     await src.healthOf([{ account: bob, series: 0n }], 15n);
-    expect(chain.reads).to.deep.equal([]); // re-synced: the model again
+    expect(src.pendingConfirmations).to.equal(0); // re-synced: the model again
+    expect(await src.confirm(15n)).to.deep.equal([]);
+    expect(chain.reads).to.deep.equal([]);
+  });
+
+  it("reports an account clearly below the band at its estimate with no read, one inside it only after the lens", async () => {
+    const { chain, src } = setup();
+    await src.scan(0n, 10n);
+    const spots = new Map([[ETH.toLowerCase(), 3000n * WAD]]);
+    const { maintenance: need, equity: equityAtZero } = accountHealthOf(0n, [line(-10n * WAD, 100n * WAD)], spots, maint);
+    // Alice at ~0.90: below 1 - 2%. Bob at ~0.99: inside the band.
+    const collateralFor = (permille: bigint) => (need * permille) / 1000n - equityAtZero;
+    chain.push("engine", ENGINE, "CollateralWithdrawn", [alice, alice, usdc(6_000n) - collateralFor(900n)], 11n);
+    chain.push("engine", ENGINE, "CollateralWithdrawn", [bob, bob, usdc(91_000n) - collateralFor(990n)], 11n);
+    await src.scan(11n, 11n);
+    const expected = accountHealthOf(collateralFor(900n), [line(-10n * WAD, 100n * WAD)], spots, maint).health;
+    expect(expected < src.band.low).to.equal(true);
+    chain.state.rows.set(bob, { collateral: collateralFor(990n), health: (WAD * 99n) / 100n });
+    const [ha, hb] = await src.healthOf([{ account: alice, series: 0n }, { account: bob, series: 0n }], 12n);
+    expect(ha).to.equal(expected);
+    expect(hb).to.equal(WAD); // deferred: at the threshold until confirmed
+    expect(chain.reads).to.deep.equal([]);
+    expect(await src.confirm(12n)).to.deep.equal([{ key: { account: bob, series: 0n }, health: (WAD * 99n) / 100n }]);
+  });
+
+  it("confirms at most maxRechecksPerBlock per block, lowest estimate first; the estimate stands in beyond it", async () => {
+    const chain = fakeChain();
+    chain.push("engine", ENGINE, "SeriesRegistered", [1n, ETH, 3000n * WAD, 5_000n, true, WAD], 1n);
+    const spots = new Map([[ETH.toLowerCase(), 3000n * WAD]]);
+    const { maintenance: need, equity: equityAtZero } = accountHealthOf(0n, [line(-10n * WAD, 100n * WAD)], spots, maint);
+    const traders = [995n, 985n, 1005n].map(() => Wallet.createRandom().address);
+    [995n, 985n, 1005n].forEach((permille, i) => {
+      const collateral = (need * permille) / 1000n - equityAtZero - usdc(1_000n); // the premium received adds 1,000
+      chain.push("engine", ENGINE, "CollateralDeposited", [traders[i], traders[i], collateral], 2n);
+      chain.push("engine", ENGINE, "TradeApplied", [traders[i], 1n, -10n * WAD, usdc(1_000n), -10n * WAD, 10n * WAD], 2n);
+      chain.state.rows.set(traders[i], { collateral: collateral + usdc(1_000n), health: 1n });
+    });
+    const src = new ModelHealthSource(chain.rpc, ENGINE_ADDR, LIQ_ADDR, { thresholdWad: WAD, maxRechecksPerBlock: 2 });
+    await src.scan(0n, 10n);
+    const keys = traders.map((account) => ({ account, series: 0n }));
+    const estimates = await src.healthOf(keys, 12n);
+    // All three inside the band: none reported below the threshold before the lens.
+    expect(estimates.slice(0, 2)).to.deep.equal([WAD, WAD]);
+    expect(estimates[2] > WAD && estimates[2] < src.band.high).to.equal(true);
+    const rows = await src.confirm(12n);
+    // The two lowest (98.5%, 99.5%) read on chain; the third (100.5%) keeps its estimate.
+    expect(chain.reads).to.deep.equal([traders[1], traders[0]]);
+    expect(rows.map((r) => [r.key.account, r.health])).to.deep.equal([
+      [traders[2], estimates[2]],
+      [traders[1], 1n],
+      [traders[0], 1n],
+    ]);
+  });
+
+  it("forgets a queue of an older block, and keeps it whole when a read fails", async () => {
+    const { chain, src } = setup();
+    await src.scan(0n, 10n);
+    chain.push("liquidation", LIQUIDATION_ENGINE, "Liquidated", [bob, 1n, keeper, 4n * WAD, 0n, 0n, usdc(7n), 0n, 0n, 0n, 0n], 11n);
+    await src.scan(11n, 11n);
+    await src.healthOf([{ account: bob, series: 0n }], 12n);
+    expect(src.pendingConfirmations).to.equal(1);
+    const call = chain.rpc.call;
+    (chain.rpc as { call: unknown }).call = async () => {
+      throw new RpcError("RPC_TIMEOUT", "timeout", { method: "eth_call", endpoint: "fake" });
+    };
+    let failed = false;
+    await src.confirm(12n).catch(() => (failed = true));
+    expect(failed).to.equal(true);
+    expect(src.pendingConfirmations).to.equal(1);
+    (chain.rpc as { call: unknown }).call = call;
+    expect(await src.confirm(13n)).to.deep.equal([]); // of block 12: stale at 13
+    expect(src.pendingConfirmations).to.equal(0);
+    expect(chain.reads).to.deep.equal([]);
   });
 
   it("reports accounts of an underlying whose mark reverts (oracle FAILED) as unpriced, never liquidatable", async () => {
