@@ -1,6 +1,7 @@
 /**
  * Gas benchmark: runs every suite in scripts/bench/gas/ on the in-process Hardhat network, prints a table and
- * writes reports/gas.json as {"operations": {"<name>": <gas>}}.
+ * writes reports/gas.json as {"operations": {"<name>": <gas>}} and the same table, with each target and verdict, as
+ * audits/gas-report.txt (the auditors' copy, so it is always this run's).
  *
  * Usage: npm run bench:gas
  */
@@ -41,12 +42,36 @@ async function main(): Promise<void> {
     return { operation: name, gas, target: target ?? "-", verdict };
   });
   console.table(rows);
-  console.log(`wrote ${path.relative(process.cwd(), path.join(outDir, "gas.json"))}`);
   const over = rows.filter((r) => r.verdict === "OVER");
+  const auditReport = path.join(hre.config.paths.root, "audits", "gas-report.txt");
+  fs.writeFileSync(auditReport, gasReportText(rows, over.map((r) => r.operation)));
+  console.log(`wrote ${path.relative(process.cwd(), path.join(outDir, "gas.json"))} and ${path.relative(process.cwd(), auditReport)}`);
   if (over.length > 0) {
     console.error(`over budget: ${over.map((r) => r.operation).join(", ")}`);
     process.exitCode = 1;
   }
+}
+
+type Row = { operation: string; gas: number; target: number | string; verdict: string };
+
+/** The audits/ copy of the run: what was measured and how, then one aligned row per operation. */
+function gasReportText(rows: Row[], over: string[]): string {
+  const header = [
+    "Gas per operation, written by `npm run bench:gas` (scripts/bench/gas.ts) on the in-process Hardhat network: receipt",
+    "gasUsed for transactions, execution gas for view reads. Targets come from the issues; OVER = the target is not met.",
+    "Trading operations: a warm account with 3 other open series (scripts/bench/gas/trading.ts); unsuffixed = the shipped",
+    "deployment with its real three-source OracleRouter, `.core` = the mock router. `breaker.<op>` = gas spent inside the",
+    "circuit breaker during <op>. Liquidation: scripts/bench/gas/liquidation.ts. Per-frame traces of the same scenario:",
+    "`npx hardhat run scripts/bench/gasBreakdown.ts`.",
+    "",
+  ];
+  const width = Math.max(...rows.map((r) => r.operation.length));
+  const lines = rows.map(
+    (r) => `${r.operation.padEnd(width)}  ${r.gas.toLocaleString("en-US").padStart(10)}  ${String(typeof r.target === "number" ? r.target.toLocaleString("en-US") : r.target).padStart(9)}  ${r.verdict}`,
+  );
+  const title = `${"operation".padEnd(width)}  ${"gas".padStart(10)}  ${"target".padStart(9)}  verdict`;
+  const footer = over.length ? ["", `over the target: ${over.join(", ")}`] : ["", "every target met"];
+  return [...header, title, "-".repeat(title.length), ...lines, ...footer, ""].join("\n");
 }
 
 main().catch((err) => {
