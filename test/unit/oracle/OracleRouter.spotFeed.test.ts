@@ -2,7 +2,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { ChainlinkPriceSource, MockAggregator } from "../../../typechain-types";
+import type { ChainlinkPriceSource, IOracleRouter, IPriceSource, MockAggregator } from "../../../typechain-types";
 import { DEFAULT_SOURCE_CONFIG, MODE, STATUS, deployOracleFixture } from "../../helpers/oracleFixture";
 
 const { ethers } = hre;
@@ -41,10 +41,28 @@ async function mixedDecimals() {
 
 type Fixture = Awaited<ReturnType<typeof mixedDecimals>>;
 
+/** A spot-feed snapshot as a plain object (typechain's struct outputs are arrays with named fields). */
+function spotOf(s: IPriceSource.SpotFeedStructOutput) {
+  return {
+    feed: s.feed,
+    heartbeat: s.heartbeat,
+    gasLimit: s.gasLimit,
+    minPriceWad: s.minPriceWad,
+    maxAnswer: s.maxAnswer,
+    scaleUp: s.scaleUp,
+    scaleDown: s.scaleDown,
+  };
+}
+
+/** A spot reading as a plain object. */
+function readingOf(r: IOracleRouter.SpotReadingStructOutput) {
+  return { price: r.price, status: r.status, reasons: r.reasons, validSources: r.validSources, updatedAt: r.updatedAt };
+}
+
 /** What getSpot must return, computed from each adapter's own `latestPrice` and the OracleMedian harness. */
 async function expectedFromAdapters(f: Fixture) {
   const [, quorum, maxDeviationBps] = await f.router.getUnderlyingConfig(f.underlying);
-  const entries: bigint[] = [0n, 0n, 0n, 0n, 0n];
+  const entries: [bigint, bigint, bigint, bigint, bigint] = [0n, 0n, 0n, 0n, 0n];
   let n = 0;
   let reasons = 0n;
   for (const source of f.sources) {
@@ -66,7 +84,7 @@ describe("OracleRouter: spot feeds read directly", function () {
     expect(spots.length).to.equal(3);
     for (let i = 0; i < 3; i++) {
       const want = await f.sources[i].spotFeed();
-      expect(spots[i].toObject()).to.deep.equal(want.toObject());
+      expect(spotOf(spots[i])).to.deep.equal(spotOf(want));
       expect(spots[i].feed).to.equal(await f.feeds[i].getAddress());
     }
     // 8 decimals scale up by 1e10, 18 not at all, 20 down by 100.
@@ -86,7 +104,7 @@ describe("OracleRouter: spot feeds read directly", function () {
   it("test_getSpot_neverCallsAdaptersForSpot", async function () {
     // A source whose latestPrice reverts but whose spot feed is a healthy feed: the spot read only sees the feed.
     const f = await loadFixture(mixedDecimals);
-    await f.mock.setSpotFeed((await f.sources[0].spotFeed()).toObject());
+    await f.mock.setSpotFeed(spotOf(await f.sources[0].spotFeed()));
     const others = await Promise.all(f.sources.slice(1).map((s) => s.getAddress()));
     await f.router.connect(f.admin).setSources(f.underlying, [await f.mock.getAddress(), ...others]);
     const reading = await f.router.getSpot(f.underlying);
@@ -139,7 +157,7 @@ describe("OracleRouter: spot feeds read directly", function () {
         }
         const want = await expectedFromAdapters(f);
         const got = await f.router.getSpot(f.underlying);
-        expect(got.toObject()).to.deep.equal(want);
+        expect(readingOf(got)).to.deep.equal(want);
         statuses.add(want.status);
         reasonsSeen |= want.reasons;
       }),
@@ -153,16 +171,7 @@ describe("OracleRouter: spot feeds read directly", function () {
   describe("snapshot checks", function () {
     /** A valid snapshot to start from (the first adapter's). */
     async function base(f: Fixture) {
-      const s = await f.sources[0].spotFeed();
-      return {
-        feed: s.feed,
-        heartbeat: s.heartbeat,
-        gasLimit: s.gasLimit,
-        minPriceWad: s.minPriceWad,
-        maxAnswer: s.maxAnswer,
-        scaleUp: s.scaleUp,
-        scaleDown: s.scaleDown,
-      };
+      return spotOf(await f.sources[0].spotFeed());
     }
 
     const invalid: [string, (s: Awaited<ReturnType<typeof base>>) => void][] = [
@@ -192,7 +201,7 @@ describe("OracleRouter: spot feeds read directly", function () {
         await expect(f.router.connect(f.admin).addUnderlying(ethers.encodeBytes32String("BTC"), [mock, ...others], 200))
           .to.be.revertedWithCustomError(f.router, "OracleSpotFeedInvalid")
           .withArgs(0, mock);
-        expect((await f.router.getSpotFeeds(f.underlying)).map((s) => s.toObject())).to.deep.equal(before.map((s) => s.toObject()));
+        expect((await f.router.getSpotFeeds(f.underlying)).map(spotOf)).to.deep.equal(before.map(spotOf));
       });
     }
 
@@ -207,7 +216,7 @@ describe("OracleRouter: spot feeds read directly", function () {
       const others = await Promise.all(f.sources.slice(0, 2).map((s) => s.getAddress()));
       await f.router.connect(f.admin).setSources(f.underlying, [...others, await f.mock.getAddress()]);
       const stored = await f.router.getSpotFeeds(f.underlying);
-      expect(stored[2].toObject()).to.deep.equal(spot);
+      expect(spotOf(stored[2])).to.deep.equal(spot);
     });
   });
 });
