@@ -10,7 +10,8 @@ import {OracleReasons} from "./libraries/OracleReasons.sol";
 
 /// @title ChainlinkPriceSource
 /// @notice `IPriceSource` over one AggregatorV3 feed, with its whole configuration in immutables so a read costs no
-///         storage access of its own.
+///         storage access of its own. `spotFeed()` hands that configuration to the router, which reads the feed for
+///         spot prices itself with the same rule (`FeedAnswer`); `priceAt` proves settlement rounds.
 /// @dev See `IChainlinkPriceSource` for the validity rules and the settlement-round proof, and `FeedCall` for the
 ///      defences around each feed call (gas cap, bounded return data, starvation check).
 contract ChainlinkPriceSource is IChainlinkPriceSource {
