@@ -11,7 +11,8 @@ import {IPriceSource} from "./IPriceSource.sol";
 ///      Latest answer (`latestPrice`): usable when the call succeeded within the gas cap with a full round, the
 ///      answer is > 0, `updatedAt` is neither zero nor in the future, `block.timestamp - updatedAt <= heartbeat`, and
 ///      the answer normalised to WAD lies within [minPrice, maxPrice]. `answeredInRound` is not used (deprecated by
-///      Chainlink). Decimals are read once at construction: a feed changing its decimals is out of scope.
+///      Chainlink). Decimals are read once at construction: a feed changing its decimals is out of scope. The router
+///      applies this same rule to the same feed itself (`spotFeed()`, `FeedAnswer`), so spot reads skip the adapter.
 ///
 ///      Settlement proof (`priceAt`). The hint packs two round ids: `hint = roundId | previousRoundId << 80`.
 ///      `roundId` must be the first round of the feed (proxy) with `updatedAt >= timestamp`:

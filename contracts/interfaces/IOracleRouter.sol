@@ -8,9 +8,11 @@ import {IPriceSource} from "./IPriceSource.sol";
 /// @dev Prices are WAD (18 decimals) quote units per one unit of underlying.
 ///      Underlyings are identified by a `bytes32` id (for example `bytes32("ETH")`).
 ///
-///      Spot. Every configured source is read through `IPriceSource.latestPrice`; a source is valid when fresh and
-///      sane (see the adapter). The valid prices are aggregated by `OracleMedian`: median m of the valid sources,
-///      sources further than `maxDeviationBps` from m are dropped as outliers, the price is the median of the rest.
+///      Spot. Every configured source is read as its `IPriceSource.latestPrice` would read it: the router calls the
+///      source's spot feed directly with the source's own rule (`IPriceSource.SpotFeed`, snapshotted when the sources
+///      are set); a source is valid when fresh and sane (see the adapter). The valid prices are aggregated by
+///      `OracleMedian`: median m of the valid sources, sources further than `maxDeviationBps` from m are dropped as
+///      outliers, the price is the median of the rest.
 ///      Status:
 ///      - OK: the sequencer (if any) is up past its grace period and every configured source is valid and within
 ///        the deviation of the median (`reasons == 0`).
@@ -161,6 +163,10 @@ interface IOracleRouter {
     error OracleZeroSource(uint256 index);
     /// @dev Fires when a source list holds the same source twice (it would count twice towards the quorum).
     error OracleDuplicateSource(uint256 index, address source);
+    /// @dev Fires in `addUnderlying`/`setSources` when source `index`'s `spotFeed()` cannot be stored or read safely:
+    ///      a zero feed, a scale of zero or of 2^64 or more, a min price of zero or of 2^128 or more, or a max answer
+    ///      whose WAD value overflows or exceeds 1e36 (`SourceList.isStorable`).
+    error OracleSpotFeedInvalid(uint256 index, address source);
     /// @dev Fires when a quorum lies outside [MIN_QUORUM, number of sources].
     error OracleQuorumOutOfRange(uint256 quorum, uint256 min, uint256 max);
     /// @dev Fires when a maximum deviation lies outside [MIN_DEVIATION_BPS, MAX_DEVIATION_BPS].
@@ -270,12 +276,13 @@ interface IOracleRouter {
 
     /// @notice Adds an underlying with its sources (2 to 5, no duplicates) and maximum deviation; quorum starts at
     ///         DEFAULT_QUORUM.
-    /// @dev `restricted`: meant for ADMIN (timelocked), since sources decide every price.
+    /// @dev `restricted`: meant for ADMIN (timelocked), since sources decide every price. Takes a snapshot of each
+    ///      source's `spotFeed()`, which spot reads use from then on (see `IPriceSource`).
     function addUnderlying(bytes32 underlying, IPriceSource[] calldata sources, uint16 maxDeviationBps) external;
 
     /// @notice Replaces the sources of an underlying (2 to 5, no duplicates, at least the quorum).
     /// @dev `restricted`: meant for ADMIN (timelocked). Also how an adapter's heartbeat, bounds or gas cap change:
-    ///      deploy a new adapter and swap it in.
+    ///      deploy a new adapter and swap it in. Takes a new snapshot of every source's `spotFeed()`.
     function setSources(bytes32 underlying, IPriceSource[] calldata sources) external;
 
     /// @notice Sets how many agreeing sources a price needs, in [MIN_QUORUM, number of sources].
@@ -304,6 +311,10 @@ interface IOracleRouter {
         external
         view
         returns (IPriceSource[] memory sources, uint8 quorum, uint16 maxDeviationBps);
+
+    /// @notice The spot feed of each source, in source order, as snapshotted when the sources were set: what spot
+    ///         reads actually call and check. Reverts `OracleUnknownUnderlying` for an unknown one.
+    function getSpotFeeds(bytes32 underlying) external view returns (IPriceSource.SpotFeed[] memory spots);
 
     /// @notice The sequencer-uptime feed (zero when none, fixed at construction) and its grace period.
     function getSequencer() external view returns (address feed, uint32 gracePeriod);

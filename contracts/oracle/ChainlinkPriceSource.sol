@@ -4,12 +4,14 @@ pragma solidity 0.8.30;
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IChainlinkPriceSource} from "../interfaces/IChainlinkPriceSource.sol";
 import {IPriceSource} from "../interfaces/IPriceSource.sol";
+import {FeedAnswer} from "./libraries/FeedAnswer.sol";
 import {FeedCall} from "./libraries/FeedCall.sol";
 import {OracleReasons} from "./libraries/OracleReasons.sol";
 
 /// @title ChainlinkPriceSource
 /// @notice `IPriceSource` over one AggregatorV3 feed, with its whole configuration in immutables so a read costs no
-///         storage access of its own.
+///         storage access of its own. `spotFeed()` hands that configuration to the router, which reads the feed for
+///         spot prices itself with the same rule (`FeedAnswer`); `priceAt` proves settlement rounds.
 /// @dev See `IChainlinkPriceSource` for the validity rules and the settlement-round proof, and `FeedCall` for the
 ///      defences around each feed call (gas cap, bounded return data, starvation check).
 contract ChainlinkPriceSource is IChainlinkPriceSource {
@@ -156,6 +158,11 @@ contract ChainlinkPriceSource is IChainlinkPriceSource {
     /*                                                    VIEWS                                                     */
     /* ------------------------------------------------------------------------------------------------------------ */
 
+    /// @inheritdoc IPriceSource
+    function spotFeed() external view returns (SpotFeed memory) {
+        return SpotFeed(_FEED, _HEARTBEAT, _GAS_LIMIT, _MIN_PRICE, _MAX_ANSWER, _SCALE_UP, _SCALE_DOWN);
+    }
+
     /// @inheritdoc IChainlinkPriceSource
     function feed() external view returns (address) {
         return _FEED;
@@ -227,29 +234,15 @@ contract ChainlinkPriceSource is IChainlinkPriceSource {
         if (!ok) FeedCall.requireFullGas(gasBefore, _GAS_LIMIT);
     }
 
-    /// @dev Normalises a raw answer to WAD, rounding down, and checks it against the bounds.
+    /// @dev Normalises a raw answer to WAD, rounding down, and checks it against the bounds (see `FeedAnswer`).
     /// @return wad The price, or zero when `reasons` is not zero.
     /// @return reasons REASON_SOURCE_INVALID_ANSWER, REASON_SOURCE_OUT_OF_BOUNDS, or zero.
     function _toWadDownChecked(int256 answer) private view returns (uint256 wad, uint16 reasons) {
-        if (answer <= 0) return (0, OracleReasons.REASON_SOURCE_INVALID_ANSWER);
-        // Checked first, so the scaling below stays under _MAX_PRICE.
-        if (uint256(answer) > _MAX_ANSWER) return (0, OracleReasons.REASON_SOURCE_OUT_OF_BOUNDS);
-        // Cannot overflow: answer <= _MAX_ANSWER, so answer * _SCALE_UP <= _MAX_PRICE (or _SCALE_UP is 1);
-        // _SCALE_DOWN is never zero.
-        unchecked {
-            wad = (uint256(answer) * _SCALE_UP) / _SCALE_DOWN;
-        }
-        if (wad < _MIN_PRICE) return (0, OracleReasons.REASON_SOURCE_OUT_OF_BOUNDS);
+        return FeedAnswer.toWadDownChecked(answer, _MAX_ANSWER, _SCALE_UP, _SCALE_DOWN, _MIN_PRICE);
     }
 
-    /// @dev Freshness of a latest answer: zero, future, or older than the heartbeat.
+    /// @dev Freshness of a latest answer: zero, future, or older than the heartbeat (see `FeedAnswer`).
     function _timestampReasons(uint256 ts) private view returns (uint16) {
-        if (ts == 0) return OracleReasons.REASON_SOURCE_ZERO_TIMESTAMP;
-        if (ts > block.timestamp) return OracleReasons.REASON_SOURCE_FUTURE_TIMESTAMP;
-        // Cannot underflow: ts <= block.timestamp was just checked.
-        unchecked {
-            if (block.timestamp - ts > _HEARTBEAT) return OracleReasons.REASON_SOURCE_STALE;
-        }
-        return 0;
+        return FeedAnswer.timestampReasons(ts, _HEARTBEAT);
     }
 }

@@ -15,9 +15,11 @@ import {SourceList} from "./libraries/SourceList.sol";
 ///         settlement prices proven from feed rounds, disputable once by the guardian, then final.
 /// @dev All behaviour is specified in `IOracleRouter`. Storage is laid out for the spot read, which touches one
 ///      storage slot: the underlying's configuration, packing the address of its source list (stored as contract code,
-///      see `SourceList`), the source count, quorum and deviation. The sequencer feed is an immutable (no cost on L1);
-///      its grace period is read only when a feed is set. Adapters are called with a raw STATICCALL that copies exactly
-///      their three return words. A settlement record is one slot per series.
+///      see `SourceList`), the source count, quorum and deviation. The list holds each source's spot feed
+///      (`IPriceSource.SpotFeed`, snapshotted when the sources are set), so a spot read copies the whole configuration
+///      with one EXTCODECOPY and calls the feeds directly, applying the adapters' own rule (`FeedAnswer`); adapters are
+///      only called for settlement proofs. The sequencer feed is an immutable (no cost on L1); its grace period is read
+///      only when a feed is set. A settlement record is one slot per series.
 contract OracleRouter is IOracleRouter, AccessManaged {
     using SafeCast for uint256;
 
@@ -72,9 +74,6 @@ contract OracleRouter is IOracleRouter, AccessManaged {
         uint16 maxDeviationBps;
     }
 
-    /// @dev `IPriceSource.latestPrice()` selector.
-    uint256 private constant LATEST_PRICE_SELECTOR = 0xa3e6ba94;
-
     /// @dev L2 sequencer-uptime feed; zero on chains without a sequencer.
     address private immutable _SEQUENCER_FEED;
 
@@ -102,13 +101,26 @@ contract OracleRouter is IOracleRouter, AccessManaged {
     /* ------------------------------------------------------------------------------------------------------------ */
 
     /// @inheritdoc IOracleRouter
-    function getSpot(bytes32 underlying) external view returns (SpotReading memory reading) {
-        _readSpot(underlying, reading);
+    function getSpot(bytes32 underlying) external view returns (SpotReading memory) {
+        (uint256 price, uint256 reasons, uint256 used, uint256 updatedAt) = _readSpot(underlying);
+        uint256 status = _status(reasons);
+        // The hottest read of the protocol returns its five words directly: `SpotReading` is a static struct, so its
+        // ABI encoding is its fields in order, each a full word, and every value here is already in range (status
+        // <= 2, reasons < 2^16, used <= MAX_SOURCES, updatedAt <= block.timestamp).
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, price)
+            mstore(add(p, 0x20), status)
+            mstore(add(p, 0x40), reasons)
+            mstore(add(p, 0x60), used)
+            mstore(add(p, 0x80), updatedAt)
+            return(p, 0xa0)
+        }
     }
 
     /// @inheritdoc IOracleRouter
     function pokeStatus(bytes32 underlying) external returns (SpotReading memory reading) {
-        _readSpot(underlying, reading);
+        reading = _reading(underlying);
         StatusRecord memory previous = _statusRecords[underlying];
         if (previous.status != reading.status || previous.reasons != reading.reasons) {
             _statusRecords[underlying] = StatusRecord(reading.status, reading.reasons, uint64(block.timestamp));
@@ -118,8 +130,7 @@ contract OracleRouter is IOracleRouter, AccessManaged {
 
     /// @inheritdoc IOracleRouter
     function recordSpot(bytes32 underlying) external returns (uint256 price) {
-        SpotReading memory reading;
-        _readSpot(underlying, reading);
+        SpotReading memory reading = _reading(underlying);
         if (reading.status == Status.FAILED) revert OracleSpotUnavailable(underlying, reading.reasons);
         price = reading.price;
         _recordedSpots[underlying] = RecordedSpot(price.toUint128(), reading.updatedAt, uint64(block.timestamp));
@@ -167,8 +178,7 @@ contract OracleRouter is IOracleRouter, AccessManaged {
         uint256 availableAt = uint256(expiry) + params.fallbackDelay;
         if (block.timestamp < availableAt) revert OracleFallbackTooEarly(underlying, expiry, availableAt);
 
-        SpotReading memory reading;
-        _readSpot(underlying, reading);
+        SpotReading memory reading = _reading(underlying);
         SettlementKind kind;
         if (reading.status != Status.FAILED) {
             price = reading.price;
@@ -288,6 +298,15 @@ contract OracleRouter is IOracleRouter, AccessManaged {
     }
 
     /// @inheritdoc IOracleRouter
+    function getSpotFeeds(bytes32 underlying) external view returns (IPriceSource.SpotFeed[] memory spots) {
+        Config memory config = _requireConfig(underlying);
+        spots = new IPriceSource.SpotFeed[](config.sourceCount);
+        for (uint256 i = 0; i < spots.length; ++i) {
+            spots[i] = SourceList.spotFeedAt(config.sourceList, i);
+        }
+    }
+
+    /// @inheritdoc IOracleRouter
     function getSequencer() external view returns (address feed, uint32 gracePeriod) {
         return (_SEQUENCER_FEED, _sequencerGracePeriod);
     }
@@ -311,39 +330,49 @@ contract OracleRouter is IOracleRouter, AccessManaged {
     /*                                                  INTERNALS                                                   */
     /* ------------------------------------------------------------------------------------------------------------ */
 
-    /// @dev The spot read shared by `getSpot`, `pokeStatus`, `recordSpot` and the fallback. Fills `reading`, which
-    ///      the caller passes zeroed (so the struct is allocated once).
-    function _readSpot(bytes32 underlying, SpotReading memory reading) private view {
+    /// @dev The spot read shared by `getSpot`, `pokeStatus`, `recordSpot` and the fallback, as plain words: the price,
+    ///      reasons, sources used and oldest `updatedAt` of a `SpotReading` (all zero but `reasons` when FAILED); the
+    ///      status follows from the reasons (`_status`).
+    function _readSpot(bytes32 underlying)
+        private
+        view
+        returns (uint256 price, uint256 reasons, uint256 used, uint256 updatedAt)
+    {
         // Fields read straight from storage (one slot, loaded once), sparing a memory copy of the struct.
         Config storage config = _configs[underlying];
         (address sourceList, uint256 count, uint256 quorum, uint256 maxDeviationBps) =
             (config.sourceList, config.sourceCount, config.quorum, config.maxDeviationBps);
         if (count == 0) revert OracleUnknownUnderlying(underlying);
-        uint16 reasons = _sequencerReasons();
-        if (reasons != 0) {
-            reading.status = Status.FAILED;
-            reading.reasons = reasons;
-            return;
-        }
+        reasons = _sequencerReasons();
+        if (reasons != 0) return (0, reasons, 0, 0);
+        return _readSources(sourceList, count, quorum, maxDeviationBps);
+    }
 
+    /// @dev Reads every spot feed of the list (`SourceList.readSpots`) and aggregates the usable answers
+    ///      (`OracleMedian.aggregate`, which gives no price, all zero, exactly when it sets a FAILED_MASK bit).
+    function _readSources(address sourceList, uint256 count, uint256 quorum, uint256 maxDeviationBps)
+        private
+        view
+        returns (uint256 price, uint256 reasons, uint256 used, uint256 updatedAt)
+    {
         uint256[MAX_SOURCES] memory entries;
-        (uint256 valid, uint256 sourceReasons) = _readSources(sourceList, count, entries);
-        // Adapters return only REASON_SOURCE_* bits (uint16).
-        reasons |= uint16(sourceReasons);
+        (uint256 valid, uint16 sourceReasons) = SourceList.readSpots(sourceList, count, entries);
+        uint16 aggregateReasons;
+        (price, updatedAt, used, aggregateReasons) = OracleMedian.aggregate(entries, valid, quorum, maxDeviationBps);
+        reasons = sourceReasons | aggregateReasons;
+    }
 
-        (uint256 median, uint256 oldest, uint256 used, uint16 aggregateReasons) =
-            OracleMedian.aggregate(entries, valid, quorum, maxDeviationBps);
-        reasons |= aggregateReasons;
-        reading.reasons = reasons;
-        if (reasons & OracleReasons.FAILED_MASK != 0) {
-            reading.status = Status.FAILED;
-            return;
-        }
-        reading.status = reasons == 0 ? Status.OK : Status.DEGRADED;
-        reading.price = median;
-        // used <= MAX_SOURCES and oldest <= block.timestamp (adapters return no future timestamps): both fit.
-        reading.validSources = uint8(used);
-        reading.updatedAt = uint64(oldest);
+    /// @dev OK when no reason is set, FAILED when a FAILED_MASK reason is, DEGRADED otherwise.
+    function _status(uint256 reasons) private pure returns (uint256) {
+        if (reasons & OracleReasons.FAILED_MASK != 0) return uint256(Status.FAILED);
+        return reasons == 0 ? uint256(Status.OK) : uint256(Status.DEGRADED);
+    }
+
+    /// @dev `_readSpot` as a `SpotReading`.
+    function _reading(bytes32 underlying) private view returns (SpotReading memory reading) {
+        (uint256 price, uint256 reasons, uint256 used, uint256 updatedAt) = _readSpot(underlying);
+        // reasons < 2^16, used <= MAX_SOURCES and updatedAt <= block.timestamp (future timestamps are rejected).
+        reading = SpotReading(price, Status(_status(reasons)), uint16(reasons), uint8(used), uint64(updatedAt));
     }
 
     /// @dev Verifies the hinted round of every source with a non-zero hint (reverting with the adapter's error when
@@ -384,49 +413,7 @@ contract OracleRouter is IOracleRouter, AccessManaged {
 
     /// @dev Source `index` (< sourceCount) of an underlying whose config is `config`.
     function _source(Config memory config, uint256 index) private view returns (IPriceSource) {
-        return SourceList.at(config.sourceList, index);
-    }
-
-    /// @dev Calls `latestPrice()` on each of the `count` sources stored at `sourceList`, writes the usable answers into
-    ///      `entries` as `OracleMedian.pack(price, updatedAt)` and ORs the reasons of the others.
-    ///      Hand-written because it is the hot loop of every spot read: a raw STATICCALL that copies exactly the three
-    ///      return words is far cheaper than a high-level call, which would also copy and validate the whole return data.
-    ///      Adapters are trusted protocol code: their price is at most MAX_PRICE_WAD (< 2^192) and their `updatedAt`
-    ///      at most `block.timestamp`, so the packing cannot lose bits. A revert (only `OracleInsufficientGas` by the
-    ///      adapter's contract) is bubbled up unchanged, and so is a malformed return (shorter than three words).
-    /// @return valid Number of entries written.
-    /// @return reasons OR of the reasons of the sources not written.
-    function _readSources(address sourceList, uint256 count, uint256[MAX_SOURCES] memory entries)
-        private
-        view
-        returns (uint256 valid, uint256 reasons)
-    {
-        assembly ("memory-safe") {
-            // Temporary use of the memory past the free-memory pointer; nothing is allocated.
-            let ptr := mload(0x40)
-            // count <= MAX_SOURCES, so neither the loop nor the entries index can overflow.
-            for { let i := 0 } lt(i, count) { i := add(i, 1) } {
-                // Source i: 20 bytes at code offset 1 + 20 i of the list, right-aligned into scratch word 0.
-                mstore(0, 0)
-                extcodecopy(sourceList, 12, add(1, mul(i, 20)), 20)
-                let source := mload(0)
-
-                mstore(ptr, shl(224, LATEST_PRICE_SELECTOR))
-                let ok := staticcall(gas(), source, ptr, 4, ptr, 0x60)
-                if or(iszero(ok), lt(returndatasize(), 0x60)) {
-                    returndatacopy(ptr, 0, returndatasize())
-                    revert(ptr, returndatasize())
-                }
-                let sourceReasons := mload(add(ptr, 0x40))
-                switch sourceReasons
-                case 0 {
-                    // entries[valid] = price << 64 | updatedAt
-                    mstore(add(entries, shl(5, valid)), or(shl(64, mload(ptr)), mload(add(ptr, 0x20))))
-                    valid := add(valid, 1)
-                }
-                default { reasons := or(reasons, sourceReasons) }
-            }
-        }
+        return SourceList.at(config.sourceList, config.sourceCount, index);
     }
 
     function _requireConfig(bytes32 underlying) private view returns (Config memory config) {
@@ -475,11 +462,18 @@ contract OracleRouter is IOracleRouter, AccessManaged {
         }
     }
 
-    /// @dev Writes a validated source list (as a new `SourceList` data contract) and the configuration slot.
+    /// @dev Takes a snapshot of every validated source's spot feed, checks that it can be stored and read safely
+    ///      (`SourceList.isStorable`, else `OracleSpotFeedInvalid`), then writes the list (a new `SourceList` data
+    ///      contract) and the configuration slot. The sources are protocol adapters chosen by the timelocked admin.
     function _storeSources(bytes32 underlying, IPriceSource[] calldata sources, uint8 quorum, uint16 maxDeviationBps)
         private
     {
-        address sourceList = SourceList.write(sources);
+        IPriceSource.SpotFeed[] memory spots = new IPriceSource.SpotFeed[](sources.length);
+        for (uint256 i = 0; i < sources.length; ++i) {
+            spots[i] = sources[i].spotFeed();
+            if (!SourceList.isStorable(spots[i])) revert OracleSpotFeedInvalid(i, address(sources[i]));
+        }
+        address sourceList = SourceList.write(sources, spots);
         // sources.length <= MAX_SOURCES fits a uint8.
         _configs[underlying] = Config(sourceList, uint8(sources.length), quorum, maxDeviationBps);
     }

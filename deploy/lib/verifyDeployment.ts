@@ -1,6 +1,7 @@
 /**
  * On-chain verification of a deployment against its record: role holders and delays, function-to-role
- * mappings, parameters inside their bounds and equal to the record, every oracle source live and fresh.
+ * mappings, parameters inside their bounds and equal to the record, every oracle source live and fresh, the
+ * router's spot-feed snapshot of each source equal to the source's own.
  * Returns the list of mismatches (empty when the deployment matches).
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -128,8 +129,24 @@ export async function verifyDeployment(hre: HardhatRuntimeEnvironment, record: D
     expect(sources.length === u.sources.length, `${u.name}: ${sources.length} sources on-chain, ${u.sources.length} in the record`);
     expect(Number(quorum) === u.quorum, `${u.name}: quorum ${quorum}, the record says ${u.quorum}`);
     expect(Number(maxDeviationBps) === u.maxDeviationBps, `${u.name}: max deviation ${maxDeviationBps} bps, the record says ${u.maxDeviationBps}`);
+    // Spot reads call the feeds straight from the router's snapshot of each source's spot feed: it must be the
+    // source's own, so that the router and the adapter apply the same rule to the same feed.
+    const spots = await router.getSpotFeeds(u.id);
     for (let i = 0; i < sources.length; i++) {
       const source = ChainlinkPriceSource__factory.connect(sources[i], provider);
+      const own = await source.spotFeed();
+      const snap = spots[i];
+      expect(
+        snap !== undefined &&
+          getAddress(snap.feed) === getAddress(own.feed) &&
+          snap.heartbeat === own.heartbeat &&
+          snap.gasLimit === own.gasLimit &&
+          snap.minPriceWad === own.minPriceWad &&
+          snap.maxAnswer === own.maxAnswer &&
+          snap.scaleUp === own.scaleUp &&
+          snap.scaleDown === own.scaleDown,
+        `${u.name} source ${i}: the router's spot-feed snapshot differs from the source's spotFeed()`,
+      );
       const want = u.sources[i];
       if (!want) continue;
       expect(getAddress(await source.feed()) === getAddress(want.feed), `${u.name} source ${i}: feed differs from the record`);
