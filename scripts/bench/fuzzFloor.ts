@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import hre from "hardhat";
@@ -19,8 +19,7 @@ import { Interface } from "ethers";
  *
  * 3. The node's execution rate on the protocol's own math: an `eth_call` of 40 Black-Scholes evaluations
  *    (BlackScholesHarness.evaluateBatch), its gas from `eth_estimateGas`, timed over repeated calls, in gas per second.
- *    With reports/gas.json present, it also gives the time the node needs for one `trade.buy` transaction's EVM work
- *    at that rate, and the actions per second that alone allows.
+ *    Arithmetic-heavy code: storage-heavy code runs more gas per second (its gas prices I/O more than CPU).
  *
  * It writes reports/fuzz-floor.json and prints it. FLOOR_ACTIONS (default 2,000) sets the toy's action count.
  * Every action's check is real: a mismatch or an unexpected revert exits 1.
@@ -108,11 +107,9 @@ async function main(): Promise<void> {
   const batchGas = Number(BigInt((await request("eth_estimateGas", [{ to: harnessAddress, data: batchData }])) as string));
   const batchMs = await perRequest(50, () => request("eth_call", [{ to: harnessAddress, data: batchData }, "latest"]));
   const gasPerSecond = (batchGas / batchMs) * 1000;
-  const gasReport = path.join(__dirname, "..", "..", "reports", "gas.json");
   // The deployment above was mined at the node's own clock: continue the explicit timestamps after it.
   const afterDeploy = (await request("eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
   timestamp = Math.max(timestamp, Number(BigInt(afterDeploy.timestamp)));
-  const tradeBuyGas = existsSync(gasReport) ? Number((JSON.parse(readFileSync(gasReport, "utf8")) as { operations: Record<string, number> }).operations["trade.buy"]) : NaN;
 
   // --- the toy model campaign ---
   const total = Number(process.env.FLOOR_ACTIONS ?? 2000);
@@ -180,9 +177,6 @@ async function main(): Promise<void> {
     evm_batch_gas: batchGas,
     evm_batch_ms: r(batchMs),
     evm_gas_per_s: Math.round(gasPerSecond),
-    trade_buy_gas: Number.isFinite(tradeBuyGas) ? tradeBuyGas : null,
-    trade_buy_evm_ms: Number.isFinite(tradeBuyGas) ? r((tradeBuyGas / gasPerSecond) * 1000) : null,
-    actions_per_s_if_each_were_one_trade_buy_and_nothing_else: Number.isFinite(tradeBuyGas) ? Math.round(gasPerSecond / tradeBuyGas) : null,
     load_average: Number(loadavg()[0].toFixed(1)),
     what: "in-process Hardhat network (EDR), one transaction per action at an explicit timestamp, explicit gas/fees/nonce; toy = one ERC-20, 3 actors, every balance and the supply read and checked after every action",
   };
