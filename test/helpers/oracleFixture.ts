@@ -100,14 +100,7 @@ export async function deployOracleFixture(options: OracleFixtureOptions = {}): P
   const feeds: MockAggregator[] = [];
   const sources: ChainlinkPriceSource[] = [];
   for (const answer of answers) {
-    const feed = await ethers.deployContract("MockAggregator", [decimals, answer]);
-    const source = await ethers.deployContract("ChainlinkPriceSource", [
-      await feed.getAddress(),
-      DEFAULT_SOURCE_CONFIG.heartbeat,
-      DEFAULT_SOURCE_CONFIG.minPriceWad,
-      DEFAULT_SOURCE_CONFIG.maxPriceWad,
-      DEFAULT_SOURCE_CONFIG.gasLimit,
-    ]);
+    const { feed, source } = await deployFeedAndSource(decimals, answer);
     feeds.push(feed);
     sources.push(source);
   }
@@ -120,6 +113,22 @@ export async function deployOracleFixture(options: OracleFixtureOptions = {}): P
 }
 
 /** Reason bits, as in contracts/oracle/libraries/OracleReasons.sol. */
+/** A mock aggregator answering `answer` with `decimals`, and a ChainlinkPriceSource over it with the default config. */
+export async function deployFeedAndSource(
+  decimals: number,
+  answer: bigint,
+): Promise<{ feed: MockAggregator; source: ChainlinkPriceSource }> {
+  const feed = (await hre.ethers.deployContract("MockAggregator", [decimals, answer])) as unknown as MockAggregator;
+  const source = (await hre.ethers.deployContract("ChainlinkPriceSource", [
+    await feed.getAddress(),
+    DEFAULT_SOURCE_CONFIG.heartbeat,
+    DEFAULT_SOURCE_CONFIG.minPriceWad,
+    DEFAULT_SOURCE_CONFIG.maxPriceWad,
+    DEFAULT_SOURCE_CONFIG.gasLimit,
+  ])) as unknown as ChainlinkPriceSource;
+  return { feed, source };
+}
+
 export const REASON = {
   SOURCE_CALL_FAILED: 1n << 0n,
   SOURCE_INVALID_ANSWER: 1n << 1n,

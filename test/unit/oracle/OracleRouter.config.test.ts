@@ -3,9 +3,9 @@ import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import {
   DEFAULT_SETTLEMENT_PARAMS,
-  DEFAULT_SOURCE_CONFIG,
   ROLE,
   STATUS,
+  deployFeedAndSource,
   deployOracleFixture,
 } from "../../helpers/oracleFixture";
 
@@ -18,16 +18,7 @@ async function configFixture() {
   const f = await deployOracleFixture();
   const spare = [];
   for (let i = 0; i < 3; i++) {
-    const feed = await ethers.deployContract("MockAggregator", [8, (60_000n + BigInt(i)) * E8]);
-    spare.push(
-      await ethers.deployContract("ChainlinkPriceSource", [
-        await feed.getAddress(),
-        DEFAULT_SOURCE_CONFIG.heartbeat,
-        DEFAULT_SOURCE_CONFIG.minPriceWad,
-        DEFAULT_SOURCE_CONFIG.maxPriceWad,
-        DEFAULT_SOURCE_CONFIG.gasLimit,
-      ]),
-    );
+    spare.push((await deployFeedAndSource(8, (60_000n + BigInt(i)) * E8)).source);
   }
   const spareAddresses = await Promise.all(spare.map((s) => s.getAddress()));
   const sourceAddresses = await Promise.all(f.sources.map((s) => s.getAddress()));

@@ -3,7 +3,7 @@ import hre from "hardhat";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ChainlinkPriceSource, IOracleRouter, IPriceSource, MockAggregator } from "../../../typechain-types";
-import { DEFAULT_SOURCE_CONFIG, MODE, STATUS, deployOracleFixture } from "../../helpers/oracleFixture";
+import { DEFAULT_SOURCE_CONFIG, MODE, STATUS, deployFeedAndSource, deployOracleFixture } from "../../helpers/oracleFixture";
 
 const { ethers } = hre;
 const WAD = 10n ** 18n;
@@ -22,14 +22,7 @@ async function mixedDecimals() {
     [18, 2001n * WAD],
     [20, 1999n * 10n ** 20n],
   ] as const) {
-    const feed = await ethers.deployContract("MockAggregator", [decimals, answer]);
-    const source = await ethers.deployContract("ChainlinkPriceSource", [
-      await feed.getAddress(),
-      DEFAULT_SOURCE_CONFIG.heartbeat,
-      DEFAULT_SOURCE_CONFIG.minPriceWad,
-      DEFAULT_SOURCE_CONFIG.maxPriceWad,
-      DEFAULT_SOURCE_CONFIG.gasLimit,
-    ]);
+    const { feed, source } = await deployFeedAndSource(decimals, answer);
     feeds.push(feed);
     sources.push(source);
   }

@@ -9,6 +9,24 @@ import type { IntentDraft } from "../../../../keepers/src/strategies/types";
 const WAD = 10n ** 18n;
 const ACCOUNT = "0x00000000000000000000000000000000000000a1";
 
+/** The venue of these tests: one plain `liquidate` draft per position, in series 7. */
+const plainVenue: LiquidationVenue = {
+  liquidations: async (key) => [{ action: "liquidate", account: key.account, series: "7", to: ACCOUNT, data: "0x" } as IntentDraft],
+};
+
+/** A Liquidator wired to `source` and `venue` with the margin-engine parameters these tests share. */
+function wireLiquidator(source: HealthSource, venue: LiquidationVenue, params: { maxReadsPerBlock: number; maxIntentsPerBlock?: number; batch?: { maxGasPerTx: number; gasPerItem: number; maxItems: number } }): Liquidator {
+  const liquidator = new Liquidator();
+  const log = new Logger({ chain: 31337, component: "test", level: "error", sink: () => undefined });
+  liquidator.wire(
+    { name: "liquidator", chainId: 31337n, rpc: {} as RpcClient, log, params: {}, dryRun: false },
+    { source: "margin-engine", target: ACCOUNT, liquidation: ACCOUNT, fromBlock: 0, logChunkBlocks: 100, batchSize: 10, maxIntentsPerBlock: 5, healthThresholdWad: WAD.toString(), ...params },
+    source,
+    venue,
+  );
+  return liquidator;
+}
+
 /** One per-account position at health 0.5 (series 0), liquidated by the venue in series 7. */
 function wired() {
   const source: HealthSource = {
@@ -16,18 +34,7 @@ function wired() {
     scan: async () => ({ opened: [{ key: { account: ACCOUNT, series: 0n } }], updated: [], closed: [] }),
     healthOf: async (keys: PositionKey[]) => keys.map(() => WAD / 2n),
   };
-  const venue: LiquidationVenue = {
-    liquidations: async (key) => [{ action: "liquidate", account: key.account, series: "7", to: ACCOUNT, data: "0x" } as IntentDraft],
-  };
-  const liquidator = new Liquidator();
-  const log = new Logger({ chain: 31337, component: "test", level: "error", sink: () => undefined });
-  liquidator.wire(
-    { name: "liquidator", chainId: 31337n, rpc: {} as RpcClient, log, params: {}, dryRun: false },
-    { source: "margin-engine", target: ACCOUNT, liquidation: ACCOUNT, fromBlock: 0, logChunkBlocks: 100, batchSize: 10, maxReadsPerBlock: 1, maxIntentsPerBlock: 5, healthThresholdWad: WAD.toString() },
-    source,
-    venue,
-  );
-  return liquidator;
+  return wireLiquidator(source, plainVenue, { maxReadsPerBlock: 1 });
 }
 
 describe("keepers strategies/liquidator: Liquidator", () => {
@@ -85,14 +92,7 @@ describe("keepers strategies/liquidator: Liquidator in batches", () => {
         return { action: "liquidate", account: drafts[0].account, series: drafts[0].series, to: ACCOUNT, data: "0xbbbbbbbb", gasLimit: String(gasLimit), items: drafts.map((d) => ({ account: d.account, series: d.series })) };
       },
     };
-    const liquidator = new Liquidator();
-    const log = new Logger({ chain: 31337, component: "test", level: "error", sink: () => undefined });
-    liquidator.wire(
-      { name: "liquidator", chainId: 31337n, rpc: {} as RpcClient, log, params: {}, dryRun: false },
-      { source: "margin-engine", target: ACCOUNT, liquidation: ACCOUNT, fromBlock: 0, logChunkBlocks: 100, batchSize: 10, maxReadsPerBlock: 10, maxIntentsPerBlock, healthThresholdWad: WAD.toString(), batch },
-      source,
-      venue,
-    );
+    const liquidator = wireLiquidator(source, venue, { maxReadsPerBlock: 10, maxIntentsPerBlock, batch });
     return { liquidator, batches, health, venue };
   }
 
@@ -173,17 +173,7 @@ describe("keepers strategies/liquidator: Liquidator with a model source (two pas
         return [{ key: { account: near, series: 0n }, health: (99n * WAD) / 100n }];
       },
     };
-    const venue: LiquidationVenue = {
-      liquidations: async (key) => [{ action: "liquidate", account: key.account, series: "7", to: ACCOUNT, data: "0x" } as IntentDraft],
-    };
-    const liquidator = new Liquidator();
-    const log = new Logger({ chain: 31337, component: "test", level: "error", sink: () => undefined });
-    liquidator.wire(
-      { name: "liquidator", chainId: 31337n, rpc: {} as RpcClient, log, params: {}, dryRun: false },
-      { source: "margin-engine", target: ACCOUNT, liquidation: ACCOUNT, fromBlock: 0, logChunkBlocks: 100, batchSize: 10, maxReadsPerBlock: 10, maxIntentsPerBlock: 5, healthThresholdWad: WAD.toString() },
-      source,
-      venue,
-    );
+    const liquidator = wireLiquidator(source, plainVenue, { maxReadsPerBlock: 10 });
     return { liquidator, calls, heal: () => (failing = false) };
   }
 
