@@ -138,15 +138,17 @@ export async function crashWithKeepers(hre: HardhatRuntimeEnvironment, record: D
       const decoded = data ? breaker.interface.parseError(data) : null;
       console.log(`  a new short is refused: ${decoded ? `${decoded.name}(${decoded.args.join(", ")})` : (err as Error).message.split("\n")[0]}`);
     }
-    const unhealthy = async () => {
+    /** Writers still short and below maintenance, at `blockTag` (the latest block by default). */
+    const unhealthy = async (blockTag: number | "latest" = "latest") => {
       let n = 0;
       for (const w of writers) {
-        const h = await engine.accountHealth(w.signer.address);
-        if (h.priced && h.health < WAD && (await engine.positionOf(w.signer.address, seriesId)) < 0n) n++;
+        const h = await engine.accountHealth(w.signer.address, { blockTag });
+        if (h.priced && h.health < WAD && (await engine.positionOf(w.signer.address, seriesId, { blockTag })) < 0n) n++;
       }
       return n;
     };
-    console.log(`  ${await unhealthy()} of ${writers.length} writers fail maintenance; the liquidator works them down`);
+    // Counted at the crash block: the liquidator may already have acted by the time this line is printed.
+    console.log(`  ${await unhealthy(crashBlock)} of ${writers.length} writers fail maintenance at the crash block; the liquidator works them down`);
     const cleared = await until(async () => (await unhealthy()) === 0, 120_000);
     const events = await liquidation.queryFilter(liquidation.filters.Liquidated(), crashBlock, "latest");
     let fees = 0n;
