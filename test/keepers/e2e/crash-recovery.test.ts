@@ -42,7 +42,16 @@ describe("keepers e2e: keeper killed mid-transaction", function () {
     await waitFor("liquidation", async () => (await mock.liquidationCount(a, 1)) === 1n, 20_000);
     // 20 s like the other restart tests: on an idle machine the entry is confirmed in the same poll that sees the
     // liquidation, but one loaded CI run took longer than 10 s to record it (the keeper's reads time out after 1 s).
-    await waitFor("confirmed", () => readJournal(k.dataDir).get(key)?.state === "confirmed", 20_000);
+    try {
+      await waitFor("confirmed", () => readJournal(k.dataDir).get(key)?.state === "confirmed", 20_000);
+    } catch (err) {
+      // What the journal and the restarted signer saw, for the failure report.
+      const show = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
+      console.log(`    journal entry: ${show(readJournal(k.dataDir).get(key))}`);
+      const signer = run.lines.filter((l) => l.child === "signer" || l.component === "signer");
+      for (const line of (signer.length ? signer : run.lines).slice(-60)) console.log(`    keeper: ${show(line)}`);
+      throw err;
+    }
     const entry = readJournal(k.dataDir).get(key)!;
     expect(entry.receipt?.hash).to.equal(signedHash);
     expect(entry.attempts).to.have.length(1);
