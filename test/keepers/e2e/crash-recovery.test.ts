@@ -15,6 +15,13 @@ describe("keepers e2e: keeper killed mid-transaction", function () {
     await waitFor("orphaned children to exit", () => children.every((pid) => !isAlive(pid)), 5_000);
   }
 
+  /** What a run's signer sent for `key` (sent, replaced, cancel-sent), as [message, hash] pairs. */
+  function sendsFor(run: KeeperRun, key: string): [string, unknown][] {
+    return run.lines
+      .filter((l) => String(l.msg).startsWith("transaction ") && l.msg !== "transaction confirmed" && l.key === key)
+      .map((l) => [String(l.msg), l.hash]);
+  }
+
   /** Restarts a keeper on the same config, data directory and key. */
   async function restart(k: StartedKeeper): Promise<KeeperRun> {
     const run = KeeperRun.start(k.configPath, { BULWARK_TEST_KEEPER_KEY: k.key.privateKey });
@@ -40,21 +47,13 @@ describe("keepers e2e: keeper killed mid-transaction", function () {
 
     const run = await restart(k);
     await waitFor("liquidation", async () => (await mock.liquidationCount(a, 1)) === 1n, 20_000);
-    // 20 s like the other restart tests: on an idle machine the entry is confirmed in the same poll that sees the
-    // liquidation, but one loaded CI run took longer than 10 s to record it (the keeper's reads time out after 1 s).
-    try {
-      await waitFor("confirmed", () => readJournal(k.dataDir).get(key)?.state === "confirmed", 20_000);
-    } catch (err) {
-      // What the journal and the restarted signer saw, for the failure report.
-      const show = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
-      console.log(`    journal entry: ${show(readJournal(k.dataDir).get(key))}`);
-      const signer = run.lines.filter((l) => l.child === "signer" || l.component === "signer");
-      for (const line of (signer.length ? signer : run.lines).slice(-60)) console.log(`    keeper: ${show(line)}`);
-      throw err;
-    }
-    const entry = readJournal(k.dataDir).get(key)!;
-    expect(entry.receipt?.hash).to.equal(signedHash);
-    expect(entry.attempts).to.have.length(1);
+    // The signer's own record of the outcome: its log, not the journal's latest snapshot of the key. Once the entry
+    // is confirmed the key is free again, and the restarted strategy, whose health read may predate the
+    // liquidation, can propose it anew: the signer accepts that intent, its re-check fails and nothing is sent
+    // ("intent dropped before signing"), but the journal's latest snapshot of the key is then that dropped intent.
+    const confirmed = await run.waitForLog("confirmation of the signed transaction", (l) => l.msg === "transaction confirmed" && l.key === key, 20_000);
+    expect(confirmed.hash).to.equal(signedHash);
+    expect(sendsFor(run, key)).to.deep.equal([["transaction sent", signedHash]]);
     expect(await minedTxsFrom(ctx.provider, k.key.address)).to.have.length(1);
     expect(run.find((l) => l.msg === "nonce initialised")?.resumed).to.equal(1);
   });
@@ -70,13 +69,15 @@ describe("keepers e2e: keeper killed mid-transaction", function () {
     await waitFor("liquidation mined", async () => (await mock.liquidationCount(a, 1)) === 1n, 20_000);
     const key = liquidationKey(a, 1);
     expect(readJournal(k.dataDir).get(key)?.state).to.equal("signed");
+    const signedHash = readJournal(k.dataDir).get(key)!.attempts[0].hash;
     await crash(k);
     proxy.reset();
 
-    await restart(k);
-    await waitFor("confirmed", () => readJournal(k.dataDir).get(key)?.state === "confirmed", 20_000);
-    const entry = readJournal(k.dataDir).get(key)!;
-    expect(entry.receipt?.hash).to.equal(entry.attempts[0].hash);
+    const run = await restart(k);
+    // The signer's log, not the journal's latest snapshot of the key (see the first test).
+    const confirmed = await run.waitForLog("confirmation of the mined transaction", (l) => l.msg === "transaction confirmed" && l.key === key, 20_000);
+    expect(confirmed.hash).to.equal(signedHash);
+    expect(sendsFor(run, key)).to.deep.equal([]);
     expect(await minedTxsFrom(ctx.provider, k.key.address)).to.have.length(1);
     expect((await liquidations(mock)).length).to.equal(1);
   });
@@ -94,15 +95,18 @@ describe("keepers e2e: keeper killed mid-transaction", function () {
     });
     const key = liquidationKey(a, 1);
     await waitFor("broadcast entry", () => readJournal(k.dataDir).get(key)?.state === "broadcast", 20_000);
+    const broadcastHash = readJournal(k.dataDir).get(key)!.attempts[0].hash;
     await crash(k);
     await ctx.node.mine();
     expect(await mock.liquidationCount(a, 1)).to.equal(1n);
 
-    await restart(k);
-    await waitFor("confirmed", () => readJournal(k.dataDir).get(key)?.state === "confirmed", 20_000);
+    const run = await restart(k);
+    // The signer's log, not the journal's latest snapshot of the key (see the first test).
+    const confirmed = await run.waitForLog("confirmation of the pending transaction", (l) => l.msg === "transaction confirmed" && l.key === key, 20_000);
+    expect(confirmed.hash).to.equal(broadcastHash);
     await ctx.node.mine(2);
     expect(await minedTxsFrom(ctx.provider, k.key.address)).to.have.length(1);
-    expect(readJournal(k.dataDir).get(key)!.attempts).to.have.length(1);
+    expect(sendsFor(run, key)).to.deep.equal([]);
   });
 
   it("a second keeper on the same data directory refuses to start; the first keeps running", async () => {
