@@ -4,6 +4,7 @@ import path from "node:path";
 import hre from "hardhat";
 import fc from "fast-check";
 import { Interface } from "ethers";
+import { WAD } from "../lib/units";
 
 /**
  * The floor under `bench:fuzz`: what the in-process Hardhat network of this machine costs before any protocol logic.
@@ -94,7 +95,6 @@ async function main(): Promise<void> {
   // --- the node's execution rate on Black-Scholes math ---
   const harness = await (await hre.ethers.getContractFactory("BlackScholesHarness")).deploy();
   await harness.waitForDeployment();
-  const WAD = 10n ** 18n;
   const points = Array.from({ length: 40 }, (_, i) => ({
     spot: (2_000n + BigInt(i) * 50n) * WAD,
     strike: 3_000n * WAD,

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { LiquidationEngine } from "../../../typechain-types";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
@@ -46,6 +48,20 @@ async function stateOf(f: LiquidationFixture, account: string) {
     keeper: await f.engine.collateralOf(f.keeper.address),
     since: await f.liquidation.unhealthySince(account),
   };
+}
+
+/** The revert data of `item` sent alone through `liquidate` by the keeper (null if it would not revert). */
+async function loneRevertData(
+  f: { liquidation: LiquidationEngine; keeper: HardhatEthersSigner },
+  item: { account: string; seriesId: bigint; amount: bigint }
+): Promise<string | null> {
+  return f.liquidation
+    .connect(f.keeper)
+    .liquidate.staticCall(item.account, item.seriesId, item.amount)
+    .then(
+      () => null,
+      (e: { data?: string }) => e.data ?? null
+    );
 }
 
 describe("LiquidationEngine", () => {
@@ -586,13 +602,7 @@ describe("LiquidationEngine", () => {
       const before = await stateOf(f, f.dave.address);
       const expected: string[] = [];
       for (const item of items) {
-        const error = await f.liquidation
-          .connect(f.keeper)
-          .liquidate.staticCall(item.account, item.seriesId, item.amount)
-          .then(
-            () => null,
-            (e: { data?: string }) => e.data ?? null
-          );
+        const error = await loneRevertData(f, item);
         expect(error, "the lone call reverts with data").to.be.a("string");
         expected.push(error!);
       }
@@ -652,13 +662,7 @@ describe("LiquidationEngine", () => {
         seriesId: f.series.put2000,
         amount: options(4),
       };
-      const lone = await f.liquidation
-        .connect(f.keeper)
-        .liquidate.staticCall(item.account, item.seriesId, item.amount)
-        .then(
-          () => null,
-          (e: { data?: string }) => e.data ?? null
-        );
+      const lone = await loneRevertData(f, item);
       expect(lone).to.be.a("string");
       expect(
         f.breaker.interface.parseError(lone!)?.name

@@ -4,9 +4,9 @@ import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ChainlinkPriceSource, IOracleRouter, IPriceSource, MockAggregator } from "../../../typechain-types";
 import { DEFAULT_SOURCE_CONFIG, MODE, STATUS, deployFeedAndSource, deployOracleFixture } from "../../helpers/oracleFixture";
+import { WAD } from "../../helpers/units";
 
 const { ethers } = hre;
-const WAD = 10n ** 18n;
 const MAX_PRICE_WAD = 10n ** 36n;
 
 /**
