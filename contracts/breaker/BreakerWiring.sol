@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IBreakerGateCache, ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
-import {IOptionMarket} from "../interfaces/IOptionMarket.sol";
-import {ILiquidityVault} from "../interfaces/ILiquidityVault.sol";
+import {IBreakerGateCache, IBreakerPauseListener, ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 
 /// @title BreakerWiring
-/// @notice The circuit breaker's two one-shot wirings: the gate cache (the OptionMarket that holds a copy of every
-///         market's gate) and the flow reporter (the LiquidityVault, the only caller of the flow hooks).
-/// @dev Each is written once, by the admin's `setGateCache` / `setFlowReporter` in the breaker, and only to a contract
-///      whose own `breaker()` is this breaker: an address the protocol did not deploy around this breaker is refused,
-///      and since neither can be rewired no role can later add a caller or redirect the copies. Storage: the two
-///      addresses, one slot each, laid out after the breaker's access and pause state (this base is listed last).
+/// @notice The circuit breaker's three one-shot wirings: the gate cache (the OptionMarket that holds a copy of every
+///         market's gate), the flow reporter (the LiquidityVault, the only caller of the flow hooks) and the pause
+///         listener (the MarginEngine, which holds a copy of the pause for settlement).
+/// @dev Each is written once, by the admin's `setGateCache` / `setFlowReporter` / `setPauseListener` in the breaker,
+///      and only to a contract whose own `breaker()` is this breaker: an address the protocol did not deploy around
+///      this breaker is refused, and since none can be rewired no role can later add a caller or redirect the copies.
+///      Storage: the three addresses, one slot each, laid out after the breaker's access and pause state (this base
+///      is listed last).
 abstract contract BreakerWiring is ICircuitBreaker {
     /// @dev The holder of the markets' gate copies (the OptionMarket), wired once; zero until then.
     IBreakerGateCache internal _gateCache;
     /// @dev The only caller of the flow hooks (the LiquidityVault), wired once; zero until then (every caller refused).
     address internal _flowReporter;
+    /// @dev The holder of the pause copy (the MarginEngine), wired once; zero until then.
+    IBreakerPauseListener internal _pauseListener;
 
     /// @inheritdoc ICircuitBreaker
     function gateCache() external view returns (IBreakerGateCache) {
@@ -28,20 +30,17 @@ abstract contract BreakerWiring is ICircuitBreaker {
         return _flowReporter;
     }
 
+    /// @inheritdoc ICircuitBreaker
+    function pauseListener() external view returns (IBreakerPauseListener) {
+        return _pauseListener;
+    }
+
     /// @dev Wires the gate cache once (`BreakerGateCacheAlreadySet` after that) to a market over this breaker
     ///      (`BreakerInvalidGateCache` otherwise), then hands it every nonzero copy through `_pushGateCopies`.
     function _wireGateCache(IBreakerGateCache cache) internal {
         IBreakerGateCache current = _gateCache;
         if (address(current) != address(0)) revert BreakerGateCacheAlreadySet(address(current));
-        address wired;
-        if (address(cache).code.length != 0) {
-            try IOptionMarket(address(cache)).breaker() returns (ICircuitBreaker b) {
-                wired = address(b);
-            } catch {
-                wired = address(0); // not a market: refused below
-            }
-        }
-        if (wired != address(this)) revert BreakerInvalidGateCache(address(cache));
+        if (_breakerOf(address(cache)) != address(this)) revert BreakerInvalidGateCache(address(cache));
         _gateCache = cache;
         emit BreakerGateCacheSet(cache);
         // The holder starts with zero copies.
@@ -53,17 +52,38 @@ abstract contract BreakerWiring is ICircuitBreaker {
     function _wireFlowReporter(address reporter) internal {
         address current = _flowReporter;
         if (current != address(0)) revert BreakerFlowReporterAlreadySet(current);
-        address wired;
-        if (reporter.code.length != 0) {
-            try ILiquidityVault(reporter).breaker() returns (ICircuitBreaker b) {
-                wired = address(b);
-            } catch {
-                wired = address(0); // not a vault: refused below
-            }
-        }
-        if (wired != address(this)) revert BreakerInvalidFlowReporter(reporter);
+        if (_breakerOf(reporter) != address(this)) revert BreakerInvalidFlowReporter(reporter);
         _flowReporter = reporter;
         emit BreakerFlowReporterSet(reporter);
+    }
+
+    /// @dev Wires the pause listener once (`BreakerPauseListenerAlreadySet` after that) to a holder over this breaker
+    ///      (`BreakerInvalidPauseListener` otherwise), then tells it the current pause state.
+    function _wirePauseListener(IBreakerPauseListener listener, bool paused_) internal {
+        IBreakerPauseListener current = _pauseListener;
+        if (address(current) != address(0)) revert BreakerPauseListenerAlreadySet(address(current));
+        if (_breakerOf(address(listener)) != address(this)) revert BreakerInvalidPauseListener(address(listener));
+        _pauseListener = listener;
+        emit BreakerPauseListenerSet(listener);
+        listener.syncBreakerPause(paused_);
+    }
+
+    /// @dev Tells the pause listener, if one is wired, the new pause state (an external call to the protocol's
+    ///      engine; callers make it after their own writes).
+    function _syncPause(bool paused_) internal {
+        IBreakerPauseListener listener = _pauseListener;
+        if (address(listener) != address(0)) listener.syncBreakerPause(paused_);
+    }
+
+    /// @dev The `breaker()` a candidate (market, vault or engine: each has that view) reports, or zero for an address
+    ///      without code or without that view (refused by the caller).
+    function _breakerOf(address candidate) private view returns (address wired) {
+        if (candidate.code.length == 0) return address(0);
+        try IBreakerPauseListener(candidate).breaker() returns (ICircuitBreaker b) {
+            wired = address(b);
+        } catch {
+            wired = address(0);
+        }
     }
 
     /// @dev Refuses every flow hook caller but the wired reporter (all of them while none is wired). A plain address

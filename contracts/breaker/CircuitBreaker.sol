@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {IBreakerGateCache, ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {IBreakerGateCache, IBreakerPauseListener, ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IBreakerMetrics} from "../interfaces/IBreakerMetrics.sol";
 import {RateLimitLib} from "../libraries/RateLimitLib.sol";
@@ -215,6 +215,7 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
     function pause() external restricted {
         _pause();
         _syncGlobalLevel();
+        _syncPause(true);
     }
 
     /* ------------------------------------------------------------------------------------------------------------ */
@@ -236,6 +237,7 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
     function unpause() external restricted {
         _unpause();
         _syncGlobalLevel();
+        _syncPause(false);
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -268,6 +270,11 @@ contract CircuitBreaker is ICircuitBreaker, BreakerBounds, AccessManaged, Pausab
     /// @inheritdoc ICircuitBreaker
     function setFlowReporter(address reporter) external restricted {
         _wireFlowReporter(reporter);
+    }
+
+    /// @inheritdoc ICircuitBreaker
+    function setPauseListener(IBreakerPauseListener listener) external restricted {
+        _wirePauseListener(listener, paused());
     }
 
     /* ------------------------------------------------------------------------------------------------------------ */

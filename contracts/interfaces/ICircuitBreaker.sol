@@ -28,6 +28,23 @@ interface IBreakerGateCache {
     function breakerGate(bytes32 market) external view returns (uint256);
 }
 
+/// @title IBreakerPauseListener
+/// @notice A gated contract that holds a copy of the breaker's pause, pushed by the breaker on every pause and unpause,
+///         so an exit that only the pause can refuse skips the call to the breaker. The MarginEngine is the one
+///         (settlement, `EXIT`: refused only while paused).
+/// @dev The holder calls the breaker as before whenever its copy does not say "unpaused" (never told, or paused): the
+///      breaker then refuses with its own error. A holder that was never told is therefore as safe as one without a
+///      copy, only slower.
+interface IBreakerPauseListener {
+    /// @notice Stores the breaker's pause state. Only the breaker calls it: once when it is wired, then on every pause
+    ///         and unpause.
+    /// @param paused Whether the breaker is paused.
+    function syncBreakerPause(bool paused) external;
+
+    /// @notice The breaker this holder asks (the breaker refuses to wire a holder of another breaker).
+    function breaker() external view returns (ICircuitBreaker);
+}
+
 /// @title ICircuitBreaker
 /// @notice Per-market modes (ACTIVE, REDUCE_ONLY, HALTED), a global (vault-wide) mode and an emergency pause, with
 ///         automatic trips and a guardian. Every gated contract asks the breaker before each state-changing entry.
@@ -199,6 +216,8 @@ interface ICircuitBreaker {
     event BreakerGateCacheSet(IBreakerGateCache cache);
     /// @notice Emitted when the flow reporter (the LiquidityVault) is wired.
     event BreakerFlowReporterSet(address reporter);
+    /// @notice Emitted when the pause listener (the MarginEngine) is wired.
+    event BreakerPauseListenerSet(IBreakerPauseListener listener);
     /// @notice Emitted when the vault records an outflow; `netOutflow` is the bucket level after it.
     event BreakerOutflowRecorded(uint256 assets, int256 netOutflow);
     /// @notice Emitted when the vault records an inflow; `netOutflow` is the bucket level after it.
@@ -240,6 +259,10 @@ interface ICircuitBreaker {
     error BreakerInvalidFlowReporter(address reporter);
     /// @dev Fires in `setFlowReporter` once a flow reporter is wired (the wiring is one-shot).
     error BreakerFlowReporterAlreadySet(address current);
+    /// @dev Fires in `setPauseListener` for an address without code or a holder whose breaker is not this one.
+    error BreakerInvalidPauseListener(address listener);
+    /// @dev Fires in `setPauseListener` once a pause listener is wired (the wiring is one-shot).
+    error BreakerPauseListenerAlreadySet(address current);
     /// @dev Fires in the flow hooks when `caller` is not the wired `reporter` (zero while none is wired).
     error BreakerNotFlowReporter(address caller, address reporter);
     /// @dev Fires at construction for a router address without code.
@@ -366,6 +389,15 @@ interface ICircuitBreaker {
     ///      every flow hook call is refused (deposits and exits of the vault with them).
     function setFlowReporter(address reporter) external;
 
+    /// @notice Wires the pause listener: the MarginEngine, which then settles without calling the breaker while its copy
+    ///         says the breaker is unpaused (wiring, ADMIN, one-shot). Pushes the current pause state at once.
+    /// @dev One-shot, like the gate cache: a replaced holder would keep a copy nobody updates any more. Reverts with
+    ///      `BreakerPauseListenerAlreadySet`, or `BreakerInvalidPauseListener` unless `listener` has code and its
+    ///      `breaker()` is this breaker. Every later `pause` and `unpause` calls the listener in the same transaction.
+    ///      Warning: a listener that reverts would block the pause; the holder is the protocol's own engine, whose push
+    ///      only checks its caller and stores a word.
+    function setPauseListener(IBreakerPauseListener listener) external;
+
     /// @notice Wires the vault's utilisation source (wiring, ADMIN). Reverts with `BreakerInvalidMetrics` for an
     ///         address without code.
     function setMetrics(IBreakerMetrics metrics_) external;
@@ -432,6 +464,9 @@ interface ICircuitBreaker {
 
     /// @notice The flow reporter wired by `setFlowReporter` (zero until wired).
     function flowReporter() external view returns (address);
+
+    /// @notice The pause listener wired by `setPauseListener` (zero until wired).
+    function pauseListener() external view returns (IBreakerPauseListener);
 
     /// @notice Raw packed state of `scope` (zeroed for an unknown market).
     function scopeState(bytes32 scope) external view returns (ScopeState memory);

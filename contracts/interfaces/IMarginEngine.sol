@@ -202,6 +202,12 @@ interface IMarginEngineTypes {
     /// @notice The risk-free rate used for marks changed.
     event RiskFreeRateSet(uint256 oldRate, uint256 newRate);
 
+    /// @notice The router's final settlement price of `underlying` at `expiry` was copied into the engine.
+    event ExpiryPriceRecorded(bytes32 indexed underlying, uint64 indexed expiry, uint256 price);
+
+    /// @notice The circuit breaker reported its pause state to the engine.
+    event BreakerPauseSynced(bool paused);
+
     /* ------------------------------------------------------------------ */
     /*                                ERRORS                              */
     /* ------------------------------------------------------------------ */
@@ -306,6 +312,9 @@ interface IMarginEngineTypes {
     /// @dev Fires when the engine is deployed with an extension built for another token, oracle or scale.
     error MarginExtensionMismatch(address extension);
 
+    /// @dev Fires when the final settlement price of `underlying` at `expiry` is already recorded in the engine.
+    error MarginExpiryPriceAlreadyRecorded(bytes32 underlying, uint64 expiry, uint256 price);
+
     /// @dev Fires when the engine is deployed with a circuit breaker that watches another oracle router than the
     ///      engine's (`router`), or with no breaker at all.
     error MarginBreakerMismatch(address breaker, address router);
@@ -347,7 +356,10 @@ interface IMarginEngineCore is IMarginEngineTypes {
     ///      `MarginVaultSettlesWithCounterparties` for the vault, `MarginInsufficientCollateral` if the vault
     ///      cannot pay a long.
     ///      Circuit breaker: EXIT on the series' market (`checkAction(underlying, EXIT, 0, OK)`): allowed in every
-    ///      mode, refused only while paused.
+    ///      mode, refused only while paused. While the breaker's last report (`syncBreakerPause`) says it is
+    ///      unpaused, the call is skipped: it could only have answered "allowed".
+    ///      Price: the engine's copy of the final price (`recordExpiryPrice`) when there is one, the router's
+    ///      otherwise; the two are equal, a final price never changes.
     /// @return payout Quote units paid to the account (negative: paid by the account).
     function settle(address account, uint256 seriesId) external returns (int256 payout);
 
@@ -440,6 +452,23 @@ interface IMarginEngineExtension is IMarginEngineTypes {
 
     /// @notice Sets the implied volatility of `seriesId`. Market only.
     function setSeriesVol(uint256 seriesId, uint256 vol) external;
+
+    /// @notice Copies the router's final settlement price of `seriesId`'s underlying and expiry into the engine, once per
+    ///         underlying and expiry, so every later settlement of that expiry reads one word of the engine instead of
+    ///         calling the router (about 3,700 gas less each). Permissionless; the settlement keeper calls it once the
+    ///         price is final.
+    /// @dev Reverts with `MarginUnknownSeries`, `MarginSeriesNotExpired`, `MarginSettlementNotFinal` (the router's
+    ///      price is not final yet) or `MarginExpiryPriceAlreadyRecorded`. Safe to copy: the router never changes a
+    ///      final price (no proposal over a proposed one, disputes only inside the window).
+    /// @return price The recorded price (WAD).
+    function recordExpiryPrice(uint256 seriesId) external returns (uint256 price);
+
+    /// @notice The pause listener hook (`IBreakerPauseListener`): the breaker reports its pause state, once when the
+    ///         engine is wired as its listener and then on every pause and unpause.
+    /// @dev Only the engine's breaker (`MarginUnauthorizedCaller` for any other caller). While the last report says
+    ///      "unpaused", `settle` skips its breaker call (EXIT, refused only while paused); before any report, or after
+    ///      "paused", it calls the breaker, which refuses with its own error.
+    function syncBreakerPause(bool paused) external;
 
     /// @notice Retires an expired series in which the vault holds nothing, freeing a live-series slot.
     /// @dev Permissionless. Reverts with `MarginSeriesNotExpired` or `MarginSeriesNotRetirable`.
@@ -544,6 +573,13 @@ interface IMarginEngineExtension is IMarginEngineTypes {
     /// @return freeMargin Free margin in quote units (0 when `usable` is false).
     /// @return usable False when a price the vault needs is failed or older than `maxSpotAge`.
     function vaultState(uint256 maxSpotAge) external view returns (int256 equity, uint256 freeMargin, bool usable);
+
+    /// @notice The engine's copy of the final settlement price of `seriesId`'s underlying and expiry (WAD); zero until
+    ///         `recordExpiryPrice`.
+    function expiryPriceOf(uint256 seriesId) external view returns (uint256);
+
+    /// @notice Whether the breaker's last report to the engine says it is unpaused (false before any report).
+    function breakerReportedUnpaused() external view returns (bool);
 
     /// @notice Token conservation: the engine's quote balance and the sum of every internal balance it owes.
     /// @dev The first must always be at least the second (equal unless someone sent tokens directly).

@@ -430,14 +430,17 @@ contract MarginEngine is MarginValuation, AccessManaged, ReentrancyGuardTransien
         }
     }
 
-    /// @dev Asks the breaker (EXIT on the series' market, no reading: refused only while paused), then returns the
-    ///      router's final settlement price of the series (`MarginSettlementNotFinal` until it is final).
+    /// @dev Asks the breaker (EXIT on the series' market, no reading: refused only while paused) unless its last report
+    ///      says it is unpaused, then returns the final settlement price of the series: the engine's copy
+    ///      (`recordExpiryPrice`) when there is one, the router's otherwise (`MarginSettlementNotFinal` until final).
     function _gatedSettlementPrice(uint256 seriesId, SeriesData memory s) private returns (uint256 price) {
-        bytes32 underlying = _underlyingIds[s.underlying];
-        _breaker.checkAction(underlying, ICircuitBreaker.ActionClass.EXIT, 0, IOracleRouter.Status.OK);
-        bool isFinal;
-        (price, isFinal) = _oracle.getSettlementPrice(underlying, s.expiry);
-        if (!isFinal) revert MarginSettlementNotFinal(seriesId, price);
+        if (!_breakerUnpaused) {
+            _breaker.checkAction(
+                _underlyingIds[s.underlying], ICircuitBreaker.ActionClass.EXIT, 0, IOracleRouter.Status.OK
+            );
+        }
+        price = _expiryPrices[_expiryKey(s.underlying, s.expiry)];
+        if (price == 0) price = _routerFinalPrice(seriesId, s);
     }
 
     /// @dev Loads `account`'s slot and book into memory. Nothing is written until `_commit`.

@@ -114,6 +114,28 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
         _retire(seriesId, s);
     }
 
+    /// @inheritdoc IMarginEngineExtension
+    function recordExpiryPrice(uint256 seriesId) external onlyDelegateCall returns (uint256 price) {
+        SeriesData memory s = _requireSeries(seriesId);
+        if (block.timestamp < s.expiry) revert MarginSeriesNotExpired(seriesId, s.expiry);
+        uint256 key = _expiryKey(s.underlying, s.expiry);
+        uint256 recorded = _expiryPrices[key];
+        if (recorded != 0) revert MarginExpiryPriceAlreadyRecorded(_underlyingIds[s.underlying], s.expiry, recorded);
+        price = _routerFinalPrice(seriesId, s);
+        _expiryPrices[key] = price;
+        emit ExpiryPriceRecorded(_underlyingIds[s.underlying], s.expiry, price);
+    }
+
+    /// @inheritdoc IMarginEngineExtension
+    function syncBreakerPause(bool paused) external onlyDelegateCall {
+        // The breaker is the engine's immutable: read it through the engine (this code runs in its context).
+        if (msg.sender != address(IMarginEngineCore(address(this)).breaker())) {
+            revert MarginUnauthorizedCaller(msg.sender);
+        }
+        _breakerUnpaused = !paused;
+        emit BreakerPauseSynced(paused);
+    }
+
     /* ------------------------------------------------------------------ */
     /*                             CONFIGURATION                          */
     /* ------------------------------------------------------------------ */
@@ -202,6 +224,17 @@ contract MarginEngineExtension is MarginValuation, AccessManaged, ReentrancyGuar
     /// @inheritdoc IMarginEngineExtension
     function riskFreeRate() external view onlyDelegateCall returns (uint256) {
         return _registry.riskFreeRate;
+    }
+
+    /// @inheritdoc IMarginEngineExtension
+    function expiryPriceOf(uint256 seriesId) external view onlyDelegateCall returns (uint256) {
+        SeriesData memory s = _requireSeries(seriesId);
+        return _expiryPrices[_expiryKey(s.underlying, s.expiry)];
+    }
+
+    /// @inheritdoc IMarginEngineExtension
+    function breakerReportedUnpaused() external view onlyDelegateCall returns (bool) {
+        return _breakerUnpaused;
     }
 
     /// @inheritdoc IMarginEngineExtension

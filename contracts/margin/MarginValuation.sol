@@ -132,6 +132,13 @@ abstract contract MarginValuation is IMarginEngineTypes {
 
     LiquidationWiring internal _liquidationWiring;
 
+    /// @dev The router's final settlement prices copied by `recordExpiryPrice`, by `_expiryKey` (appended last, like
+    ///      the words after it). Zero: not copied, settlement asks the router.
+    mapping(uint256 key => uint256 price) internal _expiryPrices;
+    /// @dev The circuit breaker's last pause report (`syncBreakerPause`): true while it says "unpaused". False before
+    ///      any report: settlement then asks the breaker.
+    bool internal _breakerUnpaused;
+
     /* ------------------------------------------------------------------ */
     /*                          VALUATION CONTEXT                         */
     /* ------------------------------------------------------------------ */
@@ -532,6 +539,19 @@ abstract contract MarginValuation is IMarginEngineTypes {
     /* ------------------------------------------------------------------ */
     /*                           STORAGE CODECS                           */
     /* ------------------------------------------------------------------ */
+
+    /// @dev The key of an underlying's expiry in `_expiryPrices`.
+    function _expiryKey(uint256 underlyingIndex, uint256 expiry) internal pure returns (uint256) {
+        return (underlyingIndex << 64) | expiry;
+    }
+
+    /// @dev The router's final settlement price of the series' underlying and expiry (`MarginSettlementNotFinal` until
+    ///      it is final).
+    function _routerFinalPrice(uint256 seriesId, SeriesData memory s) internal view returns (uint256 price) {
+        bool isFinal;
+        (price, isFinal) = _oracle.getSettlementPrice(_underlyingIds[s.underlying], s.expiry);
+        if (!isFinal) revert MarginSettlementNotFinal(seriesId, price);
+    }
 
     /// @dev Reads a series with one storage read.
     function _loadSeries(uint256 seriesId) internal view returns (SeriesData memory s) {

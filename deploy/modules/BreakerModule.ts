@@ -6,7 +6,15 @@ import { AccessModule } from "./AccessModule";
 import { ROLE, selectorsOf } from "./roles";
 
 /** Mapped to ADMIN_OPS by the top module, after every layer has used them (the vault is set as metrics later). */
-export const BREAKER_ADMIN_FUNCTIONS = ["lift", "unpause", "addMarket", "setMetrics", "setGateCache", "setFlowReporter"] as const;
+export const BREAKER_ADMIN_FUNCTIONS = [
+  "lift",
+  "unpause",
+  "addMarket",
+  "setMetrics",
+  "setGateCache",
+  "setFlowReporter",
+  "setPauseListener",
+] as const;
 export const BREAKER_RISK_FUNCTIONS = ["setPriceMoveParams", "setOutflowParams", "setUtilisationCap", "setCooldown"] as const;
 export const BREAKER_GUARDIAN_FUNCTIONS = ["trip", "pause"] as const;
 /** The flow hooks (`recordOutflow`, `tryRecordOutflow`, `recordInflow`) are not mapped: they answer the one-shot flow reporter only. */

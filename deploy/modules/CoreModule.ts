@@ -55,6 +55,8 @@ export function buildCoreModule(
     m.call(accessManager, "grantRole", [ROLE.GATED, market, 0], { id: "grantGatedMarket" });
     // The market holds the breaker's gate copies, so a quiet trade needs no call to the breaker (one-shot wiring).
     m.call(breaker, "setGateCache", [market], { id: "breakerSetGateCache" });
+    // The engine holds the breaker's pause copy, so a settlement needs no call to the breaker (one-shot wiring).
+    m.call(breaker, "setPauseListener", [engine], { id: "breakerSetPauseListener" });
     return { engine, extension, market };
   });
 }

@@ -75,7 +75,7 @@ export const ROLE_MAP = {
   market: { [Number(ROLE.RISK)]: ["listSeries", "setImpliedVol", "setQuoteParams", "setExposureCaps"] },
   vault: { [Number(ROLE.RISK)]: ["setMaxSpotAge"] },
   breaker: {
-    [Number(ROLE.ADMIN)]: ["lift", "unpause", "addMarket", "setMetrics", "setGateCache", "setFlowReporter"],
+    [Number(ROLE.ADMIN)]: ["lift", "unpause", "addMarket", "setMetrics", "setGateCache", "setFlowReporter", "setPauseListener"],
     [Number(ROLE.RISK)]: ["setPriceMoveParams", "setOutflowParams", "setUtilisationCap", "setCooldown"],
     [Number(ROLE.GUARDIAN)]: ["trip", "pause"],
     // The flow hooks answer the one-shot flow reporter (the vault) only: no role is mapped to them.
@@ -168,6 +168,7 @@ export async function deployCoreStack(breakerKind: "real" | "passThrough" = "rea
     await breaker.connect(admin).setMetrics(await vault.getAddress());
     await breaker.connect(admin).setGateCache(await market.getAddress());
     await breaker.connect(admin).setFlowReporter(await vault.getAddress());
+    await breaker.connect(admin).setPauseListener(engineAddress);
   }
   await engine.connect(admin).wire(await market.getAddress(), await vault.getAddress());
   await engine.connect(risk).addUnderlying(ETH);

@@ -30,8 +30,10 @@ export type Recorder = (name: string, tx: Promise<ContractTransactionResponse>) 
  *  - trade.sell_short: alice sells 1 put 2000 short (a fourth series, full margin checks of alice and vault);
  *  - trade.close: alice holds a fourth position and closes it fully; the larger of closing a long (sell, alice's
  *    margin checked because she holds a short) and buying back a short;
- *  - settle.position: after expiry and a final settlement price, a keeper settles alice's in-the-money long
- *    call 2000 (her three other series still open);
+ *  - settle.position: after expiry and a final settlement price, and once the expiry's price is copied into the
+ *    engine (`recordExpiryPrice`, once per underlying and expiry, measured as settle.expiry_price), a keeper settles
+ *    alice's in-the-money long call 2000 (her three other series still open); settle.position_router_price is the
+ *    same settlement before the copy (the engine then reads the router's price);
  *  - vault.deposit / vault.redeem: the LP (already a shareholder) deposits 10,000, then redeems shares worth
  *    about 10,000, while the vault is the counterparty of alice's three series (NAV prices all three).
  * `record` sends each measured transaction and returns its figure (`gasOf` by default).
@@ -76,7 +78,15 @@ export async function runScenario(
 
   await trade(series.call2000, options(1), MAX_PREMIUM);
   await finalise(expiry, wad(2100));
-  results["settle.position"] = await record("settle.position", engine.connect(keeper).settle(alice.address, series.call2000));
+  const expired = await snapshot();
+  const settle = () => engine.connect(keeper).settle(alice.address, series.call2000);
+  results["settle.position_router_price"] = await record("settle.position_router_price", settle());
+  await revert(expired);
+  results["settle.expiry_price"] = await record(
+    "settle.expiry_price",
+    engine.connect(keeper).recordExpiryPrice(series.call2000),
+  );
+  results["settle.position"] = await record("settle.position", settle());
   await revert(base4);
   return results;
 }

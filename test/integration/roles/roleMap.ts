@@ -70,6 +70,7 @@ export const RESTRICTED: readonly RestrictedRow[] = [
   { contract: "CircuitBreaker", fn: "setMetrics", role: "ADMIN_OPS", args: async (f) => [await f.vault.getAddress()] },
   { contract: "CircuitBreaker", fn: "setGateCache", role: "ADMIN_OPS", args: async (f) => [await f.market.getAddress()] },
   { contract: "CircuitBreaker", fn: "setFlowReporter", role: "ADMIN_OPS", args: async (f) => [await f.vault.getAddress()] },
+  { contract: "CircuitBreaker", fn: "setPauseListener", role: "ADMIN_OPS", args: async (f) => [await f.engine.getAddress()] },
   { contract: "CircuitBreaker", fn: "setPriceMoveParams", role: "RISK", args: async () => [ETH, 1_000, 3600] },
   { contract: "CircuitBreaker", fn: "setOutflowParams", role: "RISK", args: async () => [usdc(2_000_000), 86_400] },
   { contract: "CircuitBreaker", fn: "setUtilisationCap", role: "RISK", args: async () => [wad("0.9")] },

@@ -24,11 +24,11 @@ import {
 import type { BreakerGasFloorCaller, BreakerGasFloorTarget } from "../../../typechain-types";
 
 /**
- * Storage slot of `_scopes[market]`: the mapping is slot 3, after the slot shared by AccessManaged and Pausable and the
- * two one-shot wirings of BreakerWiring.
+ * Storage slot of `_scopes[market]`: the mapping is slot 4, after the slot shared by AccessManaged and Pausable and the
+ * three one-shot wirings of BreakerWiring.
  */
 function scopeSlot(market: string): string {
-  return ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256"], [market, 3n]));
+  return ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256"], [market, 4n]));
 }
 
 async function measure(
