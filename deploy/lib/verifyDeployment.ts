@@ -180,6 +180,15 @@ export async function verifyDeployment(hre: HardhatRuntimeEnvironment, record: D
     "margin parameters differ from the record",
   );
   expect(getAddress(await breaker.router()) === getAddress(record.addresses.router), "breaker reads another router");
+  // The breaker's one-shot wirings: the market holds the gate copies, the vault reports flows, the engine holds the
+  // pause copy (and that copy matches the breaker's pause).
+  expect(getAddress(await breaker.gateCache()) === getAddress(record.addresses.market), "breaker gate cache is not the market");
+  expect(getAddress(await breaker.flowReporter()) === getAddress(record.addresses.vault), "breaker flow reporter is not the vault");
+  expect(getAddress(await breaker.pauseListener()) === getAddress(record.addresses.engine), "breaker pause listener is not the engine");
+  expect(
+    (await engine.breakerReportedUnpaused()) === !(await breaker.paused()),
+    "the engine's pause copy differs from the breaker's pause",
+  );
   const [wiredLiquidation, wiredFund] = await engine.liquidationWiring();
   expect(
     getAddress(wiredLiquidation) === getAddress(record.addresses.liquidation) && getAddress(wiredFund) === getAddress(record.addresses.insuranceFund),

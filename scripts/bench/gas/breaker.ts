@@ -61,7 +61,8 @@ async function breakerCost(hash: string, target: string): Promise<BreakerCost> {
  *  - other operations: gas spent inside the calls to the breaker (cold account access, arguments, its logic and,
  *    for the vault's flow hooks, their AccessManager check), a lower bound (the caller's share is not in it).
  * Operations: trade.buy, trade.sell_short, trade.close_long, trade.close_short, vault.deposit, vault.redeem,
- * settle.position. The issue bounds the trades' figure by 5,000; a cross-contract check that reads one cold slot
+ * settle.position_router_price, settle.expiry_price, settle.position (0: the engine holds the breaker's pause copy,
+ * and EXIT is refused only while paused, so an unpaused settlement makes no breaker call). The issue bounds the trades' figure by 5,000; a cross-contract check that reads one cold slot
  * costs at least 2,600 (cold account) + 2,100 (cold slot) before any logic or argument handling.
  */
 export async function measure(): Promise<Record<string, bigint>> {

@@ -92,6 +92,8 @@ export const PERMISSIONLESS: Record<ContractName, readonly string[]> = {
     "deposit",
     "withdraw",
     "settle",
+    "recordExpiryPrice",
+    "syncBreakerPause",
     "retireSeries",
     "markSeries",
     "applyTrade",
