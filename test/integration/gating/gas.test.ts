@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { options, usdc } from "../../helpers/protocolFixture";
 import { deployGatingFixture } from "./entryPoints";
 import { gateSlot, tradeCheckCost } from "./breakerTrace";
@@ -85,6 +85,28 @@ describe("Gating: gas the breaker adds to the gated entry points", () => {
     // Issue #4: the breaker check adds at most 5,000 to a trade (measured 3,484 here, decoding and classification included).
     expect(quietCost.span).to.be.lessThanOrEqual(3_700n);
     expect(reduceCost.span).to.be.lessThanOrEqual(3_700n);
+  });
+
+  it("test_pauseAndUnpause_pushToTheEngine_costsOnePushEach_within10_5k", async () => {
+    const f = await loadFixture(deployGatingFixture);
+    const engine = await f.engine.getAddress();
+    // The breaker tells the engine (its pause listener) on every pause and unpause: one call each, measured 10,246.
+    const pause = await gasSpentCalling((await f.breaker.connect(f.guardian).pause()).hash, engine);
+    // The admin's unpause goes through the AccessManager's delay: schedule, wait, execute (the push is inside).
+    const to = await f.breaker.getAddress();
+    const data = f.breaker.interface.encodeFunctionData("unpause");
+    await f.manager.connect(f.admin).schedule(to, data, 0);
+    await time.increase(Number(await f.manager.getTargetAdminDelay(to)) + 7 * 24 * 3600);
+    const unpause = await gasSpentCalling((await f.manager.connect(f.admin).execute(to, data)).hash, engine);
+    expect(await f.breaker.paused()).to.equal(false);
+    console.log(`      breaker.pause push to the engine: ${pause.join(" + ")} gas; unpause: ${unpause.join(" + ")} gas`);
+    // Two calls reach the engine's address: the push, and inside it the engine's read of its own `breaker()` (the
+    // extension runs by delegatecall and reads the engine's immutable through the engine).
+    for (const costs of [pause, unpause]) {
+      expect(costs).to.have.length(2);
+      expect(costs[0]).to.be.lessThanOrEqual(10_500);
+      expect(costs[1]).to.be.lessThan(costs[0]);
+    }
   });
 
   it("test_otherEntries_breakerCallCost_isReported", async () => {
