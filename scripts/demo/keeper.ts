@@ -72,7 +72,7 @@ function demoConfig(recordFile: string, dataDir: string, url: string): Record<st
         enabled: true,
         policy: policy([
           ["router", ["recordSettlement(bytes32,uint64,uint256[])", "proposeFallbackSettlement(bytes32,uint64)"]],
-          ["engine", ["settle(address,uint256)"]],
+          ["engine", ["settle(address,uint256)", "recordExpiryPrice(uint256)"]],
         ]),
         params: { router: "deployment:router", engine: "deployment:engine", fromBlock: "deployment:block" },
       },

@@ -22,6 +22,8 @@ export const ENGINE = new Interface([
   "event TradeApplied(address indexed trader, uint256 indexed seriesId, int256 amount, uint256 premium, int256 traderPosition, int256 vaultPosition)",
   "event PositionSettled(address indexed account, uint256 indexed seriesId, int256 amount, uint256 settlementPrice, int256 payout)",
   "function settle(address account, uint256 seriesId) returns (int256 payout)",
+  "function recordExpiryPrice(uint256 seriesId) returns (uint256 price)",
+  "function expiryPriceOf(uint256 seriesId) view returns (uint256)",
   "function vault() view returns (address)",
   "function positionOf(address account, uint256 seriesId) view returns (int256)",
   "function positionsOf(address account) view returns (uint256[] seriesIds, int256[] amounts)",

@@ -10,13 +10,16 @@ import { waitFor } from "../../helpers/processes";
 import { minedTxsFrom } from "../helpers/chain";
 import { LIQUIDATION_ENGINE_FUNCTIONS } from "../../../keepers/src/strategies/liquidator/liquidation-engine";
 import { liquidationKey, readJournal, tempDir } from "../helpers/keeper";
+import { settlementKeyId } from "../../../keepers/src/protocol/abi";
+import { RECORD_EXPIRY_PRICE_ACTION } from "../../../keepers/src/strategies/settler";
 import { BLOCK_MS, keeperSuite, startKeeper, type SuiteContext } from "../helpers/suite";
 import { answer, chainTime, movePriceInOneBlock, deployProtocolViaCli, ETH, listSeries, pushPrice, trade, usdc, wad, WAD, type NodeProtocol } from "../helpers/protocol";
 
 const policy = (contract: string, functions: string[]) => ({ allow: [{ contract, functions }], maxIntentsPerMinute: 300 });
 const BASE_PATCH = { signer: { gas: { maxGasPerTx: 3_000_000 } } };
 
-function settlerPatch(p: NodeProtocol) {
+/** The settler; `copy: false` leaves `recordExpiryPrice` out of its policy (a config from before the engine kept a copy). */
+function settlerPatch(p: NodeProtocol, copy = true) {
   return {
     ...BASE_PATCH,
     strategies: {
@@ -27,7 +30,7 @@ function settlerPatch(p: NodeProtocol) {
         policy: {
           allow: [
             { contract: p.addresses.router, functions: ["recordSettlement(bytes32,uint64,uint256[])", "proposeFallbackSettlement(bytes32,uint64)"] },
-            { contract: p.addresses.engine, functions: ["settle(address,uint256)"] },
+            { contract: p.addresses.engine, functions: copy ? ["settle(address,uint256)", "recordExpiryPrice(uint256)"] : ["settle(address,uint256)"] },
           ],
           maxIntentsPerMinute: 300,
         },
@@ -139,7 +142,7 @@ describe("keepers e2e: protocol strategies against the Bulwark contracts", funct
     expect(reverted).to.be.at.most(1);
   });
 
-  it("settler: records the settlement price across a feed phase change, then settles every position once", async () => {
+  it("settler: records the settlement price across a feed phase change, copies it into the engine once, then settles every position once", async () => {
     const p = await deploy(ctx);
     const [alice, bob, carol] = p.traders;
     const expiry = (await chainTime(ctx.provider)) + 2n * 86_400n;
@@ -188,10 +191,57 @@ describe("keepers e2e: protocol strategies against the Bulwark contracts", funct
     expect(await p.engine.positionOf(p.addresses.vault, put)).to.equal(0n);
 
     const txs = await minedTxsFrom(ctx.provider, k.key.address);
-    expect(txs.length).to.equal(5); // one price record + four settlements
+    expect(txs.length).to.equal(6); // one price record + one copy into the engine + four settlements
     expect(txs.every((t) => t.status === 1)).to.equal(true);
     const journal = readJournal(k.dataDir);
     for (const [a, s] of holdings) expect(journal.get(`settle:${a.toLowerCase()}:${s}`)?.state).to.be.oneOf(["broadcast", "confirmed"]);
+
+    // The expiry's final price was copied into the engine once, by the keeper, before the first settlement: every
+    // series of the expiry reads it, and every settlement paid at that price.
+    const [finalPrice, isFinal] = await p.router.getSettlementPrice(ETH, expiry);
+    expect(isFinal).to.equal(true);
+    expect(await p.engine.expiryPriceOf(call)).to.equal(finalPrice);
+    expect(await p.engine.expiryPriceOf(put)).to.equal(finalPrice);
+    const copies = await p.engine.queryFilter(p.engine.filters.ExpiryPriceRecorded(), p.fromBlock, "latest");
+    expect(copies).to.have.length(1);
+    expect(copies[0].args.price).to.equal(finalPrice);
+    const copyTx = await ctx.provider.getTransaction(copies[0].transactionHash);
+    expect(copyTx?.from).to.equal(k.key.address);
+    const order = (e: { blockNumber: number; index: number }) => e.blockNumber * 1_000_000 + e.index;
+    expect(order(copies[0])).to.be.lessThan(Math.min(...events.map(order)));
+    for (const e of events) expect(e.args.settlementPrice).to.equal(finalPrice);
+    const copyKey = `${RECORD_EXPIRY_PRICE_ACTION}:${p.addresses.engine.toLowerCase()}:${settlementKeyId(ETH, expiry)}`;
+    expect(journal.get(copyKey)?.state).to.equal("confirmed");
+  });
+
+  it("settler: when its policy does not allow recordExpiryPrice, the copy is refused once, not proposed again, and every position still settles", async () => {
+    const p = await deploy(ctx);
+    const [alice, bob] = p.traders;
+    const expiry = (await chainTime(ctx.provider)) + 2n * 86_400n;
+    const call = await listSeries(p, 3000, expiry, true);
+    await trade(p, alice, call, wad(1));
+    await trade(p, bob, call, wad(2));
+    await increaseTime(ctx, expiry - (await chainTime(ctx.provider)) + 5n);
+    for (const [i, feed] of p.feeds.entries()) await (await feed.connect(p.admin).pushRound(answer(p, i, 3100n))).wait();
+
+    const k = await startKeeper(ctx, { target: p.addresses.engine, patch: settlerPatch(p, false), waitFor: ["settler"] });
+    await increaseTime(ctx, BigInt(p.settlement.settlementDelay));
+    await waitFor("settlement proposed", async () => (await p.router.getSettlement(ETH, expiry)).kind === 1n, 30_000);
+    await increaseTime(ctx, BigInt(p.settlement.disputeWindow));
+    const settledEvents = async () => p.engine.queryFilter(p.engine.filters.PositionSettled(), p.fromBlock, "latest");
+    await waitFor("two settlements", async () => (await settledEvents()).length >= 2, 60_000);
+    await new Promise((r) => setTimeout(r, 3_000)); // a retried copy or a duplicate would show in these blocks
+
+    for (const t of [alice, bob]) expect(await p.engine.positionOf(t.address, call)).to.equal(0n);
+    expect(await settledEvents()).to.have.length(2);
+    expect(await p.engine.expiryPriceOf(call)).to.equal(0n); // settled from the router's price
+    const txs = await minedTxsFrom(ctx.provider, k.key.address);
+    expect(txs.length).to.equal(3); // one price record + two settlements
+    expect(txs.every((t) => t.status === 1)).to.equal(true);
+    expect(txs.filter((t) => t.to?.toLowerCase() === p.addresses.router.toLowerCase())).to.have.length(1);
+    const refused = k.run.lines.filter((l) => l.component === "strategy:settler" && String(l.msg).startsWith("expiry price copy not made"));
+    expect(refused, k.run.tail()).to.have.length(1);
+    expect(refused[0].code).to.equal("POLICY_SELECTOR_NOT_ALLOWED");
   });
 
   it("breaker watchdog: a stale oracle trips the market and records the status, nothing is liquidatable meanwhile, and recovery lifts it after the cooldown", async () => {

@@ -12,7 +12,14 @@
  *    when it simulates; past `expiry + fallbackDelay` with no provable rounds, the fallback is proposed;
  * 2. once the price is final (`getSettlementPrice(...).isFinal`, after the dispute window), every holder
  *    still holding a position (`positionOf`) is settled with `MarginEngine.settle(account, seriesId)`,
- *    at most `maxIntentsPerBlock` per block, lowest series first.
+ *    at most `maxIntentsPerBlock` per block, lowest series first;
+ * 3. right before the first `settle` of an (underlying, expiry), one `MarginEngine.recordExpiryPrice(seriesId)`
+ *    copies the final price into the engine (proposed first, so it is sent first: every later settlement of
+ *    the expiry reads the engine's copy, ~8.5k gas less each), unless `expiryPriceOf` says it is already
+ *    there. Decided once per (underlying, expiry): a copy that does not simulate, reverts, is skipped or
+ *    refused is not proposed again (it only saves gas: `settle` reads the router's price without it), and
+ *    settlements never wait for it. Its idempotency key is (`record-expiry-price`, engine, the expiry's
+ *    `settlementKeyId`), so the signer's journal holds at most one pending copy per expiry across restarts.
  * Every intent carries a re-check that repeats the exact call and expects the exact return data of the
  * strategy's own simulation, so a position settled by someone else in between is skipped, not reverted.
  * A group leaves the calendar when no holder of any of its series holds anything.
@@ -21,12 +28,23 @@ import { settlerParamsSchema, type SettlerParams } from "../../core/config";
 import { errorMessage } from "../../core/errors";
 import { ENGINE, ROUTER, settlementKeyId } from "../../protocol/abi";
 import { settlementHints } from "../../protocol/hints";
+import { intentKey } from "../../core/messages";
 import type { IntentDraft, IntentResult, Strategy, StrategyContext } from "../types";
 import { InFlight, LogCursor, sameCallIntent, simulate } from "../shared/intents";
 import { ExpiryCalendar } from "./calendar";
 
 const IN_FLIGHT_TTL_BLOCKS = 20n;
 const MAX_CHUNKS_PER_BLOCK = 10;
+
+/** Action name (idempotency key) of the copy of an expiry's final price into the engine. */
+export const RECORD_EXPIRY_PRICE_ACTION = "record-expiry-price";
+
+/**
+ * Where the copy of a group's final price into the engine stands (undefined: not looked at yet).
+ * `proposed`: waiting for the signer's outcome; `recorded`: in the engine; `given-up`: not proposed
+ * again (did not simulate, reverted, skipped or refused), settlements read the router's price.
+ */
+type CopyState = "proposed" | "recorded" | "given-up";
 
 /** The series of one (underlying, expiry): they share one settlement price. */
 interface Group {
@@ -36,6 +54,7 @@ interface Group {
   expiry: bigint;
   series: Set<bigint>;
   final: boolean;
+  copy?: CopyState;
 }
 
 export class Settler implements Strategy {
@@ -51,6 +70,8 @@ export class Settler implements Strategy {
   /** seriesId → accounts that may hold a position in it (lower-case). */
   readonly holders = new Map<bigint, Set<string>>();
   private readonly inFlight = new InFlight(IN_FLIGHT_TTL_BLOCKS);
+  /** Idempotency key of each proposed price copy awaiting its outcome → its group. */
+  private readonly copies = new Map<string, Group>();
   private readonly topics = {
     registered: ENGINE.getEvent("SeriesRegistered")!.topicHash,
     traded: ENGINE.getEvent("TradeApplied")!.topicHash,
@@ -97,6 +118,7 @@ export class Settler implements Strategy {
         this.calendar.markSettled(group.id);
         this.groups.delete(groupKey(group.underlying, group.expiry));
         for (const s of group.series) this.holders.delete(s);
+        for (const [key, g] of this.copies) if (g === group) this.copies.delete(key);
         this.ctx.log.info("expiry fully settled", { underlying: group.underlying, expiry: group.expiry, series: [...group.series].map(String) });
       }
     }
@@ -106,6 +128,19 @@ export class Settler implements Strategy {
 
   onResult(result: IntentResult): void {
     this.inFlight.onResult(result);
+    const g = this.copies.get(result.key);
+    if (!g || result.status === "accepted" || result.status === "sent") return;
+    this.copies.delete(result.key);
+    const fields = { underlying: g.underlying, expiry: g.expiry, status: result.status, code: result.code, reason: result.reason };
+    if (result.status === "confirmed") {
+      g.copy = "recorded";
+      this.ctx.log.info("expiry price copied into the engine", { ...fields, txHash: result.txHash });
+      return;
+    }
+    // Not retried: the copy only saves gas, and settle reads the router's price without it. A refusal as a
+    // duplicate means a copy proposed before a restart is still pending in the signer.
+    g.copy = "given-up";
+    this.ctx.log.warn("expiry price copy not made; not proposed again (settlements read the router's price)", fields);
   }
 
   /* ------------------------------------------------------------------ DISCOVERY */
@@ -207,11 +242,52 @@ export class Settler implements Strategy {
           this.ctx.log.warn("settle does not simulate; will retry", { account, seriesId });
           continue;
         }
+        if (g.copy === undefined) {
+          const copy = await this.copyIntent(g, seriesId, block);
+          if (copy) {
+            out.push(copy);
+            budget -= 1;
+            if (budget <= 0) continue; // this settlement goes next block (counted in `remaining`)
+          }
+        }
         out.push(sameCallIntent({ action: "settle", account, series: seriesId, to: this.p.engine, data, returned, gasLimit: this.p.gasLimit }));
         budget -= 1;
       }
     }
     return remaining;
+  }
+
+  /* ------------------------------------------------------------------ PRICE COPY */
+
+  /**
+   * Decides the copy of `g`'s final price into the engine, once: null (and `g.copy` set) when the engine
+   * already holds it or the copy does not simulate; otherwise the `recordExpiryPrice(seriesId)` intent,
+   * re-checked by the same call (a copy made by someone else in between is skipped by the signer).
+   */
+  private async copyIntent(g: Group, seriesId: bigint, block: bigint): Promise<IntentDraft | null> {
+    const fields = { underlying: g.underlying, expiry: g.expiry, seriesId };
+    const held = await simulate(this.ctx.rpc, this.p.engine, ENGINE.encodeFunctionData("expiryPriceOf", [seriesId]), block);
+    if (held === null) {
+      g.copy = "given-up";
+      this.ctx.log.warn("expiryPriceOf reverts: the engine keeps no copy of expiry prices; settling without it", fields);
+      return null;
+    }
+    if ((ENGINE.decodeFunctionResult("expiryPriceOf", held)[0] as bigint) !== 0n) {
+      g.copy = "recorded";
+      return null;
+    }
+    const data = ENGINE.encodeFunctionData("recordExpiryPrice", [seriesId]);
+    const returned = await simulate(this.ctx.rpc, this.p.engine, data, block);
+    if (returned === null) {
+      g.copy = "given-up";
+      this.ctx.log.warn("recordExpiryPrice does not simulate; settling without the copy, not proposed again", fields);
+      return null;
+    }
+    const intent = sameCallIntent({ action: RECORD_EXPIRY_PRICE_ACTION, account: this.p.engine, series: settlementKeyId(g.underlying, g.expiry), to: this.p.engine, data, returned, gasLimit: this.p.gasLimit });
+    g.copy = "proposed";
+    this.copies.set(intentKey(intent), g);
+    this.ctx.log.info("expiry price copy proposed before the first settlement", fields);
+    return intent;
   }
 }
 
