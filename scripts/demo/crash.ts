@@ -6,8 +6,8 @@
  * in one block: the breaker watchdog pokes the breaker (REDUCE_ONLY, new risk refused), the liquidator closes the
  * unhealthy shorts through the LiquidationEngine round after round; the market steadies and the watchdog lifts the
  * breaker after its cooldown; an LP's redeem request is processed by the redeem-queue strategy; at expiry the
- * settler proves the settlement price from the feeds' rounds, copies the final price into the engine and settles every
- * position. Nothing in this section is sent by the script on the protocol's behalf: the script only moves prices and
+ * settler proves the settlement price from the feeds' rounds, copies the final price into the engine when the expiry
+ * has enough positions for the copy to pay for itself, and settles every position. Nothing in this section is sent by the script on the protocol's behalf: the script only moves prices and
  * time and acts as users.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -208,7 +208,9 @@ export async function crashWithKeepers(hre: HardhatRuntimeEnvironment, record: D
     }, 60_000);
     console.log(`  every position in the put series settled: ${settled ? "yes" : "not within 60 s"}`);
     const copied = await engine.expiryPriceOf(seriesId);
-    console.log(`  final price copied into the engine by the settler (recordExpiryPrice): ${copied === 0n ? "no" : fmtWad(copied)}`);
+    console.log(
+      `  final price copied into the engine by the settler (recordExpiryPrice): ${copied === 0n ? "no (fewer positions than minSettlementsForPriceCopy: the copy would cost more gas than it saves)" : fmtWad(copied)}`,
+    );
     await sleep(2 * BLOCK_MS); // let the last receipts reach the journal
 
     heading("What each keeper strategy did (from the keeper's journal and logs)");

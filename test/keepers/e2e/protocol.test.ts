@@ -34,7 +34,7 @@ function settlerPatch(p: NodeProtocol, copy = true) {
           ],
           maxIntentsPerMinute: 300,
         },
-        params: { router: p.addresses.router, engine: p.addresses.engine, fromBlock: p.fromBlock, maxIntentsPerBlock: 2 },
+        params: { router: p.addresses.router, engine: p.addresses.engine, fromBlock: p.fromBlock, maxIntentsPerBlock: 2, minSettlementsForPriceCopy: 1 },
       },
     },
   };

@@ -16,7 +16,9 @@
  * 3. right before the first `settle` of an (underlying, expiry), one `MarginEngine.recordExpiryPrice(seriesId)`
  *    copies the final price into the engine (proposed first, so it is sent first: every later settlement of
  *    the expiry reads the engine's copy, ~8.5k gas less each), unless `expiryPriceOf` says it is already
- *    there. Decided once per (underlying, expiry): a copy that does not simulate, reverts, is skipped or
+ *    there, and only when the expiry has at least `minSettlementsForPriceCopy` positions left to settle (the
+ *    copy costs ~60k gas once: below ~8 settlements it costs more than it saves). Decided once per
+ *    (underlying, expiry): an expiry with fewer positions, or a copy that does not simulate, reverts, is skipped or
  *    refused is not proposed again (it only saves gas: `settle` reads the router's price without it), and
  *    settlements never wait for it. Its idempotency key is (`record-expiry-price`, engine, the expiry's
  *    `settlementKeyId`), so the signer's journal holds at most one pending copy per expiry across restarts.
@@ -243,7 +245,7 @@ export class Settler implements Strategy {
           continue;
         }
         if (g.copy === undefined) {
-          const copy = await this.copyIntent(g, seriesId, block);
+          const copy = await this.copyIntent(g, seriesId, block, this.positionsLeft(g));
           if (copy) {
             out.push(copy);
             budget -= 1;
@@ -259,13 +261,25 @@ export class Settler implements Strategy {
 
   /* ------------------------------------------------------------------ PRICE COPY */
 
+  /** Accounts the settler knows may still hold a position in one of `g`'s series (an upper bound). */
+  private positionsLeft(g: Group): number {
+    let n = 0;
+    for (const s of g.series) n += this.holders.get(s)?.size ?? 0;
+    return n;
+  }
+
   /**
    * Decides the copy of `g`'s final price into the engine, once: null (and `g.copy` set) when the engine
    * already holds it or the copy does not simulate; otherwise the `recordExpiryPrice(seriesId)` intent,
    * re-checked by the same call (a copy made by someone else in between is skipped by the signer).
    */
-  private async copyIntent(g: Group, seriesId: bigint, block: bigint): Promise<IntentDraft | null> {
-    const fields = { underlying: g.underlying, expiry: g.expiry, seriesId };
+  private async copyIntent(g: Group, seriesId: bigint, block: bigint, positions: number): Promise<IntentDraft | null> {
+    const fields = { underlying: g.underlying, expiry: g.expiry, seriesId, positions };
+    if (positions < this.p.minSettlementsForPriceCopy) {
+      g.copy = "given-up";
+      this.ctx.log.info("expiry price copy not worth its gas: too few positions to settle", { ...fields, min: this.p.minSettlementsForPriceCopy });
+      return null;
+    }
     const held = await simulate(this.ctx.rpc, this.p.engine, ENGINE.encodeFunctionData("expiryPriceOf", [seriesId]), block);
     if (held === null) {
       g.copy = "given-up";

@@ -86,10 +86,11 @@ function fakeChain(holdings: [string, bigint][]) {
   return { rpc, engine };
 }
 
+/** A settler over `rpc`; the copy threshold is 1 (every expiry with a position gets its copy) unless `params` says. */
 async function startSettler(rpc: RpcClient, params: Record<string, unknown> = {}): Promise<Settler> {
   const settler = new Settler();
   const log = new Logger({ chain: 31337, component: "test", level: "error", sink: () => undefined });
-  await settler.init({ name: "settler", chainId: 31337n, rpc, log, params: { router: ROUTER_ADDR, engine: ENGINE_ADDR, fromBlock: 0, ...params }, dryRun: false });
+  await settler.init({ name: "settler", chainId: 31337n, rpc, log, params: { router: ROUTER_ADDR, engine: ENGINE_ADDR, fromBlock: 0, minSettlementsForPriceCopy: 1, ...params }, dryRun: false });
   return settler;
 }
 
@@ -121,6 +122,27 @@ describe("keepers strategies/settler: copy of the expiry price into the engine",
     // Re-checked by the same call: a copy made by someone else in between is skipped by the signer.
     expect(copy.recheck).to.deep.equal({ to: ENGINE_ADDR, data: copy.data, expect: ENGINE.encodeFunctionResult("recordExpiryPrice", [FINAL_PRICE]) });
     expect(engine.calls.filter((c) => c.startsWith("recordExpiryPrice"))).to.have.length(2);
+  });
+
+  it("copies only an expiry with at least minSettlementsForPriceCopy positions left (default 8: the copy's break-even)", async () => {
+    // Expiry A has two positions (alice, bob), expiry B one (carol).
+    const atTwo = await startSettler(fakeChain(holdings).rpc, { minSettlementsForPriceCopy: 2 });
+    expect(keysOf(await atTwo.onBlock(10n))).to.deep.equal([copyKey(EXPIRY_A), settleKey(ALICE, 1n), settleKey(BOB, 2n), settleKey(CAROL, 3n)]);
+    const { rpc, engine } = fakeChain(holdings);
+    const byDefault = await startSettler(rpc, { minSettlementsForPriceCopy: undefined });
+    expect(keysOf(await byDefault.onBlock(10n))).to.deep.equal([settleKey(ALICE, 1n), settleKey(BOB, 2n), settleKey(CAROL, 3n)]);
+    expect(engine.calls.filter((c) => c.startsWith("recordExpiryPrice") || c.startsWith("expiryPriceOf"))).to.deep.equal([]);
+    // Decided once: the next blocks propose no copy either.
+    const again = await byDefault.onBlock(11n);
+    expect(keysOf(again).filter((k) => k.startsWith(RECORD_EXPIRY_PRICE_ACTION))).to.deep.equal([]);
+  });
+
+  it("refuses a threshold below one in the config", async () => {
+    const error = await startSettler(fakeChain(holdings).rpc, { minSettlementsForPriceCopy: 0 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(String(error)).to.match(/invalid settler params: minSettlementsForPriceCopy/);
   });
 
   it("does not wait for a pending copy: settlements that failed go again, the copy is not proposed twice", async () => {
