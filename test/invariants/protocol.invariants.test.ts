@@ -105,10 +105,13 @@ describe("Invariants: protocol model campaign", function () {
       A.warp("small", 400n),
       A.setSettlement(0, 9_000n, false), // silent feeds publish, the keeper records their first rounds
       A.settle(LP, ALICE, 0), // inside the dispute window
+      A.recordExpiryPrice(KEEPER, 0), // not final yet: refused
       A.setSettlement(0, 9_000n, true),
       A.warp("hours", 0n),
-      A.settle(LP, ALICE, 0),
-      A.settle(LP, BOB, 3),
+      A.settle(LP, ALICE, 0), // reads the router's final price
+      A.recordExpiryPrice(KEEPER, 3), // copies it (series 0 and 3 share the expiry)
+      A.recordExpiryPrice(ALICE, 0), // a second copy is refused
+      A.settle(LP, BOB, 3), // reads the engine's copy: the same prediction
       A.warp("pastLongExpiry", 0n),
       A.oracleFault("failed"),
       A.warp("days", 100_000n),

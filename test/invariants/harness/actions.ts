@@ -459,6 +459,33 @@ export const settle = (caller: number, account: number, j: number): Action => ({
   },
 });
 
+/**
+ * Anyone copies the final settlement price of series #`j`'s expiry into the engine. The copy must equal the router's
+ * final price the model recorded; `settle` then reads it instead of the router's, so the settle action's unchanged
+ * prediction checks that both paths pay the same.
+ */
+export const recordExpiryPrice = (caller: number, j: number): Action => ({
+  describe: `engine.recordExpiryPrice(by ${name(caller)}, series#${j})`,
+  async run(ctx) {
+    const { world, model } = ctx;
+    const t = world.series[j];
+    const res = await exec(ctx, "recordExpiryPrice", world.accounts[caller], world.addr.engine, enc(ctx, "engine", "recordExpiryPrice", [t.id]));
+    const set = model.settlement.get(t.expiry);
+    const copied = model.expiryCopies.get(t.expiry);
+    let expected: string | null = null;
+    if (model.time < t.expiry) expected = "MarginSeriesNotExpired";
+    else if (copied !== undefined) expected = "MarginExpiryPriceAlreadyRecorded";
+    else if (!set || !model.isFinal(t.expiry, model.time)) expected = "MarginSettlementNotFinal";
+    judge(res, expected, this.describe, (args) =>
+      expected === "MarginExpiryPriceAlreadyRecorded" && args[2] !== copied ? `recorded ${String(args[2])} != model ${String(copied)}` : null,
+    );
+    if (!res.ok) return;
+    model.expiryCopies.set(t.expiry, set!.price);
+    const held = BigInt(await world.chain.call(world.addr.engine, enc(ctx, "engine", "expiryPriceOf", [t.id])));
+    assert("T-05", held === set!.price, `engine copy ${held} != the router's final price ${set!.price}`);
+  },
+});
+
 /* ---------------------------------------------------------------- */
 /*                             LIQUIDATION                          */
 /* ---------------------------------------------------------------- */

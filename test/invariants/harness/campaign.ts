@@ -39,6 +39,7 @@ export const actionArb: fc.Arbitrary<A.Action> = tagged(fc.oneof(
   { weight: 2, arbitrary: fc.tuple(user, fc.oneof(fc.bigInt(1n, 50n), fc.constantFrom(0n, 51n))).map(([a, k]) => A.processQueue(a, k)) },
   { weight: 1, arbitrary: fc.tuple(user, fc.nat(50)).map(([a, p]) => A.claimRedeem(a, p)) },
   { weight: 4, arbitrary: fc.tuple(user, fc.constantFrom(...USERS, VAULT), seriesIdx).map(([c, a, j]) => A.settle(c, a, j)) },
+  { weight: 1, arbitrary: fc.tuple(user, seriesIdx).map(([c, j]) => A.recordExpiryPrice(c, j)) },
   { weight: 5, arbitrary: fc.oneof(fc.bigInt(9_700n, 10_300n), fc.constantFrom(5_000n, 6_000n, 16_000n, 20_000n)).map((b) => A.moveSpot(b)) },
   { weight: 2, arbitrary: fc.constantFrom<A.Fault>("stale", "failed", "degraded", "sequencerDown", "outlier").map((f) => A.oracleFault(f)) },
   { weight: 3, arbitrary: fc.tuple(fc.constantFrom<A.Warp>("small", "small", "small", "small", "hours", "hours", "days", "toCutoff", "pastExpiry", "pastSettlementDelay", "pastLongExpiry"), fc.bigInt(0n, 1n << 30n)).map(([k, s]) => A.warp(k, s)) },

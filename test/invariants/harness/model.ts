@@ -46,6 +46,8 @@ export class Model {
   oracleModel: OracleModel;
   /** Recorded settlement prices by expiry; final from `finalAt` (the end of the dispute window). */
   settlement = new Map<bigint, { price: bigint; finalAt: bigint }>();
+  /** Expiries whose final price has been copied into the engine (`recordExpiryPrice`), with the copied price. */
+  expiryCopies = new Map<bigint, bigint>();
   vols: bigint[];
   quoteParams: QuoteParams;
   marginParams: World["marginParams"];
