@@ -209,7 +209,7 @@ export async function crashWithKeepers(hre: HardhatRuntimeEnvironment, record: D
     console.log(`  every position in the put series settled: ${settled ? "yes" : "not within 60 s"}`);
     const copied = await engine.expiryPriceOf(seriesId);
     console.log(
-      `  final price copied into the engine by the settler (recordExpiryPrice): ${copied === 0n ? "no (fewer positions than minSettlementsForPriceCopy: the copy would cost more gas than it saves)" : fmtWad(copied)}`,
+      `  final price copied into the engine by the settler (recordExpiryPrice): ${copied === 0n ? "no (the settler copies it only for an expiry with at least minSettlementsForPriceCopy positions to settle, where the copy saves more gas than it costs)" : fmtWad(copied)}`,
     );
     await sleep(2 * BLOCK_MS); // let the last receipts reach the journal
 
