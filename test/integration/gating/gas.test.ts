@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { options, usdc } from "../../helpers/protocolFixture";
+import { DEADLINE, deployProtocolFixture, ETH, extraAccount, options, setSpot, usdc, wad } from "../../helpers/protocolFixture";
 import { deployGatingFixture } from "./entryPoints";
+import { LIQUIDATION_SCENARIO_PARAMETERS } from "../scenarios/liquidationSetup";
 import { gateSlot, tradeCheckCost } from "./breakerTrace";
 
 /** One step of Hardhat's default struct-log tracer. */
@@ -137,5 +138,41 @@ describe("Gating: gas the breaker adds to the gated entry points", () => {
     expect(total(mint)).to.be.lessThanOrEqual(VAULT_BREAKER_CEILING.mint);
     expect(total(withdraw)).to.be.lessThanOrEqual(VAULT_BREAKER_CEILING.withdraw);
     expect(total(redeem)).to.be.lessThanOrEqual(VAULT_BREAKER_CEILING.redeem);
+  });
+
+  /**
+   * K-21: a liquidation's breaker check (RISK_REDUCING with the reading) costs the same in ACTIVE and in a REDUCE_ONLY
+   * set by the guardian; what costs more is an automatic trip. Until its cooldown has run, the scope is never quiet:
+   * every call with a reading is evaluated and written, so the breaker also authenticates the caller through the
+   * AccessManager. Two put writers fail maintenance after a fall to 1,650; the first liquidation absorbs the move's
+   * evaluation, the second (erin's) is measured.
+   */
+  it("test_liquidation_breakerCost_sameInGuardianReduceOnly_higherDuringAnAutomaticTrip", async () => {
+    const measureErin = async (limitTrips: boolean, guardianTrip: boolean) => {
+      const f = await deployProtocolFixture(limitTrips ? LIQUIDATION_SCENARIO_PARAMETERS : {});
+      const [dave, erin] = [await extraAccount("dave"), await extraAccount("erin")];
+      for (const who of [dave, erin]) {
+        await f.token.mint(who.address, usdc(1_000_000));
+        await f.token.connect(who).approve(await f.engine.getAddress(), hre.ethers.MaxUint256);
+        await f.engine.connect(who).deposit(who.address, usdc(9_000));
+        await f.market.connect(who).trade(f.series.put2000, -options(40), 0n, DEADLINE);
+      }
+      await setSpot(f, wad(1650));
+      await f.liquidation.connect(f.keeper).liquidate(dave.address, f.series.put2000, options(4));
+      if (guardianTrip) await f.breaker.connect(f.guardian).trip(ETH, 1);
+      const [mode, reason] = await f.breaker.modeOf(ETH);
+      const tx = await f.liquidation.connect(f.keeper).liquidate(erin.address, f.series.put2000, options(4));
+      const calls = await breakerCalls(tx.hash, await f.breaker.getAddress());
+      return { mode, reason, breaker: calls.reduce((a, c) => a + c.cost, 0) };
+    };
+    const active = await measureErin(false, false);
+    const guardian = await measureErin(false, true);
+    const automatic = await measureErin(true, false);
+    console.log(
+      `      liquidation breaker check: ACTIVE ${active.breaker}, guardian REDUCE_ONLY ${guardian.breaker}, automatic REDUCE_ONLY ${automatic.breaker} gas`,
+    );
+    expect([active.mode, guardian.mode, automatic.mode]).to.deep.equal([0n, 1n, 1n]);
+    expect(guardian.breaker).to.equal(active.breaker);
+    expect(automatic.breaker).to.be.greaterThan(active.breaker + 15_000);
   });
 });
