@@ -22,11 +22,13 @@
  * reported once per item key.
  *
  * After a confirmation (K-22): for `confirmedHoldBlocks` blocks after the signer recorded a key's confirmation, a new
- * intent naming that key is refused (`POLICY_RECENTLY_CONFIRMED`; a batch naming it: the other items get
- * POLICY_BATCH_OVERLAP) and nothing is written, so the confirmed snapshot stays the key's latest in the journal while
- * strategies may still act on state older than the confirmation. The hold lives in the journal (replayed on open)
- * and is bounded: afterwards the key is accepted again (see `hold.ts`). While the cached head says a key is held,
- * the head is read again before refusing, so a hold that just ended does not refuse on a quiet chain.
+ * intent naming that key is accepted only if its re-check (each held item's, for a batch) holds on the chain right
+ * away: a new action still due after the confirmed one (a further partial liquidation) goes ahead at once, while a
+ * repeat built on state older than the confirmation is refused (`POLICY_RECENTLY_CONFIRMED`; a batch naming it: the
+ * other items get POLICY_BATCH_OVERLAP) and nothing is written, so the confirmed snapshot stays the key's latest in
+ * the journal. The hold lives in the journal (replayed on open) and is bounded: afterwards the key goes through the
+ * normal path (see `hold.ts`). While the cached head says a key is held, the head is read again before deciding,
+ * so a hold that just ended costs no re-check.
  *
  * Invariants: every nonce in [chain nonce, next nonce) belongs to a pending journal entry (a nonce
  * nobody covers is filled with a cancel after `replaceAfterMs`); an entry that was ever signed is only
@@ -190,11 +192,49 @@ export class Executor {
       return;
     }
     const inTheWay = new Set(holds.map((h) => h.key));
+    if (await this.heldKeysStillHold(intent, inTheWay)) {
+      // A new action, not a stale repeat: the chain says it is still due now (e.g. a further partial liquidation).
+      if (this.stopped) {
+        for (const k of keys) this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "SIGNER_UNAVAILABLE", reason: "the signer is stopping" });
+        return;
+      }
+      if (this.refusePending(strategy, intent, keys)) return;
+      this.log.info("intent accepted inside a confirmation hold: its re-check holds on the chain now", { strategy, key: holds[0].key, confirmedAt: holds[0].confirmedAt, head });
+      this.accept(strategy, intent, keys);
+      return;
+    }
     this.log.info("intent refused: its key was confirmed recently", { strategy, key: holds[0].key, by: holds[0].by, confirmedAt: holds[0].confirmedAt, freeAt: holds[0].freeAt, head });
     for (const h of holds) this.o.onResult(strategy, { id: intent.id, key: h.key, status: "refused", code: RECENTLY_CONFIRMED, reason: holdReason(h, head) });
     for (const k of keys) {
       if (inTheWay.has(k)) continue;
       this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "POLICY_BATCH_OVERLAP", reason: `the batch also names ${holds.length} position(s) confirmed recently` });
+    }
+  }
+
+  /**
+   * Whether the re-check of every held key of `intent` holds on the chain now: then the intent is a new action for
+   * the key (its effect is still due after the confirmed one), not a repeat built on older state. A held key without
+   * a re-check cannot tell, so it counts as not holding. A re-check that cannot be read counts as not holding.
+   */
+  private async heldKeysStillHold(intent: Intent, held: ReadonlySet<string>): Promise<boolean> {
+    const checks: NonNullable<Intent["recheck"]>[] = [];
+    if (intent.items === undefined) {
+      if (intent.recheck === undefined) return false;
+      checks.push(intent.recheck);
+    } else {
+      const keys = intentKeys(intent);
+      for (let i = 0; i < intent.items.length; i++) {
+        if (!held.has(keys[i])) continue;
+        const r = intent.items[i].recheck;
+        if (r === undefined) return false;
+        checks.push(r);
+      }
+    }
+    try {
+      return (await Promise.all(checks.map((r) => this.recheckCall(r)))).every(Boolean);
+    } catch (err) {
+      this.log.warn("cannot run the re-check of a recently confirmed key; refusing for now", { key: intentKeys(intent)[0], reason: errorMessage(err) });
+      return false;
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * The hold after a confirmation: for `holdBlocks` blocks after the signer recorded a key's confirmation, a new
- * intent for that key is refused (`POLICY_RECENTLY_CONFIRMED`).
+ * intent for that key is refused (`POLICY_RECENTLY_CONFIRMED`) unless its re-check holds on the chain right away (the
+ * executor runs it first: a new action still due, such as a further partial liquidation, is not delayed).
  *
  * Why: a strategy whose state predates the confirmation (a liquidator just restarted, its health read older than
  * the liquidation; a result lost in a crash) proposes the same key again. Nothing would be sent (the re-check
@@ -9,8 +10,8 @@
  * head when it recorded the confirmation (`JournalEntry.confirmedAtBlock`), not from the receipt's block, so a
  * confirmation recorded late (a restart long after the transaction was mined) still gets its full hold. It lives
  * in the journal, so it survives a restart. It is bounded: from block `confirmedAtBlock + holdBlocks` on, the key
- * is accepted again, so a legitimately new action for it (a further partial liquidation of the same position, a
- * second breaker poke) is delayed by at most `holdBlocks` blocks, never blocked. `holdBlocks = 0` turns it off.
+ * is accepted again, so a new action without a re-check (one the signer cannot tell from a stale repeat) is delayed by
+ * at most `holdBlocks` blocks, never blocked. `holdBlocks = 0` turns it off.
  *
  * @example
  * ```ts

@@ -96,7 +96,7 @@ function executor({ functions = ["liquidate(address,uint256,uint256)", LIQUIDATE
 }
 
 /** The liquidator's single intent for `account` (series 2, amount 4), re-checked by its position. */
-function single(account: string, id = `s-${account}`): Intent {
+function single(account: string, id = `s-${account}`, position = -4n): Intent {
   return intentSchema.parse({
     id,
     action: "liquidate",
@@ -104,7 +104,7 @@ function single(account: string, id = `s-${account}`): Intent {
     series: "2",
     to: LIQ,
     data: LIQUIDATION_ENGINE.encodeFunctionData("liquidate", [account, 2n, 4n]),
-    recheck: { to: ENGINE_ADDR, data: ENGINE.encodeFunctionData("positionOf", [account, 2n]), expect: coder.encode(["int256"], [-4n]) },
+    recheck: { to: ENGINE_ADDR, data: ENGINE.encodeFunctionData("positionOf", [account, 2n]), expect: coder.encode(["int256"], [position]) },
   });
 }
 
@@ -175,11 +175,15 @@ describe("keepers signer/executor: hold after a confirmation (K-22)", () => {
   after(removeTempDirs);
   const HELD = `refused:${RECENTLY_CONFIRMED}`;
 
-  /** Submits `single(A[0])`, sends it and confirms it at the node's current head. */
+  /**
+   * Submits `single(A[0])`, sends it and confirms it at the node's current head; the liquidation closed half the
+   * short (-4 -> -2), so an intent built on the position before it (re-check expecting -4) is a stale repeat.
+   */
   async function confirmOne(s: ReturnType<typeof executor>): Promise<void> {
     await s.ex.submit("liquidator", single(A[0]));
     await s.ex.tick();
     s.node.mine();
+    s.node.position.set(A[0], -2n);
     await s.ex.tick();
     expect(s.journal.get(key(A[0]))?.state).to.equal("confirmed");
     s.results.length = 0;
@@ -210,6 +214,26 @@ describe("keepers signer/executor: hold after a confirmation (K-22)", () => {
     expect(s.node.sent).to.have.length(1);
   });
 
+  it("accepts at once, inside the hold, a new action whose re-check holds on the chain now (a further partial close)", async () => {
+    const s = executor();
+    await confirmOne(s);
+    await s.ex.submit("liquidator", single(A[0], "stale")); // built on the position before the liquidation
+    expect(byKey(s.results)).to.deep.equal({ [key(A[0])]: HELD });
+    s.results.length = 0;
+    await s.ex.submit("liquidator", single(A[0], "further", -2n)); // built on the position after it
+    expect(byKey(s.results)).to.deep.equal({ [key(A[0])]: "accepted" });
+    expect(s.journal.get(key(A[0]))?.state).to.equal("proposed");
+    // An intent without a re-check cannot be told from a stale repeat: refused inside the hold.
+    await s.ex.tick();
+    s.node.mine();
+    await s.ex.tick();
+    s.results.length = 0;
+    const { recheck: _dropped, ...bare } = single(A[0], "bare", -2n);
+    void _dropped;
+    await s.ex.submit("liquidator", intentSchema.parse(bare));
+    expect(byKey(s.results)).to.deep.equal({ [key(A[0])]: HELD });
+  });
+
   it("reads the head before refusing: a hold that ended since the last tick accepts at once", async () => {
     const s = executor();
     await confirmOne(s);
@@ -235,6 +259,7 @@ describe("keepers signer/executor: hold after a confirmation (K-22)", () => {
     await s.ex.submit("liquidator", single(A[0]));
     await s.ex.tick();
     s.node.mine(); // included at block 10
+    s.node.position.set(A[0], -2n); // the liquidation closed half the short
     s.node.chain.head = 50n; // but seen only at head 50 (a signer down in between)
     await s.ex.tick();
     expect(s.journal.get(key(A[0]))?.receipt?.blockNumber).to.equal("10");
@@ -249,6 +274,7 @@ describe("keepers signer/executor: hold after a confirmation (K-22)", () => {
     await s.ex.submit("liquidator", batch([A[0], A[1]]));
     await s.ex.tick();
     s.node.mine();
+    for (const a of [A[0], A[1]]) s.node.position.set(a, 0n); // both closed by the batch
     await s.ex.tick();
     s.results.length = 0;
     await s.ex.submit("liquidator", single(A[1]));
