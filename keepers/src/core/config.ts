@@ -366,7 +366,18 @@ const signerSchema = z
     maxPendingTxs: int(1, 16).default(4),
     /** Blocks after inclusion before a transaction counts as confirmed. */
     confirmations: int(1, 64).default(1),
-    /** Block tag of the re-check read right before each send. */
+    /**
+     * Blocks after the signer records a key's confirmation during which a new intent for that key is refused
+     * (POLICY_RECENTLY_CONFIRMED), so the confirmed journal snapshot stays the key's latest while strategies may
+     * still act on older state (K-22). 0 turns the hold off; a legitimately new action waits at most this long.
+     */
+    confirmedHoldBlocks: z
+      .number({ invalid_type_error: "expected an integer number of blocks" })
+      .int("expected an integer number of blocks")
+      .min(0, "must be at least 0 blocks (0 turns the hold off)")
+      .max(64, "must be at most 64 blocks: a longer hold delays legitimate new actions for a key too long")
+      .default(3),
+
     recheckBlockTag: z.enum(["latest", "pending"]).default("latest"),
     fees: z
       .object({

@@ -17,7 +17,11 @@
  * A key (`action:account:series`) has at most one pending entry. A batch entry (one transaction acting on several
  * positions) is stored under its first item's key and holds every item's key while it is pending: `holderOf`
  * answers for item keys too, so no position is in two pending entries at once, across restarts included (the
- * index is rebuilt from the file on open). A signed entry keeps every raw
+ * index is rebuilt from the file on open). A confirmed entry records the signer's head when it saw the confirmation
+ * (`confirmedAtBlock`), and `lastConfirmation` answers, for every key the entry held (a batch's items too), the
+ * latest such block: the signer refuses a new intent for a key for a few blocks after it (see `signer/hold.ts`), so
+ * the confirmed snapshot stays the key's latest while strategies still act on state older than the confirmation.
+ * That index is rebuilt from the file on open, like the pending one. A signed entry keeps every raw
  * transaction it ever signed, so after a restart the executor re-sends the *same bytes* on the *same
  * nonce* instead of signing anew. A crash in the middle of an append leaves a partial last line: it is
  * dropped on open (the step after it never happened). Compaction rewrites the file through a temporary
@@ -76,6 +80,16 @@ export interface JournalEntry {
   reason?: string;
   code?: string;
   receipt?: JournalReceipt;
+  /** A confirmed entry: the signer's head (decimal) when it recorded the confirmation (≥ the receipt's block). */
+  confirmedAtBlock?: string;
+}
+
+/** The latest confirmation of an entry that held a key (its own, or a batch listing it as an item). */
+export interface Confirmation {
+  /** The signer's head when it recorded the confirmation (the receipt's block for entries written without it). */
+  readonly block: bigint;
+  /** Key the confirmed entry is stored under (a batch's first item). */
+  readonly by: string;
 }
 
 export interface JournalOptions {
@@ -108,6 +122,8 @@ export class Journal {
   private readonly byKey = new Map<string, JournalEntry>();
   /** Item key → key of the pending batch entry holding it (items other than the entry's own key). */
   private readonly heldBy = new Map<string, string>();
+  /** Key → the latest confirmation of an entry holding it (the highest block seen: replay order does not matter). */
+  private readonly confirmedBy = new Map<string, Confirmation>();
 
   private constructor(file: string | null) {
     this.file = file;
@@ -154,6 +170,14 @@ export class Journal {
     const batch = this.heldBy.get(key);
     const e = batch === undefined ? undefined : this.byKey.get(batch);
     return e !== undefined && isPending(e.state) ? structuredClone(e) : undefined;
+  }
+
+  /**
+   * The latest confirmation of any entry that held `key` (stored under it, or a batch naming it as an item), whatever
+   * the key's latest snapshot says since; undefined if none is on record (never confirmed, or compacted away).
+   */
+  lastConfirmation(key: string): Confirmation | undefined {
+    return this.confirmedBy.get(key);
   }
 
   /** Every entry's latest snapshot (copies). */
@@ -254,17 +278,36 @@ export class Journal {
     fsyncDir(path.dirname(this.file));
     this.byKey.clear();
     this.heldBy.clear();
+    this.confirmedBy.clear();
     for (const e of keep) this.store(e);
     this.seq = seq;
   }
 
-  /** Records a snapshot and keeps the item index in step: a batch's items are held while it is pending. */
+  /**
+   * Records a snapshot and keeps the indexes in step: a batch's items are held while it is pending, and a confirmed
+   * entry's block is recorded for each key it held.
+   */
   private store(e: JournalEntry): void {
     const previous = this.byKey.get(e.key);
     if (previous?.items) for (const k of entryKeys(previous)) if (this.heldBy.get(k) === e.key) this.heldBy.delete(k);
     this.byKey.set(e.key, e);
     if (e.items && isPending(e.state)) for (const k of entryKeys(e)) if (k !== e.key) this.heldBy.set(k, e.key);
+    const at = confirmedBlockOf(e);
+    if (at !== undefined) {
+      for (const k of entryKeys(e)) {
+        const known = this.confirmedBy.get(k);
+        if (known === undefined || known.block < at) this.confirmedBy.set(k, { block: at, by: e.key });
+      }
+    }
   }
+}
+
+/** The block a confirmed entry counts its confirmation from; undefined for any other state (or an unreadable block). */
+function confirmedBlockOf(e: JournalEntry): bigint | undefined {
+  if (e.state !== "confirmed") return undefined;
+  const raw = e.confirmedAtBlock ?? e.receipt?.blockNumber;
+  if (raw === undefined || !/^\d{1,30}$/.test(raw)) return undefined;
+  return BigInt(raw);
 }
 
 /** Makes a rename durable. Best effort: some filesystems refuse, and the permission model forbids it. */

@@ -89,6 +89,13 @@ export function intentKeys(i: Pick<Intent, "action" | "account" | "series" | "it
   return i.items === undefined ? [intentKey(i)] : i.items.map((it) => intentKey({ action: i.action, account: it.account, series: it.series }));
 }
 
+/**
+ * Refusal code: the key was confirmed less than `signer.confirmedHoldBlocks` blocks ago (the intent most likely comes
+ * from state older than that confirmation). Nothing was recorded; propose again from fresh state on a later block if
+ * the action is still needed: the key is accepted again once the hold has passed.
+ */
+export const RECENTLY_CONFIRMED = "POLICY_RECENTLY_CONFIRMED";
+
 const logFields = z.record(z.unknown());
 
 /* ------------------------------------------------------------------ STRATEGY <-> SUPERVISOR */

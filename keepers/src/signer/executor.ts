@@ -21,6 +21,15 @@
  * catches each item's failure and emits `LiquidationSkipped`) instead of reverting the batch. Every decision is
  * reported once per item key.
  *
+ * After a confirmation (K-22): for `confirmedHoldBlocks` blocks after the signer recorded a key's confirmation, a new
+ * intent naming that key is accepted only if its re-check (each held item's, for a batch) holds on the chain right
+ * away: a new action still due after the confirmed one (a further partial liquidation) goes ahead at once, while a
+ * repeat built on state older than the confirmation is refused (`POLICY_RECENTLY_CONFIRMED`; a batch naming it: the
+ * other items get POLICY_BATCH_OVERLAP) and nothing is written, so the confirmed snapshot stays the key's latest in
+ * the journal. The hold lives in the journal (replayed on open) and is bounded: afterwards the key goes through the
+ * normal path (see `hold.ts`). While the cached head says a key is held, the head is read again before deciding,
+ * so a hold that just ended costs no re-check.
+ *
  * Invariants: every nonce in [chain nonce, next nonce) belongs to a pending journal entry (a nonce
  * nobody covers is filled with a cancel after `replaceAfterMs`); an entry that was ever signed is only
  * re-sent as the same bytes, replaced on its own nonce, or cancelled on its own nonce, never sent on a
@@ -31,10 +40,11 @@ import type { Attempt, Journal, JournalEntry } from "../core/journal";
 import { entryKeys } from "../core/journal";
 import { JournalError, KeeperError, PolicyError, RpcError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
-import { intentKeys, type DecisionStatus, type Intent, type TX_EVENTS } from "../core/messages";
+import { intentKeys, RECENTLY_CONFIRMED, type DecisionStatus, type Intent, type TX_EVENTS } from "../core/messages";
 import { revertData, type BlockHeader, type RpcClient } from "../core/rpc";
 import { minBig, weiToGwei } from "../core/units";
 import { bumpFees, quoteFees, type FeeSettings, type Fees } from "./fees";
+import { confirmationHolds, holdReason } from "./hold";
 import type { Policy, SpendBudget } from "./policy";
 
 /** The pseudo-strategy owning gap-filling entries. */
@@ -72,6 +82,8 @@ export interface ExecutorOptions {
   readonly estimateMarginPercent: number;
   readonly maxPendingTxs: number;
   readonly confirmations: number;
+  /** Blocks after a recorded confirmation during which a new intent for the same key is refused (0: never). */
+  readonly confirmedHoldBlocks: number;
   readonly recheckBlockTag: "latest" | "pending";
   readonly replaceAfterMs: number;
   readonly maxReplacements: number;
@@ -132,33 +144,121 @@ export class Executor {
 
   /* ------------------------------------------------------------------ INTAKE */
 
-  /** Accepts or refuses an intent from `strategy` (already tagged by the supervisor). Never throws. */
-  submit(strategy: string, intent: Intent): void {
+  /**
+   * Accepts or refuses an intent from `strategy` (already tagged by the supervisor); every decision is reported through
+   * `onResult`. Decides at once, unless a key it names is inside its confirmation hold by the cached head: then the
+   * head is read again first, and the returned promise settles once the decision is reported. Never rejects.
+   */
+  submit(strategy: string, intent: Intent): Promise<void> {
     const keys = intentKeys(intent);
-    const key = keys[0];
-    const reply = (status: DecisionStatus, code?: string, reason?: string) => {
-      for (const k of keys) this.o.onResult(strategy, { id: intent.id, key: k, status, code, reason });
-    };
     try {
       this.o.policy.check(strategy, intent);
     } catch (err) {
       const e = err as PolicyError;
-      this.log.warn("intent refused by policy", { strategy, key, to: intent.to, selector: intent.data.slice(0, 10), code: e.code, reason: e.shortMessage });
-      reply("refused", e.code, e.shortMessage);
+      this.log.warn("intent refused by policy", { strategy, key: keys[0], to: intent.to, selector: intent.data.slice(0, 10), code: e.code, reason: e.shortMessage });
+      for (const k of keys) this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: e.code, reason: e.shortMessage });
+      return Promise.resolve();
+    }
+    if (this.refusePending(strategy, intent, keys)) return Promise.resolve();
+    if (confirmationHolds(this.o.journal, keys, this.head, this.o.confirmedHoldBlocks).length === 0) {
+      this.accept(strategy, intent, keys);
+      return Promise.resolve();
+    }
+    return this.submitAfterHeadRead(strategy, intent, keys);
+  }
+
+  /**
+   * The cached head says a key is still held: read the head (the hold may have just ended), then decide again. An
+   * unreadable head keeps the cached one (unknown: held). Keys are checked again for a pending entry: another intent
+   * may have been accepted while the head was read.
+   */
+  private async submitAfterHeadRead(strategy: string, intent: Intent, keys: string[]): Promise<void> {
+    let head = this.head;
+    try {
+      const fresh = await this.o.rpc.blockNumber();
+      if (head === null || fresh > head) head = fresh;
+    } catch (err) {
+      this.log.warn("cannot read the head to check a confirmation hold; refusing for now", { key: keys[0], reason: errorMessage(err) });
+    }
+    if (this.stopped) {
+      // Stopping: the journal may already be closed, so nothing is accepted (the strategy proposes again later).
+      for (const k of keys) this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "SIGNER_UNAVAILABLE", reason: "the signer is stopping" });
       return;
     }
+    if (this.refusePending(strategy, intent, keys)) return;
+    const holds = confirmationHolds(this.o.journal, keys, head, this.o.confirmedHoldBlocks);
+    if (holds.length === 0) {
+      this.accept(strategy, intent, keys);
+      return;
+    }
+    const inTheWay = new Set(holds.map((h) => h.key));
+    if (await this.heldKeysStillHold(intent, inTheWay)) {
+      // A new action, not a stale repeat: the chain says it is still due now (e.g. a further partial liquidation).
+      if (this.stopped) {
+        for (const k of keys) this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "SIGNER_UNAVAILABLE", reason: "the signer is stopping" });
+        return;
+      }
+      if (this.refusePending(strategy, intent, keys)) return;
+      this.log.info("intent accepted inside a confirmation hold: its re-check holds on the chain now", { strategy, key: holds[0].key, confirmedAt: holds[0].confirmedAt, head });
+      this.accept(strategy, intent, keys);
+      return;
+    }
+    this.log.info("intent refused: its key was confirmed recently", { strategy, key: holds[0].key, by: holds[0].by, confirmedAt: holds[0].confirmedAt, freeAt: holds[0].freeAt, head });
+    for (const h of holds) this.o.onResult(strategy, { id: intent.id, key: h.key, status: "refused", code: RECENTLY_CONFIRMED, reason: holdReason(h, head) });
+    for (const k of keys) {
+      if (inTheWay.has(k)) continue;
+      this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "POLICY_BATCH_OVERLAP", reason: `the batch also names ${holds.length} position(s) confirmed recently` });
+    }
+  }
+
+  /**
+   * Whether the re-check of every held key of `intent` holds on the chain now: then the intent is a new action for
+   * the key (its effect is still due after the confirmed one), not a repeat built on older state. A held key without
+   * a re-check cannot tell, so it counts as not holding. A re-check that cannot be read counts as not holding.
+   */
+  private async heldKeysStillHold(intent: Intent, held: ReadonlySet<string>): Promise<boolean> {
+    const checks: NonNullable<Intent["recheck"]>[] = [];
+    if (intent.items === undefined) {
+      if (intent.recheck === undefined) return false;
+      checks.push(intent.recheck);
+    } else {
+      const keys = intentKeys(intent);
+      for (let i = 0; i < intent.items.length; i++) {
+        if (!held.has(keys[i])) continue;
+        const r = intent.items[i].recheck;
+        if (r === undefined) return false;
+        checks.push(r);
+      }
+    }
+    try {
+      return (await Promise.all(checks.map((r) => this.recheckCall(r)))).every(Boolean);
+    } catch (err) {
+      this.log.warn("cannot run the re-check of a recently confirmed key; refusing for now", { key: intentKeys(intent)[0], reason: errorMessage(err) });
+      return false;
+    }
+  }
+
+  /** Refuses the intent when a key it names is held by a pending entry (true: refused and reported). */
+  private refusePending(strategy: string, intent: Intent, keys: string[]): boolean {
     const held = keys.map((k) => ({ k, holder: this.o.journal.holderOf(k) })).filter((h) => h.holder !== undefined);
-    if (held.length > 0) {
-      const inTheWay = new Set(held.map((h) => h.k));
-      for (const h of held) {
-        this.o.onResult(strategy, { id: intent.id, key: h.k, status: "refused", code: "POLICY_DUPLICATE", reason: `an action for ${h.k} is already ${h.holder!.state} (${h.holder!.key})` });
-      }
-      for (const k of keys) {
-        if (inTheWay.has(k)) continue;
-        this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "POLICY_BATCH_OVERLAP", reason: `the batch also names ${held.length} position(s) already pending` });
-      }
-      return;
+    if (held.length === 0) return false;
+    const inTheWay = new Set(held.map((h) => h.k));
+    for (const h of held) {
+      this.o.onResult(strategy, { id: intent.id, key: h.k, status: "refused", code: "POLICY_DUPLICATE", reason: `an action for ${h.k} is already ${h.holder!.state} (${h.holder!.key})` });
     }
+    for (const k of keys) {
+      if (inTheWay.has(k)) continue;
+      this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "POLICY_BATCH_OVERLAP", reason: `the batch also names ${held.length} position(s) already pending` });
+    }
+    return true;
+  }
+
+  /** Records the intent as `proposed` (durable before the reply) and schedules a tick. */
+  private accept(strategy: string, intent: Intent, keys: string[]): void {
+    const key = keys[0];
+    const reply = (status: DecisionStatus, code?: string, reason?: string) => {
+      for (const k of keys) this.o.onResult(strategy, { id: intent.id, key: k, status, code, reason });
+    };
     const now = Date.now();
     const entry: JournalEntry = {
       key,
@@ -310,7 +410,7 @@ export class Executor {
         }
       }
       if (found) {
-        if (head.number + 1n >= found.receipt.blockNumber + BigInt(this.o.confirmations)) this.finalize(e, found.attempt, found.receipt);
+        if (head.number + 1n >= found.receipt.blockNumber + BigInt(this.o.confirmations)) this.finalize(e, found.attempt, found.receipt, head.number);
         continue;
       }
       if (latestNonce > nonce) {
@@ -332,7 +432,7 @@ export class Executor {
     }
   }
 
-  private finalize(e: JournalEntry, attempt: Attempt, r: { transactionHash: string; blockNumber: bigint; status: 0 | 1; gasUsed: bigint; effectiveGasPrice: bigint }): void {
+  private finalize(e: JournalEntry, attempt: Attempt, r: { transactionHash: string; blockNumber: bigint; status: 0 | 1; gasUsed: bigint; effectiveGasPrice: bigint }, head: bigint): void {
     e.receipt = {
       hash: r.transactionHash,
       blockNumber: r.blockNumber.toString(),
@@ -343,6 +443,8 @@ export class Executor {
     let event: ExecutorTxEvent["event"];
     if (attempt.kind === "call") {
       e.state = r.status === 1 ? "confirmed" : "failed";
+      // The confirmation hold counts from here (see hold.ts): the head now, not the receipt's block.
+      if (r.status === 1) e.confirmedAtBlock = (head > r.blockNumber ? head : r.blockNumber).toString();
       if (r.status !== 1) {
         e.code = "REVERTED";
         e.reason = "mined but reverted (lost a race, or the state changed after the re-check)";

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     estimateMarginPercent: config.signer.gas.estimateMarginPercent,
     maxPendingTxs: config.signer.maxPendingTxs,
     confirmations: config.signer.confirmations,
+    confirmedHoldBlocks: config.signer.confirmedHoldBlocks,
     recheckBlockTag: config.signer.recheckBlockTag,
     replaceAfterMs: f.replaceAfterMs,
     maxReplacements: f.maxReplacements,
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
   };
 
   channel.on("message", (m) => {
-    if (m.t === "intent") executor.submit(m.strategy, m.intent);
+    if (m.t === "intent") void executor.submit(m.strategy, m.intent);
     else if (m.t === "shutdown") shutdown(0);
   });
   process.on("SIGTERM", () => shutdown(0));

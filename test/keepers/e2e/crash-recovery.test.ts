@@ -22,6 +22,20 @@ describe("keepers e2e: keeper killed mid-transaction", function () {
       .map((l) => [String(l.msg), l.hash]);
   }
 
+  /**
+   * The journal's snapshot of `key` is the confirmed transaction `hash`, its only attempt. Once confirmed, the key may
+   * be proposed again by the restarted strategy (its health read may predate the liquidation): the signer refuses it
+   * for `signer.confirmedHoldBlocks` blocks (POLICY_RECENTLY_CONFIRMED) and writes nothing, so the snapshot stays the
+   * confirmation (K-22).
+   */
+  function expectConfirmedSnapshot(k: StartedKeeper, key: string, hash: string): void {
+    const entry = readJournal(k.dataDir).get(key);
+    expect(entry?.state, `journal snapshot of ${key}: ${JSON.stringify(entry)}`).to.equal("confirmed");
+    expect(entry!.receipt?.hash).to.equal(hash);
+    expect(entry!.attempts.map((a) => a.hash)).to.deep.equal([hash]);
+    expect(BigInt(entry!.confirmedAtBlock!)).to.be.gte(BigInt(entry!.receipt!.blockNumber));
+  }
+
   /** Restarts a keeper on the same config, data directory and key. */
   async function restart(k: StartedKeeper): Promise<KeeperRun> {
     const run = KeeperRun.start(k.configPath, { BULWARK_TEST_KEEPER_KEY: k.key.privateKey });
@@ -47,12 +61,11 @@ describe("keepers e2e: keeper killed mid-transaction", function () {
 
     const run = await restart(k);
     await waitFor("liquidation", async () => (await mock.liquidationCount(a, 1)) === 1n, 20_000);
-    // The signer's own record of the outcome: its log, not the journal's latest snapshot of the key. Once the entry
-    // is confirmed the key is free again, and the restarted strategy, whose health read may predate the
-    // liquidation, can propose it anew: the signer accepts that intent, its re-check fails and nothing is sent
-    // ("intent dropped before signing"), but the journal's latest snapshot of the key is then that dropped intent.
+    // The signer's own record of the outcome, in its log and in the journal's snapshot of the key (the journal is
+    // written before the log line).
     const confirmed = await run.waitForLog("confirmation of the signed transaction", (l) => l.msg === "transaction confirmed" && l.key === key, 20_000);
     expect(confirmed.hash).to.equal(signedHash);
+    expectConfirmedSnapshot(k, key, signedHash);
     expect(sendsFor(run, key)).to.deep.equal([["transaction sent", signedHash]]);
     expect(await minedTxsFrom(ctx.provider, k.key.address)).to.have.length(1);
     expect(run.find((l) => l.msg === "nonce initialised")?.resumed).to.equal(1);
@@ -74,9 +87,10 @@ describe("keepers e2e: keeper killed mid-transaction", function () {
     proxy.reset();
 
     const run = await restart(k);
-    // The signer's log, not the journal's latest snapshot of the key (see the first test).
+    // The signer's log and the journal's snapshot of the key (see the first test).
     const confirmed = await run.waitForLog("confirmation of the mined transaction", (l) => l.msg === "transaction confirmed" && l.key === key, 20_000);
     expect(confirmed.hash).to.equal(signedHash);
+    expectConfirmedSnapshot(k, key, signedHash);
     expect(sendsFor(run, key)).to.deep.equal([]);
     expect(await minedTxsFrom(ctx.provider, k.key.address)).to.have.length(1);
     expect((await liquidations(mock)).length).to.equal(1);
@@ -101,12 +115,14 @@ describe("keepers e2e: keeper killed mid-transaction", function () {
     expect(await mock.liquidationCount(a, 1)).to.equal(1n);
 
     const run = await restart(k);
-    // The signer's log, not the journal's latest snapshot of the key (see the first test).
+    // The signer's log and the journal's snapshot of the key (see the first test).
     const confirmed = await run.waitForLog("confirmation of the pending transaction", (l) => l.msg === "transaction confirmed" && l.key === key, 20_000);
     expect(confirmed.hash).to.equal(broadcastHash);
+    expectConfirmedSnapshot(k, key, broadcastHash);
     await ctx.node.mine(2);
     expect(await minedTxsFrom(ctx.provider, k.key.address)).to.have.length(1);
     expect(sendsFor(run, key)).to.deep.equal([]);
+    expectConfirmedSnapshot(k, key, broadcastHash);
   });
 
   it("a second keeper on the same data directory refuses to start; the first keeps running", async () => {

@@ -27,7 +27,7 @@
 import { itemsPerBatch, LIQUIDATE_MANY_BASE_GAS, liquidatorParamsSchema, type LiquidatorParams } from "../../core/config";
 import { errorMessage } from "../../core/errors";
 import type { IntentDraft, IntentResult, Strategy, StrategyContext } from "../types";
-import { intentKey } from "../../core/messages";
+import { intentKey, RECENTLY_CONFIRMED } from "../../core/messages";
 import { PositionBook, positionId } from "./book";
 import { KeeperTargetMockVenue } from "./keeper-target-mock";
 import { LiquidationEngineVenue } from "./liquidation-engine";
@@ -228,6 +228,9 @@ export class Liquidator implements Strategy {
         // The signer was (re)starting: propose again a second later, not only on the next block (which, on a
         // chain that is not producing blocks, may be long in coming). Paced so a long restart is no intent flood.
         if (result.code === "SIGNER_UNAVAILABLE") this.retryAt = Date.now() + SIGNER_RETRY_MS;
+        // Confirmed a few blocks ago, so this proposal came from an older health read: read it again first. Still
+        // liquidatable (a partial close), it goes again on a later block and is accepted once the hold has passed.
+        if (result.code === RECENTLY_CONFIRMED) this.book.invalidate(id);
         return;
       case "confirmed":
         this.inFlight.delete(id);

@@ -30,7 +30,7 @@ import { settlerParamsSchema, type SettlerParams } from "../../core/config";
 import { errorMessage } from "../../core/errors";
 import { ENGINE, ROUTER, settlementKeyId } from "../../protocol/abi";
 import { settlementHints } from "../../protocol/hints";
-import { intentKey } from "../../core/messages";
+import { intentKey, RECENTLY_CONFIRMED } from "../../core/messages";
 import type { IntentDraft, IntentResult, Strategy, StrategyContext } from "../types";
 import { InFlight, LogCursor, sameCallIntent, simulate } from "../shared/intents";
 import { ExpiryCalendar } from "./calendar";
@@ -134,7 +134,8 @@ export class Settler implements Strategy {
     if (!g || result.status === "accepted" || result.status === "sent") return;
     this.copies.delete(result.key);
     const fields = { underlying: g.underlying, expiry: g.expiry, status: result.status, code: result.code, reason: result.reason };
-    if (result.status === "confirmed") {
+    if (result.status === "confirmed" || result.code === RECENTLY_CONFIRMED) {
+      // Refused as confirmed a few blocks ago: the signer's journal holds this copy's confirmation.
       g.copy = "recorded";
       this.ctx.log.info("expiry price copied into the engine", { ...fields, txHash: result.txHash });
       return;

@@ -240,6 +240,16 @@ describe("keepers core/config", () => {
     });
   });
 
+  it("signer.confirmedHoldBlocks defaults to 3 blocks, takes 0 (off) to 64, and refuses anything else with a clear message", () => {
+    const hold = (v: unknown) => merge(base(), { signer: { confirmedHoldBlocks: v } });
+    expect(validateConfig(base(), "/etc/keeper/keeper.json").signer.confirmedHoldBlocks).to.equal(3);
+    for (const v of [0, 1, 64]) expect(validateConfig(hold(v), "/etc/keeper/keeper.json").signer.confirmedHoldBlocks).to.equal(v);
+    expect(problems(hold(-1))).to.contain("signer.confirmedHoldBlocks: must be at least 0 blocks (0 turns the hold off)");
+    expect(problems(hold(65))).to.contain("signer.confirmedHoldBlocks: must be at most 64 blocks");
+    expect(problems(hold(2.5))).to.contain("signer.confirmedHoldBlocks: expected an integer number of blocks");
+    expect(problems(hold("3"))).to.contain("signer.confirmedHoldBlocks: expected an integer number of blocks");
+  });
+
   it("enforces cross-field rules", () => {
     expect(problems(merge(base(), { supervisor: { heartbeatTimeoutMs: 300 } }))).to.contain("at least twice supervisor.heartbeatIntervalMs");
     expect(problems(merge(base(), { signer: { fees: { maxPriorityFeePerGasGwei: "60" } } }))).to.contain("must not exceed signer.fees.maxFeePerGasGwei");

@@ -117,6 +117,68 @@ describe("keepers core/journal", () => {
     again.close();
   });
 
+  describe("lastConfirmation (the signer's hold after a confirmation)", () => {
+    const A = "0x00000000000000000000000000000000000000a1";
+    const B = "0x00000000000000000000000000000000000000b2";
+    const keyA = `liquidate:${A}:3`;
+    const keyB = `liquidate:${B}:4`;
+    const receipt = (block: string) => ({ hash: "0x11", blockNumber: block, gasUsed: "1", effectiveGasPrice: "1", status: 1 as const });
+
+    it("names the block the confirmation was recorded at for every key the entry held, across a reopen", () => {
+      const d = dir();
+      const items = [
+        { account: A, series: "3" },
+        { account: B, series: "4" },
+      ];
+      const j = Journal.open(d);
+      j.write(entry(keyA, "broadcast", { items, nonce: 1 }));
+      expect(j.lastConfirmation(keyA)).to.equal(undefined);
+      j.write(entry(keyA, "confirmed", { items, nonce: 1, receipt: receipt("40"), confirmedAtBlock: "42" }));
+      expect(j.lastConfirmation(keyA)).to.deep.equal({ block: 42n, by: keyA });
+      expect(j.lastConfirmation(keyB)).to.deep.equal({ block: 42n, by: keyA }); // a batch item
+      j.close();
+      const again = Journal.open(d);
+      expect(again.lastConfirmation(keyB)).to.deep.equal({ block: 42n, by: keyA });
+      again.close();
+    });
+
+    it("keeps the latest confirmation whatever the order of the lines, and survives a later failed snapshot", () => {
+      const d = dir();
+      const j = Journal.open(d);
+      j.write(entry(keyA, "confirmed", { items: [{ account: A, series: "3" }, { account: B, series: "4" }], receipt: receipt("90"), confirmedAtBlock: "90" }));
+      j.write(entry(keyB, "confirmed", { receipt: receipt("10"), confirmedAtBlock: "10" })); // an older one written later
+      j.write(entry(keyA, "failed", { code: "RECHECK_FAILED" }));
+      expect(j.lastConfirmation(keyB)).to.deep.equal({ block: 90n, by: keyA });
+      expect(j.lastConfirmation(keyA)).to.deep.equal({ block: 90n, by: keyA });
+      j.close();
+      const again = Journal.open(d);
+      expect(again.lastConfirmation(keyB)?.block).to.equal(90n);
+      again.close();
+    });
+
+    it("falls back to the receipt's block for an entry written without the recorded head; failed entries count for nothing", () => {
+      const j = Journal.inMemory();
+      j.write(entry(keyA, "confirmed", { receipt: receipt("7") }));
+      j.write(entry(keyB, "failed", { receipt: { ...receipt("8"), status: 0 } }));
+      expect(j.lastConfirmation(keyA)).to.deep.equal({ block: 7n, by: keyA });
+      expect(j.lastConfirmation(keyB)).to.equal(undefined);
+    });
+
+    it("compaction keeps a recent confirmation and drops an old one with its entry", () => {
+      const d = dir();
+      const j = Journal.open(d);
+      j.write(entry(keyA, "confirmed", { receipt: receipt("5"), confirmedAtBlock: "5" }));
+      for (let i = 0; i < 12; i++) j.write(entry(`other-${i}`, "failed"));
+      j.close();
+      const kept = Journal.open(d, { compactAfterLines: 10 });
+      expect(kept.lastConfirmation(keyA)?.block).to.equal(5n);
+      kept.close();
+      const dropped = Journal.open(d, { compactAfterLines: 0, retainTerminalMs: -1 });
+      expect(dropped.lastConfirmation(keyA)).to.equal(undefined);
+      dropped.close();
+    });
+  });
+
   it("an in-memory journal writes nothing to disk", () => {
     const j = Journal.inMemory();
     j.write(entry("a", "proposed"));

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { Logger } from "../../../../keepers/src/core/logger";
+import { RECENTLY_CONFIRMED } from "../../../../keepers/src/core/messages";
 import type { RpcClient } from "../../../../keepers/src/core/rpc";
 import { Liquidator } from "../../../../keepers/src/strategies/liquidator";
 import type { PositionKey } from "../../../../keepers/src/strategies/liquidator/book";
@@ -142,6 +143,37 @@ describe("keepers strategies/liquidator: Liquidator in batches", () => {
     liquidator.onResult({ id: "y", key: key(accounts[2]), status: "confirmed", txHash: "0x1" });
     const third = await liquidator.onBlock(3n);
     expect(third.map((i) => i.items?.map((it) => it.account) ?? i.account)).to.deep.equal([accounts[2]]);
+  });
+});
+
+describe("keepers strategies/liquidator: refusal as recently confirmed (the signer's hold)", () => {
+  it("re-reads the position before proposing it again: dropped once healthy, proposed again on a later block while not", async () => {
+    let health = WAD / 2n;
+    const reads: bigint[] = [];
+    const source: HealthSource = {
+      evaluatesEveryKey: false, // positions are re-read only when selected: a stale read stays unless invalidated
+      scan: async () => ({ opened: [{ key: { account: ACCOUNT, series: 0n } }], updated: [], closed: [] }),
+      healthOf: async (keys: PositionKey[], block: bigint) => {
+        reads.push(block);
+        return keys.map(() => health);
+      },
+    };
+    const l = wireLiquidator(source, plainVenue, { maxReadsPerBlock: 1 });
+    const key = `liquidate:${ACCOUNT}:7`;
+    expect(await l.onBlock(1n)).to.have.length(1);
+    expect(l.book.get({ account: ACCOUNT, series: 0n })?.health).to.equal(WAD / 2n);
+
+    // Confirmed a few blocks ago (this proposal came from an older read): the read is dropped, not reused.
+    l.onResult({ id: "x", key, status: "refused", code: RECENTLY_CONFIRMED, reason: "confirmed at block 1" });
+    expect(l.book.get({ account: ACCOUNT, series: 0n })?.health).to.equal(null);
+    expect(l.hasBacklog()).to.equal(false); // no retry on the same head
+    // Still liquidatable after a partial close: proposed again on the next block (the signer accepts it after the hold).
+    expect(await l.onBlock(2n)).to.have.length(1);
+    expect(reads).to.include(2n);
+    // Healthy after the confirmed liquidation: the fresh read proposes nothing.
+    l.onResult({ id: "y", key, status: "refused", code: RECENTLY_CONFIRMED, reason: "confirmed at block 2" });
+    health = 2n * WAD;
+    expect(await l.onBlock(3n)).to.deep.equal([]);
   });
 });
 

@@ -173,6 +173,7 @@ describe("keepers strategies/settler: copy of the expiry price into the engine",
     ["skipped", "RECHECK_FAILED"],
     ["refused", "POLICY_SELECTOR_NOT_ALLOWED"],
     ["refused", "POLICY_DUPLICATE"],
+    ["refused", "POLICY_RECENTLY_CONFIRMED"], // copied a few blocks ago: recorded, nothing to propose
   ] as const) {
     it(`does not propose the copy again after it was ${status} (${code}), and keeps settling`, async () => {
       const { rpc } = fakeChain(holdings);
