@@ -19,8 +19,9 @@
  * answers for item keys too, so no position is in two pending entries at once, across restarts included (the
  * index is rebuilt from the file on open). A confirmed entry records the signer's head when it saw the confirmation
  * (`confirmedAtBlock`), and `lastConfirmation` answers, for every key the entry held (a batch's items too), the
- * latest such block: the signer refuses a new intent for a key for a few blocks after it (see `signer/hold.ts`), so
- * the confirmed snapshot stays the key's latest while strategies still act on state older than the confirmation.
+ * latest such block: for a few blocks after it the signer accepts a new intent for the key only if its re-check holds
+ * at once (see `signer/hold.ts`), so the confirmed snapshot stays the key's latest while strategies still act on state
+ * older than the confirmation.
  * That index is rebuilt from the file on open, like the pending one. A signed entry keeps every raw
  * transaction it ever signed, so after a restart the executor re-sends the *same bytes* on the *same
  * nonce* instead of signing anew. A crash in the middle of an append leaves a partial last line: it is
