@@ -17,9 +17,13 @@
  *    the transaction; library code inlined into a function counts as that function's (internal library
  *    functions appear under their own names).
  *
+ *  - with GAS_SLOTS=1, every storage slot the transaction touches first (cold), by the contract whose storage it is
+ *    (a delegatecall's slots are its caller's), in order: the slot (small slots as numbers, mapping slots by the
+ *    first 10 and last 2 hex digits of their key), whether it is read or written first, and how many writes follow.
+ *
  * Usage: npx hardhat run scripts/bench/gasBreakdown.ts
  * Optional: GAS_OPS=trade.buy,vault.deposit restricts the printed operations; GAS_DEPTH=2 limits the tree depth;
- * GAS_FUNCTIONS=1 adds the per-function table (GAS_TOP=25 rows).
+ * GAS_FUNCTIONS=1 adds the per-function table (GAS_TOP=25 rows); GAS_SLOTS=1 the first-touch slot list.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -300,6 +304,43 @@ function printTree(f: Frame, indent: string, maxDepth: number): void {
   for (const c of f.children) printTree(c, indent + "  ", maxDepth);
 }
 
+/** A storage slot a transaction touched first (cold): whose storage, which slot, how it was first used. */
+interface FirstTouch {
+  owner: string;
+  slot: string;
+  first: "SLOAD" | "SSTORE";
+  writes: number;
+}
+
+/**
+ * Every storage slot the trace touches, in order of first touch, by storage owner: the callee of a CALL or STATICCALL,
+ * the caller's own storage for a DELEGATECALL.
+ */
+function firstTouches(logs: StructLog[], entry: string, addr: Map<string, string>): FirstTouch[] {
+  const owners: string[] = [];
+  owners[1] = entry;
+  const seen = new Map<string, FirstTouch>();
+  for (const l of logs) {
+    if (CALL_OPS.has(l.op)) {
+      owners[l.depth + 1] = l.op === "DELEGATECALL" || l.op === "CALLCODE" ? owners[l.depth] : (addr.get(calleeOf(l)) ?? calleeOf(l));
+      continue;
+    }
+    if (l.op !== "SLOAD" && l.op !== "SSTORE") continue;
+    const stack = l.stack ?? [];
+    const word = stack[stack.length - 1] ?? "0x0";
+    const key = BigInt(word.startsWith("0x") ? word : "0x" + word);
+    const hex = key.toString(16).padStart(64, "0");
+    // Small slots as numbers; a mapping slot by its first 10 hex digits and last 2 (a struct's next word differs there).
+    const slot = key < 1_000_000n ? key.toString() : `0x${hex.slice(0, 10)}…${hex.slice(-2)}`;
+    const owner = owners[l.depth] ?? "?";
+    const id = `${owner}:${hex}`;
+    const known = seen.get(id);
+    if (known === undefined) seen.set(id, { owner, slot, first: l.op, writes: l.op === "SSTORE" ? 1 : 0 });
+    else if (l.op === "SSTORE") known.writes++;
+  }
+  return [...seen.values()];
+}
+
 /** Sums inclusive gas over every frame matching `pred`, not counting frames nested in a matching one. */
 function sumOutermost(f: Frame, pred: (x: Frame) => boolean): { gas: number; count: number } {
   let gas = 0;
@@ -383,6 +424,16 @@ async function main(): Promise<void> {
       const top = Number(process.env.GAS_TOP ?? "25");
       console.log("  internal functions (self gas, summed over the transaction):");
       for (const [k, v] of [...prof.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${fmt(v)}  ${k}`);
+    }
+    if (process.env.GAS_SLOTS) {
+      const touches = firstTouches(logs, entry, addr);
+      console.log(`  first-touch storage slots (${touches.length}, each 2,100 gas cold):`);
+      const byOwner = new Map<string, FirstTouch[]>();
+      for (const t of touches) byOwner.set(t.owner, [...(byOwner.get(t.owner) ?? []), t]);
+      for (const [owner, list] of byOwner) {
+        const shown = list.map((t) => `${t.slot}${t.first === "SSTORE" ? " (written first)" : ""}${t.writes > 0 ? ` w${t.writes}` : ""}`);
+        console.log(`    ${owner} (${list.length}): ${shown.join(", ")}`);
+      }
     }
     const spot = sumOutermost(root, (x) => x.callee === "OracleRouter" && x.fn === "getSpot");
     const settle = sumOutermost(root, (x) => x.callee === "OracleRouter" && x.fn === "getSettlementPrice");
