@@ -137,15 +137,23 @@ export async function tradingLifecycle(hre: HardhatRuntimeEnvironment, record: D
   console.log(`  dispute window over: ${fmtWad(finalPrice)} final=${isFinal}`);
 
   heading("Every position settles (anyone may settle anyone)");
+  // One copy of the final price into the engine first: every settlement of the expiry then reads it there.
+  const anySeries = Object.values(listed)[0];
+  const copy = await (await engine.connect(who.keeper).recordExpiryPrice(anySeries)).wait();
+  console.log(
+    `  final price copied into the engine once (recordExpiryPrice, ${copy!.gasUsed.toLocaleString("en-US")} gas): ${fmtWad(await engine.expiryPriceOf(anySeries))}`,
+  );
   for (const t of who.traders) {
     const [ids] = await engine.positionsOf(t.signer.address);
     for (const id of ids) {
       const before = await engine.collateralOf(t.signer.address);
-      await (await engine.connect(who.keeper).settle(t.signer.address, id)).wait();
+      const settled = await (await engine.connect(who.keeper).settle(t.signer.address, id)).wait();
       const after = await engine.collateralOf(t.signer.address);
       const name = Object.entries(listed).find(([, v]) => v === id)?.[0] ?? `series ${id}`;
       const delta = after - before;
-      console.log(`  ${t.name.padEnd(6)} ${name.padEnd(14)} payout ${(delta < 0n ? "-" : "+") + fmtQuote(delta < 0n ? -delta : delta)}`);
+      console.log(
+        `  ${t.name.padEnd(6)} ${name.padEnd(14)} payout ${(delta < 0n ? "-" : "+") + fmtQuote(delta < 0n ? -delta : delta)}  (${settled!.gasUsed.toLocaleString("en-US")} gas)`,
+      );
     }
   }
 
