@@ -34,9 +34,9 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 ///        accounts only (zero words for the others), at most the vault's `MAX_SNAPSHOT_ITEMS` of them;
 ///      - per series (SERIES_WORDS words): strike, expiry, isCall, vol, retired, mark ok, mark price, spot,
 ///        delta, vega, quote ok, bid premium for PROBE_OPTIONS, ask premium for PROBE_OPTIONS;
-///      - breaker (2 x SCOPE_WORDS + 1 words): `scopeState(underlying)` then `scopeState(bytes32(0))`, each as
+///      - breaker (2 x SCOPE_WORDS + 2 words): `scopeState(underlying)` then `scopeState(bytes32(0))`, each as
 ///        manualMode, autoMode, autoReason, clearing, globalLevel, moveLimitBps, window, windowStart, coolUntil,
-///        refPrice; then paused;
+///        refPrice; then paused, then the engine's copy of it (`breakerReportedUnpaused`: 1 while it says unpaused);
 ///      - oracle (SPOT_WORDS words): `getSpot(underlying)` as price, status, reasons, validSources, updatedAt.
 ///      Warning: the lens loops over the arrays it is given; it is meant for off-chain reads (eth_call) only.
 interface IInvariantLens {

@@ -61,7 +61,7 @@ contract InvariantLens is IInvariantLens {
     ) external view returns (int256[] memory words) {
         uint256 s = seriesIds.length;
         words = new int256[](
-            HEADER_WORDS + accounts.length * (ACCOUNT_WORDS + s) + s * SERIES_WORDS + 2 * SCOPE_WORDS + 1 + SPOT_WORDS
+            HEADER_WORDS + accounts.length * (ACCOUNT_WORDS + s) + s * SERIES_WORDS + 2 * SCOPE_WORDS + 2 + SPOT_WORDS
         );
         holders = full ? _min(holders, accounts.length) : 0;
         ILiquidityVault.ERC4626Snapshot memory v = _vaultFigures(t.vault, accounts[:holders], full);
@@ -73,6 +73,7 @@ contract InvariantLens is IInvariantLens {
         at = _scope(words, at, t.breaker, t.underlying);
         at = _scope(words, at, t.breaker, bytes32(0));
         words[at++] = Pausable(address(t.breaker)).paused() ? int256(1) : int256(0);
+        words[at++] = t.engine.breakerReportedUnpaused() ? int256(1) : int256(0);
         _spot(words, at, t.router, t.underlying);
     }
 

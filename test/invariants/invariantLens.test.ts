@@ -98,6 +98,9 @@ describe("InvariantLens: one eth_call equals the views it gathers", function () 
     expect(s.breaker.levels).to.deep.equal([Number(market.globalLevel), Number(global.globalLevel)]);
     expect(s.breaker.global.manualMode).to.equal(1);
     expect(s.breaker.paused).to.equal(paused);
+    const [reported] = await call(w.ifaces.engine, w.addr.engine, "breakerReportedUnpaused", []);
+    expect(s.breaker.engineReportsUnpaused).to.equal(reported);
+    expect(s.breaker.engineReportsUnpaused).to.equal(!paused);
     const [spot] = await call(w.ifaces.router, w.addr.router, "getSpot", [w.underlying]);
     expect(s.oracle).to.deep.equal({
       price: spot.price,

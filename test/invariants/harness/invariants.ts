@@ -190,7 +190,7 @@ export const INVARIANTS: Invariant[] = [
         assertEq("T-04", x.mark, payoff(t.strike, t.isCall, at), `series#${j} expired mark`);
       }) },
   /* ---------------------------- circuit breaker ------------------------- */
-  { id: "B-01", text: "the breaker's market and global scopes, gate copies and pause equal the model (every trip, cooldown and lift predicted)", check: ({ state: s, model: m }) => {
+  { id: "B-01", text: "the breaker's market and global scopes, gate copies, pause and the engine's pause copy equal the model (every trip, cooldown and lift predicted)", check: ({ state: s, model: m }) => {
       const b = m.breaker;
       const same = (id: string, chain: Scope, model: Scope) => {
         for (const k of Object.keys(model) as (keyof Scope)[]) {
@@ -200,6 +200,8 @@ export const INVARIANTS: Invariant[] = [
       same("market", s.breaker.market, b.market);
       same("global", s.breaker.global, b.global);
       assert("B-01", s.breaker.paused === b.paused, `paused: chain ${s.breaker.paused} != model ${b.paused}`);
+      // The engine's pause copy (settlement skips its breaker call while it says "unpaused") follows the pause.
+      assert("B-01", s.breaker.engineReportsUnpaused === !b.paused, `engine pause copy says unpaused=${s.breaker.engineReportsUnpaused}, model paused=${b.paused}`);
       for (const level of s.breaker.levels) assert("B-01", level === b.globalLevel(), `gate copy ${level} != model ${b.globalLevel()}`);
     } },
   /* ------------------------------- general ------------------------------ */

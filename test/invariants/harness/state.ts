@@ -63,8 +63,8 @@ export interface ChainState {
   depositOpen: boolean;
   accounts: AccountView[];
   series: SeriesView[];
-  /** The breaker's ETH and global scopes, the global gate copy each holds, and the pause. */
-  breaker: { market: Scope; global: Scope; levels: [number, number]; paused: boolean };
+  /** The breaker's ETH and global scopes, the global gate copy each holds, the pause and the engine's copy of it. */
+  breaker: { market: Scope; global: Scope; levels: [number, number]; paused: boolean; engineReportsUnpaused: boolean };
   /** The router's `getSpot` reading of ETH in the same block. */
   oracle: SpotReading;
 }
@@ -117,8 +117,8 @@ export function decodeSnapshot(hex: string, full: boolean): ChainState {
   const market = decodeScopeWords(w, at);
   const global = decodeScopeWords(w, at + SCOPE_WORDS);
   at += 2 * SCOPE_WORDS;
-  const breaker = { market: market.scope, global: global.scope, levels: [market.globalLevel, global.globalLevel] as [number, number], paused: w[at] === 1n };
-  at += 1;
+  const breaker = { market: market.scope, global: global.scope, levels: [market.globalLevel, global.globalLevel] as [number, number], paused: w[at] === 1n, engineReportsUnpaused: w[at + 1] === 1n };
+  at += 2;
   const oracle: SpotReading = { price: w[at], status: Number(w[at + 1]), reasons: Number(w[at + 2]), validSources: Number(w[at + 3]), updatedAt: w[at + 4] };
   if (at + SPOT_WORDS !== n) throw new Error(`lens snapshot: ${n} words, layout expects ${at + SPOT_WORDS}`);
   return {
