@@ -180,12 +180,7 @@ export class Executor {
     } catch (err) {
       this.log.warn("cannot read the head to check a confirmation hold; refusing for now", { key: keys[0], reason: errorMessage(err) });
     }
-    if (this.stopped) {
-      // Stopping: the journal may already be closed, so nothing is accepted (the strategy proposes again later).
-      for (const k of keys) this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "SIGNER_UNAVAILABLE", reason: "the signer is stopping" });
-      return;
-    }
-    if (this.refusePending(strategy, intent, keys)) return;
+    if (this.refuseIfStopping(strategy, intent, keys) || this.refusePending(strategy, intent, keys)) return;
     const holds = confirmationHolds(this.o.journal, keys, head, this.o.confirmedHoldBlocks);
     if (holds.length === 0) {
       this.accept(strategy, intent, keys);
@@ -194,20 +189,33 @@ export class Executor {
     const inTheWay = new Set(holds.map((h) => h.key));
     if (await this.heldKeysStillHold(intent, inTheWay)) {
       // A new action, not a stale repeat: the chain says it is still due now (e.g. a further partial liquidation).
-      if (this.stopped) {
-        for (const k of keys) this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "SIGNER_UNAVAILABLE", reason: "the signer is stopping" });
-        return;
-      }
-      if (this.refusePending(strategy, intent, keys)) return;
+      // The re-check awaited the node: the signer may be stopping, or another intent may hold a key by now.
+      if (this.refuseIfStopping(strategy, intent, keys) || this.refusePending(strategy, intent, keys)) return;
       this.log.info("intent accepted inside a confirmation hold: its re-check holds on the chain now", { strategy, key: holds[0].key, confirmedAt: holds[0].confirmedAt, head });
       this.accept(strategy, intent, keys);
       return;
     }
     this.log.info("intent refused: its key was confirmed recently", { strategy, key: holds[0].key, by: holds[0].by, confirmedAt: holds[0].confirmedAt, freeAt: holds[0].freeAt, head });
-    for (const h of holds) this.o.onResult(strategy, { id: intent.id, key: h.key, status: "refused", code: RECENTLY_CONFIRMED, reason: holdReason(h, head) });
+    this.refuseNamed(strategy, intent, keys, holds.map((h) => ({ key: h.key, code: RECENTLY_CONFIRMED, reason: holdReason(h, head) })), "confirmed recently");
+  }
+
+  /** Refuses the whole intent while the signer stops (true: refused): the journal may already be closed. */
+  private refuseIfStopping(strategy: string, intent: Intent, keys: string[]): boolean {
+    if (!this.stopped) return false;
+    for (const k of keys) this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "SIGNER_UNAVAILABLE", reason: "the signer is stopping" });
+    return true;
+  }
+
+  /**
+   * Refuses an intent because of some of its keys: each of those with its own code and reason, and every other key of
+   * the batch with POLICY_BATCH_OVERLAP, naming how many positions were `what`.
+   */
+  private refuseNamed(strategy: string, intent: Intent, keys: string[], named: { key: string; code: string; reason: string }[], what: string): void {
+    const inTheWay = new Set(named.map((n) => n.key));
+    for (const n of named) this.o.onResult(strategy, { id: intent.id, key: n.key, status: "refused", code: n.code, reason: n.reason });
     for (const k of keys) {
       if (inTheWay.has(k)) continue;
-      this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "POLICY_BATCH_OVERLAP", reason: `the batch also names ${holds.length} position(s) confirmed recently` });
+      this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "POLICY_BATCH_OVERLAP", reason: `the batch also names ${named.length} position(s) ${what}` });
     }
   }
 
@@ -240,16 +248,12 @@ export class Executor {
 
   /** Refuses the intent when a key it names is held by a pending entry (true: refused and reported). */
   private refusePending(strategy: string, intent: Intent, keys: string[]): boolean {
-    const held = keys.map((k) => ({ k, holder: this.o.journal.holderOf(k) })).filter((h) => h.holder !== undefined);
+    const held = keys.flatMap((k) => {
+      const holder = this.o.journal.holderOf(k);
+      return holder === undefined ? [] : [{ key: k, code: "POLICY_DUPLICATE", reason: `an action for ${k} is already ${holder.state} (${holder.key})` }];
+    });
     if (held.length === 0) return false;
-    const inTheWay = new Set(held.map((h) => h.k));
-    for (const h of held) {
-      this.o.onResult(strategy, { id: intent.id, key: h.k, status: "refused", code: "POLICY_DUPLICATE", reason: `an action for ${h.k} is already ${h.holder!.state} (${h.holder!.key})` });
-    }
-    for (const k of keys) {
-      if (inTheWay.has(k)) continue;
-      this.o.onResult(strategy, { id: intent.id, key: k, status: "refused", code: "POLICY_BATCH_OVERLAP", reason: `the batch also names ${held.length} position(s) already pending` });
-    }
+    this.refuseNamed(strategy, intent, keys, held, "already pending");
     return true;
   }
 

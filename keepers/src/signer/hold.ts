@@ -52,5 +52,5 @@ export function confirmationHolds(journal: Journal, keys: readonly string[], hea
 /** The refusal's reason, naming the block from which the key is accepted again. */
 export function holdReason(h: ConfirmationHold, head: bigint | null): string {
   const where = head === null ? "the head is unknown" : `head ${head}`;
-  return `${h.key} was confirmed at block ${h.confirmedAt} (${h.by}); a new action for it is accepted from block ${h.freeAt} (${where})`;
+  return `${h.key} was confirmed at block ${h.confirmedAt} (${h.by}) and this intent's re-check does not hold now (or it has none): a new action for it is accepted from block ${h.freeAt} (${where}), or earlier if its re-check holds`;
 }

@@ -228,8 +228,8 @@ export class Liquidator implements Strategy {
         // The signer was (re)starting: propose again a second later, not only on the next block (which, on a
         // chain that is not producing blocks, may be long in coming). Paced so a long restart is no intent flood.
         if (result.code === "SIGNER_UNAVAILABLE") this.retryAt = Date.now() + SIGNER_RETRY_MS;
-        // Confirmed a few blocks ago, so this proposal came from an older health read: read it again first. Still
-        // liquidatable (a partial close), it goes again on a later block and is accepted once the hold has passed.
+        // Confirmed a few blocks ago and its re-check no longer held, so this proposal came from an older health
+        // read: read it again first. Still liquidatable (a partial close), it is proposed again from the fresh read.
         if (result.code === RECENTLY_CONFIRMED) this.book.invalidate(id);
         return;
       case "confirmed":
