@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { DEADLINE, deployProtocolFixture, ETH, extraAccount, options, setSpot, usdc, wad } from "../../helpers/protocolFixture";
 import { deployGatingFixture } from "./entryPoints";
 import { LIQUIDATION_SCENARIO_PARAMETERS } from "../scenarios/liquidationSetup";
@@ -148,7 +148,8 @@ describe("Gating: gas the breaker adds to the gated entry points", () => {
    * evaluation, the second (erin's) is measured.
    */
   it("test_liquidation_breakerCost_sameInGuardianReduceOnly_higherDuringAnAutomaticTrip", async () => {
-    const measureErin = async (limitTrips: boolean, guardianTrip: boolean) => {
+    /** The deployment after the move and dave's liquidation; `erin` is measured from there. */
+    const afterTheMove = async (limitTrips: boolean) => {
       const f = await deployProtocolFixture(limitTrips ? LIQUIDATION_SCENARIO_PARAMETERS : {});
       const [dave, erin] = [await extraAccount("dave"), await extraAccount("erin")];
       for (const who of [dave, erin]) {
@@ -159,15 +160,23 @@ describe("Gating: gas the breaker adds to the gated entry points", () => {
       }
       await setSpot(f, wad(1650));
       await f.liquidation.connect(f.keeper).liquidate(dave.address, f.series.put2000, options(4));
-      if (guardianTrip) await f.breaker.connect(f.guardian).trip(ETH, 1);
-      const [mode, reason] = await f.breaker.modeOf(ETH);
+      return { f, erin };
+    };
+    const measureErin = async ({ f, erin }: Awaited<ReturnType<typeof afterTheMove>>) => {
+      const [mode] = await f.breaker.modeOf(ETH);
       const tx = await f.liquidation.connect(f.keeper).liquidate(erin.address, f.series.put2000, options(4));
       const calls = await breakerCalls(tx.hash, await f.breaker.getAddress());
-      return { mode, reason, breaker: calls.reduce((a, c) => a + c.cost, 0) };
+      return { mode, breaker: calls.reduce((a, c) => a + c.cost, 0) };
     };
-    const active = await measureErin(false, false);
-    const guardian = await measureErin(false, true);
-    const automatic = await measureErin(true, false);
+    // ACTIVE, then the same state with a guardian REDUCE_ONLY (one deployment, rolled back in between).
+    const quiet = await afterTheMove(false);
+    const beforeErin = await takeSnapshot();
+    const active = await measureErin(quiet);
+    await beforeErin.restore();
+    await quiet.f.breaker.connect(quiet.f.guardian).trip(ETH, 1);
+    const guardian = await measureErin(quiet);
+    // The scenario's 10% move limit: the fall trips the market automatically.
+    const automatic = await measureErin(await afterTheMove(true));
     console.log(
       `      liquidation breaker check: ACTIVE ${active.breaker}, guardian REDUCE_ONLY ${guardian.breaker}, automatic REDUCE_ONLY ${automatic.breaker} gas`,
     );
