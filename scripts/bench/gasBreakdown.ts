@@ -192,46 +192,48 @@ interface CodeMap {
   sources: Map<number, string>;
 }
 
-/** Reads the source map of `contract` (a contract name of contracts/) from the build info. */
-function loadCodeMap(contract: string): CodeMap | undefined {
-  const dir = path.join(hre.config.paths.artifacts, "build-info");
-  for (const file of fs.readdirSync(dir)) {
-    const b = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
-    type Compiled = {
-      evm: {
-        deployedBytecode: { object: string; sourceMap: string; generatedSources?: { id: number; contents: string }[] };
-      };
+/**
+ * Reads the source map of `contract` (a contract name of contracts/) from the build info its artifact was compiled
+ * in (older build-info files of earlier compilations may still sit beside it and must not be read).
+ */
+async function loadCodeMap(contract: string): Promise<CodeMap | undefined> {
+  const fqn = (await hre.artifacts.getAllFullyQualifiedNames()).find(
+    (n) => n.startsWith("contracts/") && n.endsWith(`:${contract}`),
+  );
+  if (!fqn) return undefined;
+  const b = await hre.artifacts.getBuildInfo(fqn);
+  if (!b) return undefined;
+  const [src] = fqn.split(":");
+  type Compiled = {
+    evm: {
+      deployedBytecode: { object: string; sourceMap: string; generatedSources?: { id: number; contents: string }[] };
     };
-    for (const [src, contracts] of Object.entries<Record<string, Compiled>>(b.output.contracts)) {
-      const c = contracts[contract];
-      if (!c || !src.startsWith("contracts/")) continue;
-      const code = Buffer.from(c.evm.deployedBytecode.object, "hex");
-      const pcToIndex = new Map<number, number>();
-      for (let pc = 0, i = 0; pc < code.length; ++i) {
-        pcToIndex.set(pc, i);
-        const op = code[pc];
-        pc += op >= 0x60 && op <= 0x7f ? op - 0x5e : 1;
-      }
-      const entries: CodeMap["entries"] = [];
-      let last = { s: 0, l: 0, f: 0, j: "-" };
-      for (const part of c.evm.deployedBytecode.sourceMap.split(";")) {
-        const [s, l, f, j] = part.split(":");
-        last = {
-          s: s ? Number(s) : last.s,
-          l: l ? Number(l) : last.l,
-          f: f ? Number(f) : last.f,
-          j: j ? j : last.j,
-        };
-        entries.push(last);
-      }
-      const sources = new Map<number, string>();
-      for (const [p, o] of Object.entries<{ id: number }>(b.output.sources)) sources.set(o.id, b.input.sources[p]?.content ?? "");
-      // The compiler's own helpers (ABI coders, checked arithmetic, memory allocation) live in generated sources.
-      for (const g of c.evm.deployedBytecode.generatedSources ?? []) sources.set(g.id, g.contents);
-      return { pcToIndex, entries, sources };
-    }
+  };
+  const c = (b.output.contracts[src] as unknown as Record<string, Compiled>)[contract];
+  const code = Buffer.from(c.evm.deployedBytecode.object, "hex");
+  const pcToIndex = new Map<number, number>();
+  for (let pc = 0, i = 0; pc < code.length; ++i) {
+    pcToIndex.set(pc, i);
+    const op = code[pc];
+    pc += op >= 0x60 && op <= 0x7f ? op - 0x5e : 1;
   }
-  return undefined;
+  const entries: CodeMap["entries"] = [];
+  let last = { s: 0, l: 0, f: 0, j: "-" };
+  for (const part of c.evm.deployedBytecode.sourceMap.split(";")) {
+    const [s, l, f, j] = part.split(":");
+    last = {
+      s: s ? Number(s) : last.s,
+      l: l ? Number(l) : last.l,
+      f: f ? Number(f) : last.f,
+      j: j ? j : last.j,
+    };
+    entries.push(last);
+  }
+  const sources = new Map<number, string>();
+  for (const [p, o] of Object.entries<{ id: number }>(b.output.sources)) sources.set(o.id, b.input.sources[p]?.content ?? "");
+  // The compiler's own helpers (ABI coders, checked arithmetic, memory allocation) live in generated sources.
+  for (const g of c.evm.deployedBytecode.generatedSources ?? []) sources.set(g.id, g.contents);
+  return { pcToIndex, entries, sources };
 }
 
 /** The name of the function whose code starts at source range (s, l) of file f. */
@@ -374,7 +376,7 @@ async function main(): Promise<void> {
       "CircuitBreaker",
       "LiquidationEngine",
     ]) {
-      const m = loadCodeMap(name);
+      const m = await loadCodeMap(name);
       if (m) codeMaps.set(name, m);
     }
   }
